@@ -1,0 +1,40 @@
+# newsscope — run `make help` for the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed-dev
+SOURCES ?= data/sample
+REPORT_DIR ?= reports
+
+help: ## Show the targets and what they do
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+venv: $(INSTALLED) ## Create .venv and install newsscope with its dev tools (done on first use)
+
+report: $(INSTALLED) ## Build the HTML report for the sample corpus (SOURCES=...) and print its path
+	$(VENV)/bin/newsscope report $(SOURCES) --out $(REPORT_DIR)
+
+test: $(INSTALLED) ## Run every test: unit, real-corpus, doctests and notebooks (nbval)
+	$(PYTHON) -m pytest tests notebooks analysis --doctest-modules \
+		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+lint: $(INSTALLED) ## Check style with ruff
+	$(VENV)/bin/ruff check analysis tests benchmarks
+
+bench: $(INSTALLED) ## Run the ingestion benchmarks (slow; results go in benchmarks/RESULTS.md by hand)
+	$(PYTHON) benchmarks/bench_ingest.py
+	$(PYTHON) benchmarks/textdump_f1.py
+
+clean: ## Remove caches and generated reports (keeps .venv)
+	rm -rf data/processed/cache .pytest_cache $(REPORT_DIR)/*.html
+
+.PHONY: help venv report test lint bench clean

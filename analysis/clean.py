@@ -1,0 +1,315 @@
+"""Text cleaning shared by every input format.
+
+Decoding bytes without mojibake, Unicode/whitespace normalisation, language
+identification and duplicate detection. Functions over DataFrames return new
+objects and never modify their input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DecodeError",
+    "decode_bytes",
+    "normalise_text",
+    "detect_languages",
+    "text_fingerprint",
+    "find_duplicates",
+    "looks_binary",
+    "coerce_published",
+]
+
+
+class DecodeError(ValueError):
+    """Raised when bytes cannot be turned into trustworthy text."""
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Legacy single-byte code pages news sites actually used; restricting the
+# detector to these keeps it from "finding" exotic encodings in short files.
+_LEGACY_ENCODINGS = [
+    "cp1252", "cp1251", "cp1254", "cp1250", "koi8_r", "iso8859_9", "iso8859_2", "latin_1",
+]
+# Characters a Western-European page in cp1252 plausibly contains; when every
+# non-ASCII character of the cp1252 reading is one of these, it beats the
+# detector's guess (which reads a lone 0xA3 pound sign as cp1250's "Ł").
+_WESTERN = set(
+    "£€¥©®°±²³µ¶·¹º»«¼½¾¿×÷§¢¤¦¨ª¬¯´¸"
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜßàáâãäåæçèéêëìíîïñòóôõöøùúûüÿ"
+    "‘’‚“”„†‡•…‰‹›–—˜™šžŒœŸ\u00a0"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def looks_binary(raw: bytes) -> bool:
+    """Return True when the first 4 KB hold NUL bytes or many control bytes.
+
+    Examples
+    --------
+    >>> looks_binary(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00"), looks_binary("Café".encode())
+    (True, False)
+    """
+    sample = raw[:4096]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > max(2, len(sample) // 50)
+
+
+def decode_bytes(raw: bytes) -> tuple[str, str]:
+    """Decode a file's bytes, returning ``(text, encoding)``.
+
+    Tries a BOM, then strict UTF-8, then a charset detector restricted to the
+    legacy code pages of news sites (cp1251, cp1252, cp1254, ...).
+
+    Raises
+    ------
+    DecodeError
+        For binary content or bytes no candidate encoding reads cleanly.
+
+    Examples
+    --------
+    >>> decode_bytes("Mutu cost £15.8m".encode("latin-1"))
+    ('Mutu cost £15.8m', 'cp1252')
+    >>> decode_bytes("Привет, мир".encode("utf-8"))[1]
+    'utf-8'
+    """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise DecodeError(
+                    f"invalid {encoding} after byte-order mark: {exc.reason}") from exc
+    if looks_binary(raw):
+        raise DecodeError("binary content (NUL or control bytes), not text")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode_legacy(raw)
+
+
+def _decode_legacy(raw: bytes) -> tuple[str, str]:
+    try:
+        western = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and all(c in _WESTERN for c in western if ord(c) > 127):
+        return western, "cp1252"
+    from charset_normalizer import from_bytes  # imported lazily: slow, rarely needed
+
+    best = from_bytes(raw, cp_isolation=_LEGACY_ENCODINGS).best()
+    if best is None or best.percent_chaos > 0.2:
+        raise DecodeError("undecodable bytes: not UTF-8 and no legacy code page reads them cleanly")
+    return str(best), best.encoding
+
+
+def normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
+    """Return ``text`` in Unicode NFC with whitespace normalised.
+
+    Line endings become ``\\n``, runs of spaces and tabs one space, control
+    and zero-width characters are removed, lines are stripped, and blank-line
+    runs collapse to one paragraph break (or to a single space when
+    ``keep_paragraphs=False``).
+
+    Examples
+    --------
+    >>> normalise_text("Cafe\\u0301 \\t opens\\r\\n\\r\\n\\r\\n\\nNew  line ")
+    'Café opens\\n\\nNew line'
+    >>> normalise_text("a\\nb\\n\\nc", keep_paragraphs=False)
+    'a b c'
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
+    text = _CONTROL.sub(" ", text)
+    text = re.sub(r"[^\S\n]+", " ", text)
+    text = re.sub(r" ?\n ?", "\n", text).strip()
+    if not keep_paragraphs:
+        return re.sub(r"\s+", " ", text)
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def detect_languages(texts: Iterable[str | None], *, max_chars: int = 600) -> list[str | None]:
+    """Return the ISO 639-1 language of each text (``None`` for empty ones).
+
+    Uses py3langid on the first ``max_chars`` characters: a few sentences
+    decide the language, and scoring cost grows with length.
+
+    Examples
+    --------
+    >>> detect_languages(["The minister said the talks would resume.", "", None])
+    ['en', None, None]
+    """
+    import py3langid  # imported lazily: loads its model on first use
+
+    out: list[str | None] = []
+    for text in texts:
+        if not isinstance(text, str) or not text.strip():
+            out.append(None)
+        else:
+            out.append(py3langid.classify(text[:max_chars])[0])
+    return out
+
+
+def text_fingerprint(text: str) -> str:
+    """Return a hash of ``text`` that ignores case, punctuation and spacing.
+
+    Examples
+    --------
+    >>> text_fingerprint("Oil prices rose.") == text_fingerprint("oil  PRICES rose")
+    True
+    """
+    key = " ".join(re.findall(r"\w+", text.casefold()))
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _shingles(text: str, width: int) -> list[bytes]:
+    words = re.findall(r"\w+", text.casefold())
+    if len(words) < width:
+        return [" ".join(words).encode("utf-8")] if words else []
+    return [" ".join(words[i : i + width]).encode("utf-8") for i in range(len(words) - width + 1)]
+
+
+def find_duplicates(
+    texts: Sequence[str],
+    ids: Sequence[str],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 64,
+    shingle_width: int = 3,
+    random_state: int = 0,
+) -> pd.Series:
+    """Return, for each text, the id of the first earlier copy (else missing).
+
+    Exact copies are found by :func:`text_fingerprint`; near-copies by
+    MinHash LSH over word ``shingle_width``-grams (datasketch), confirmed by
+    the estimated Jaccard similarity reaching ``threshold``. Chains resolve to
+    the first copy in input order, so the result is deterministic.
+
+    Examples
+    --------
+    >>> a = ("Parliament approved the budget on Tuesday after a long debate over taxes, "
+    ...      "pensions and spending on roads, schools and hospitals in the regions. " * 2)
+    >>> b = a.replace("roads", "railways", 1)
+    >>> find_duplicates([a, "Football is back.", a, b], ["a", "f", "a2", "b"]).tolist()
+    [<NA>, <NA>, 'a', 'a']
+    """
+    from datasketch import MinHash, MinHashLSH
+
+    ids = list(ids)
+    result: list[str | None] = [None] * len(ids)
+    first_by_fingerprint: dict[str, int] = {}
+    candidates: list[int] = []
+    for i, text in enumerate(texts):
+        fp = text_fingerprint(text or "")
+        if not (text or "").strip():
+            continue
+        if fp in first_by_fingerprint:
+            result[i] = ids[first_by_fingerprint[fp]]
+        else:
+            first_by_fingerprint[fp] = i
+            candidates.append(i)
+
+    shingles = [_shingles(texts[i], shingle_width) for i in candidates]
+    # crc32 is a C call and stable across processes; datasketch's default
+    # sha1 path costs ~4x more on a newswire corpus.
+    hashes = MinHash.bulk(shingles, num_perm=num_perm, seed=random_state, hashfunc=zlib.crc32)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    seen: dict[int, MinHash] = {}
+    root: dict[int, int] = {}
+    for i, mh, sh in zip(candidates, hashes, shingles, strict=True):
+        if len(sh) < 5:
+            # Too short for a near-duplicate call to mean anything.
+            continue
+        confirmed = [int(k) for k in lsh.query(mh) if seen[int(k)].jaccard(mh) >= threshold]
+        if confirmed:
+            first = min(root.get(j, j) for j in confirmed)
+            root[i] = first
+            result[i] = ids[first]
+        lsh.insert(str(i), mh)
+        seen[i] = mh
+    return pd.Series(result, dtype="string[pyarrow]")
+
+
+# Earliest and latest publication dates taken at face value; outside them a
+# parsed date is a scraping artefact (a "0001-01-01" default, a year typo).
+_EARLIEST = pd.Timestamp("1800-01-01", tz="UTC")
+_LATEST_AHEAD = pd.Timedelta(days=2)
+
+
+def _timestamp_from(value, languages: Sequence[str]) -> pd.Timestamp | None:
+    if isinstance(value, tuple):  # (Y, M, D, h, m, s, centiseconds) from Reuters
+        return pd.Timestamp(*value[:6], value[6] * 10_000)
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        return pd.Timestamp(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if not np.isfinite(value):
+            return None
+        # Exports hold Unix time in seconds or milliseconds.
+        return pd.Timestamp(value / 1000 if abs(value) > 1e11 else value, unit="s", tz="UTC")
+    if isinstance(value, str):
+        try:
+            # ISO 8601 only: pandas' free parser reads "12.05.2091" month-first.
+            return pd.Timestamp(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+        except ValueError:
+            from analysis.textpage import parse_date_text
+
+            parsed = parse_date_text(value, languages=languages)
+            return pd.Timestamp(parsed) if parsed is not None else None
+    return None
+
+
+def coerce_published(
+    value, *, tz: str = "UTC", languages: Sequence[str] = ("en", "ru", "az", "tr")
+) -> tuple[pd.Timestamp | None, str | None]:
+    """Return ``(timestamp in tz, problem)`` for a publication date of any form.
+
+    Accepts datetimes, ISO or free-text date strings, Unix seconds or
+    milliseconds, and Reuters date tuples. Naive values are wall-clock time
+    in ``tz``. Unparseable and implausible dates (before 1800, or after
+    tomorrow) give ``None`` and a problem to record.
+
+    Examples
+    --------
+    >>> coerce_published("2024-02-01T10:00:00+04:00", tz="UTC")
+    (Timestamp('2024-02-01 06:00:00+0000', tz='UTC'), None)
+    >>> coerce_published("12.05.2091", tz="UTC")[1]
+    'implausible date 2091-05-12 (in the future)'
+    >>> coerce_published(None)
+    (None, None)
+    """
+    if value is None or value is pd.NaT or (isinstance(value, str) and not value.strip()):
+        return None, None
+    try:
+        stamp = _timestamp_from(value, languages)
+    except (ValueError, OverflowError, TypeError):
+        stamp = None
+    if stamp is None or stamp is pd.NaT:
+        return None, f"unparseable date {str(value)[:60]!r}"
+    try:
+        stamp = stamp.tz_convert(tz) if stamp.tzinfo else stamp.tz_localize(
+            tz, ambiguous="NaT", nonexistent="shift_forward")
+    except (ValueError, OverflowError):
+        return None, f"unparseable date {str(value)[:60]!r}"
+    if stamp is pd.NaT:
+        return None, f"ambiguous local time {str(value)[:60]!r} in {tz}"
+    if stamp < _EARLIEST:
+        return None, f"implausible date {stamp.date()} (before 1800)"
+    if stamp > pd.Timestamp.now(tz="UTC") + _LATEST_AHEAD:
+        return None, f"implausible date {stamp.date()} (in the future)"
+    return stamp, None

@@ -1,0 +1,108 @@
+"""The ``newsscope`` command line.
+
+``newsscope ingest SOURCES... --out FILE`` loads articles into a Parquet file;
+``newsscope report SOURCES... --out DIR`` writes the HTML corpus overview.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import config
+from analysis.io import FORMATS, load_articles
+
+REPORT_NAME = "newsscope-report.html"
+
+
+def _add_load_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", help="files, folders, globs or archives")
+    parser.add_argument("--format", dest="fmt", default="auto", choices=("auto", *FORMATS),
+                        help="force one reader instead of detecting per file")
+    parser.add_argument("--tz", default="UTC", help="time zone of the published column")
+    parser.add_argument("--drop-duplicates", action="store_true",
+                        help="leave out rows flagged as duplicates (they stay in the manifest)")
+    parser.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``newsscope`` command."""
+    parser = argparse.ArgumentParser(prog="newsscope", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="load articles into a Parquet table")
+    _add_load_options(ingest)
+    ingest.add_argument("--out", default=str(config.PROCESSED_DATA_DIR / "articles.parquet"),
+                        help="output Parquet file (default: %(default)s)")
+    ingest.add_argument("--manifest", help="also write the manifest (.csv or .parquet)")
+
+    report = commands.add_parser("report", help="write the HTML corpus overview")
+    _add_load_options(report)
+    report.add_argument("--out", default=str(config.REPORTS_DIR),
+                        help="output folder or .html file (default: %(default)s)")
+    report.add_argument("--title", default="newsscope corpus overview")
+    return parser
+
+
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        if path.suffix == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _status_line(manifest: pd.DataFrame) -> str:
+    counts = manifest["status"].value_counts().sort_index()
+    return f"{len(manifest)} input items: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+
+
+def _load(args) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return load_articles(args.sources, fmt=args.fmt, tz=args.tz,
+                         drop_duplicates=args.drop_duplicates, return_manifest=True,
+                         cache=not args.no_cache, progress=False if args.quiet else None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        articles, manifest = _load(args)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"newsscope: error: {exc}", file=sys.stderr)
+        return 2
+    print(_status_line(manifest))
+    if args.command == "ingest":
+        out = Path(args.out)
+        _write_table(articles, out)
+        print(f"wrote {len(articles)} articles to {out}")
+        if args.manifest:
+            _write_table(manifest, Path(args.manifest))
+            print(f"wrote the manifest to {args.manifest}")
+        return 0
+    from analysis.report import render_overview, write_html
+
+    out = Path(args.out)
+    target = out if out.suffix == ".html" else out / REPORT_NAME
+    html = render_overview(articles, manifest, sources=args.sources, title=args.title)
+    path = write_html(html, target)
+    print(f"report: {path.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
