@@ -1,0 +1,297 @@
+"""Tests for analysis.textpage: dateline parsing, chrome removal, real corpus F1."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from analysis.textpage import TextPage, parse_date_text, parse_text_page, recurring_lines
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_NAME = "000_44115efe8942b383.txt"
+
+
+def shared_data_dir() -> Path:
+    env = os.environ.get("NEWSSCOPE_SHARED_DATA")
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+def require(path: Path, what: str) -> Path:
+    """Return *path*, or skip (fail under CI=true) when it is missing."""
+    if not path.exists():
+        message = f"{what} not found at {path} (set NEWSSCOPE_SHARED_DATA)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+# --------------------------------------------------------------------------
+# Imaginary pages
+
+NEWS_PAGE = """\
+Harbour bridge reopens after repairs | Coastline Herald
+Home
+World
+Business
+Sport
+We use cookies to improve your experience on our website. By continuing to browse you agree.
+Accept
+Harbour bridge reopens after repairs
+13:31 | 22.09.2014
+0
+12 shares
+Share on Facebook
+The harbour bridge in Port Avel reopened to traffic on Monday after eight months of repairs.
+Engineers replaced the corroded cables and widened the footpath on the eastern side.
+City officials said the work cost less than planned.
+"The bridge is safer than it has ever been," the mayor told reporters.
+Coastline News
+Follow us !
+REKLAM
+Latest
+Ferry fares to rise in spring
+Council approves new school budget
+© 2014 Coastline Herald. All rights reserved.
+"""
+
+RU_PAGE = """\
+Новый парк открылся в Заречье — Городские вести
+Главная
+Новости
+Новый парк открылся в Заречье
+22 сентября 2014, 10:05
+В субботу в Заречье открылся новый парк, который строили два года.
+Жители смогут гулять по аллеям и кататься на велосипедах до позднего вечера.
+Источник: Городские вести
+Поделиться
+Читайте также
+Цены на проезд вырастут с января
+"""
+
+AZ_PAGE = """\
+Gəncədə yeni kitabxana açıldı
+Xəbərlər
+22 sentyabr 2014
+Gəncədə yeni kitabxana açıldı və ilk gündə yüzlərlə oxucu gəldi.
+Kitabxanada uşaqlar üçün ayrıca zal və oxu otağı var, bu da valideynləri çox sevindirdi.
+Paylaş
+"""
+
+TR_PAGE = """\
+Kasabada yeni köprü açıldı - Yerel Haber
+Anasayfa
+22 Eylül 2014 13:31
+Kasabada yeni köprü törenle açıldı ve ilk araçlar geçmeye başladı.
+Belediye başkanı köprünün ulaşımı çok kolaylaştıracağını söyledi ve herkese teşekkür etti.
+Paylaş
+Son Dakika
+"""
+
+
+def test_news_page_keeps_only_the_article():
+    page = parse_text_page(NEWS_PAGE)
+    assert page.title == "Harbour bridge reopens after repairs"
+    assert page.published == datetime.datetime(2014, 9, 22, 13, 31)
+    assert page.date_text == "13:31 | 22.09.2014"
+    paragraphs = page.text.split("\n\n")
+    assert paragraphs[0].startswith("The harbour bridge in Port Avel")
+    assert paragraphs[-1].endswith("the mayor told reporters.")
+    assert len(paragraphs) == 4
+    for chrome in ("cookies", "shares", "Facebook", "Follow us", "REKLAM", "Latest",
+                   "Ferry fares", "Coastline Herald", "©"):
+        assert chrome not in page.text
+
+
+@pytest.mark.parametrize(
+    ("dump", "first_words", "published"),
+    [
+        (RU_PAGE, "В субботу", datetime.datetime(2014, 9, 22, 10, 5)),
+        (AZ_PAGE, "Gəncədə yeni", datetime.datetime(2014, 9, 22)),
+        (TR_PAGE, "Kasabada yeni", datetime.datetime(2014, 9, 22, 13, 31)),
+    ],
+)
+def test_short_pages_in_other_languages(dump, first_words, published):
+    page = parse_text_page(dump)
+    assert page.published == published
+    paragraphs = page.text.split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith(first_words)
+    assert not any(w in page.text for w in ("Поделиться", "Paylaş", "Son Dakika", "Цены"))
+
+
+def test_source_line_after_body():
+    page = parse_text_page(NEWS_PAGE)
+    assert page.source is None  # a plain name is not trusted as a source
+    assert "Coastline News" not in page.text
+    assert parse_text_page(RU_PAGE).source == "Городские вести"
+    seedlike = NEWS_PAGE.replace("Coastline News\n", "Reuters\n")
+    page = parse_text_page(seedlike)
+    assert page.source == "Reuters"
+    assert "Reuters" not in page.text
+
+
+def test_unparseable_date_keeps_date_text():
+    page = parse_text_page(NEWS_PAGE.replace("13:31 | 22.09.2014", "31.02.2023"))
+    assert page.published is None
+    assert page.date_text == "31.02.2023"
+    assert page.text.startswith("The harbour bridge")
+
+
+@pytest.mark.parametrize("dump", ["", "\n\n  \n"])
+def test_empty_input(dump):
+    assert parse_text_page(dump) == TextPage(None, None, None, None, "")
+
+
+def test_title_suffix_kept_without_a_cleaner_variant():
+    dump = "Only a title - Site\nSome sentence that is long enough to count as prose here."
+    assert parse_text_page(dump).title == "Only a title - Site"
+
+
+def test_comments_are_not_the_article():
+    comments = "\n".join(
+        f"reader{i} says:\nI really think that this is the worst decision the council "
+        f"has made in years, and everyone knows it.{i}" for i in range(8)
+    )
+    dump = NEWS_PAGE.replace("Coastline News\n", "Coastline News\n12 Comments\n" + comments + "\n")
+    page = parse_text_page(dump)
+    assert page.text.startswith("The harbour bridge")
+    assert "reader" not in page.text and "worst decision" not in page.text
+
+
+# --------------------------------------------------------------------------
+# Dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("13:31 | 22.09.2014", datetime.datetime(2014, 9, 22, 13, 31)),
+        ("22.09.2014 13:31", datetime.datetime(2014, 9, 22, 13, 31)),
+        ("22 September 2014", datetime.datetime(2014, 9, 22)),
+        ("September 22, 2014", datetime.datetime(2014, 9, 22)),
+        ("Published: Sept. 22, 2014", datetime.datetime(2014, 9, 22)),
+        ("2014-09-22T13:31:00", datetime.datetime(2014, 9, 22, 13, 31)),
+        ("2014-09-22", datetime.datetime(2014, 9, 22)),
+        ("22 сентября 2014", datetime.datetime(2014, 9, 22)),
+        ("22 sentyabr 2014", datetime.datetime(2014, 9, 22)),
+        ("22 Eylül 2014", datetime.datetime(2014, 9, 22)),
+    ],
+)
+def test_parse_date_text_formats(text, expected):
+    assert parse_date_text(text) == expected
+
+
+def test_parse_date_text_offsets_make_aware_datetimes():
+    aware = parse_date_text("22.09.2014 13:31 +04:00")
+    assert aware is not None and aware.utcoffset() == datetime.timedelta(hours=4)
+    iso = parse_date_text("2014-09-22T13:31:00+04:00")
+    assert iso == datetime.datetime(
+        2014, 9, 22, 13, 31, tzinfo=datetime.timezone(datetime.timedelta(hours=4))
+    )
+
+
+@pytest.mark.parametrize("text", ["31.02.2023", "2023-02-31", "no date here", ""])
+def test_parse_date_text_rejects_invalid(text):
+    assert parse_date_text(text) is None
+
+
+# --------------------------------------------------------------------------
+# Recurring chrome
+
+
+def site_pages() -> list[str]:
+    syndicated = (
+        "The regional council said on Friday that the new budget would be published "
+        "next week after a final vote."
+    )
+    pages = []
+    for i, topic in enumerate(["bridge", "school", "market", "library"]):
+        extra = syndicated if i < 2 else ""
+        pages.append(
+            f"Story about the {topic}\nMenu\nFollow us !\n"
+            f"The {topic} story begins with a long sentence about the {topic} in town.\n"
+            f"{extra}\n"
+            "Read all of the stories of our town here.\nREKLAM\n"
+        )
+    return pages
+
+
+def test_recurring_lines_finds_site_chrome_only():
+    chrome = recurring_lines(site_pages())
+    assert {"menu", "follow us !", "reklam", "read all of the stories of our town here."} <= chrome
+    assert not any("regional council" in line for line in chrome)
+    assert not any("story" in line and "begins" in line for line in chrome)
+
+
+def test_recurring_lines_respects_min_pages_and_share():
+    assert recurring_lines(site_pages()[:2]) == frozenset()
+    assert "menu" in recurring_lines(site_pages()[:2], min_pages=2)
+    padded = site_pages() + [f"Unrelated page {i}" for i in range(20)]
+    assert "menu" not in recurring_lines(padded, min_share=0.3)
+    assert "menu" in recurring_lines(padded, min_share=0.1)
+
+
+def test_boilerplate_removes_sentence_shaped_chrome():
+    page_text = site_pages()[2]
+    assert "Read all of the stories" in parse_text_page(page_text).text
+    cleaned = parse_text_page(page_text, boilerplate=recurring_lines(site_pages()))
+    assert "Read all of the stories" not in cleaned.text
+    assert cleaned.text.startswith("The market story begins")
+
+
+# --------------------------------------------------------------------------
+# Real data
+
+
+def seed_path() -> Path:
+    for candidate in sorted((REPO / "data" / "sample").rglob(SEED_NAME)):
+        return candidate
+    return REPO.parent / "shared" / "seed" / SEED_NAME
+
+
+def test_seed_article():
+    text = require(seed_path(), "seed article").read_text(encoding="utf-8")
+    page = parse_text_page(text)
+    assert page.title == "OSCE supports study visit of Azerbaijani experts to Hungary"
+    assert page.published == datetime.datetime(2014, 9, 22, 13, 31)
+    assert page.source == "Bakudaily.Az"
+    assert page.text.startswith("The OSCE Project Co-ordinator in Baku")
+    assert page.text.endswith("shelter for trafficking victims in Mosonmagyarovar.")
+    for chrome in ("Follow us", "REKLAM", "Latest", "Remittances to Azerbaijan"):
+        assert chrome not in page.text
+
+
+def test_textdump_benchmark_macro_f1():
+    from benchmarks.scoring import macro_prf
+
+    root = require(shared_data_dir() / "textdumps", "textdumps benchmark")
+    gold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
+    pairs = [
+        (
+            parse_text_page((root / "pages" / f"{pid}.txt").read_text(encoding="utf-8")).text,
+            item["articleBody"],
+        )
+        for pid, item in gold.items()
+    ]
+    assert len(pairs) == 91
+    precision, recall, f1 = macro_prf(pairs)
+    assert f1 >= 0.90, (precision, recall, f1)
+
+
+def test_site_name_first_line_is_not_the_title_when_it_recurs():
+    pages = [
+        f"Steppe Wire\nHome\nPolitics\nStory number {i} about the city\n2023-01-2{i} 14:20\n"
+        f"By Staff\nThe city council met on day {i} and agreed to repair the old bridge soon.\n"
+        "It will reopen next year, officials said.\nShare 13\n© 2024 Steppe Wire\n"
+        for i in range(4)
+    ]
+    page = parse_text_page(pages[1], boilerplate=recurring_lines(pages))
+    assert page.title == "Story number 1 about the city"
+    assert page.published == datetime.datetime(2023, 1, 21, 14, 20)
+    assert page.text.startswith("The city council met on day 1")
+    assert "Share" not in page.text
