@@ -28,7 +28,6 @@ import pandas as pd
 from analysis import config, formats, textpage
 from analysis.clean import (
     DecodeError,
-    coerce_published,
     decode_bytes,
     detect_languages,
     find_duplicates,
@@ -36,6 +35,7 @@ from analysis.clean import (
     normalise_text,
     text_fingerprint,
 )
+from analysis.dates import coerce_published
 
 __all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "load_articles"]
 
@@ -294,7 +294,9 @@ def _finish_record(fmt: str, outcome: formats.Parsed, *, tz: str,
     record = outcome.record
     published, problem = coerce_published(record.get("published"), tz=tz, languages=languages)
     problem = record.get("date_problem") or problem
-    if problem is None and published is None and fmt in ("text", "html"):
+    if problem is None and published is None and record.get("date_text"):
+        problem = f"unparseable date {record['date_text'][:60]!r}"
+    elif problem is None and published is None and fmt in ("text", "html"):
         problem = "no date found"
     if problem:
         outcome.reasons.append(problem)
@@ -328,8 +330,7 @@ def _build_frames(outcomes: Iterable[tuple[str, formats.Parsed]], *, tz: str,
         manifest.append(entry)
 
     articles = pd.DataFrame(rows, columns=["own_id", *ARTICLE_COLUMNS])
-    ids = [own or _stable_id(r) for own, r in zip(articles["own_id"], rows, strict=True)]
-    articles["article_id"] = _unique(ids)
+    articles["article_id"] = _unique([r["own_id"] or _stable_id(r) for r in rows])
     missing_lang = [i for i, r in enumerate(rows) if not r["lang"]]
     detected = detect_languages(
         [rows[i]["text"] or rows[i]["title"] for i in missing_lang])
@@ -340,11 +341,21 @@ def _build_frames(outcomes: Iterable[tuple[str, formats.Parsed]], *, tz: str,
         pd.Series([r["published"] for r in rows], dtype=object), utc=True
     ).dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
     articles["n_words"] = articles["text"].astype(_STRING).str.count(r"\S+").astype("int64")
-    articles["duplicate_of"] = find_duplicates(articles["text"].tolist(),
-                                               articles["article_id"].tolist()).array
+    articles["duplicate_of"] = _duplicates_earliest_first(articles)
     articles = articles.drop(columns="own_id").astype(
         {c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
     return articles.reset_index(drop=True), _manifest_frame(manifest, articles)
+
+
+def _duplicates_earliest_first(articles: pd.DataFrame) -> list:
+    # The earliest-published copy is the original; undated copies and ties
+    # fall back to input order, so the result does not depend on file names
+    # alone and stays deterministic.
+    order = articles["published"].reset_index(drop=True).sort_values(
+        kind="stable", na_position="last").index
+    flagged = find_duplicates(articles["text"].iloc[order].tolist(),
+                              articles["article_id"].iloc[order].tolist())
+    return pd.Series(flagged.array, index=order).sort_index().tolist()
 
 
 def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame:

@@ -45,7 +45,7 @@ img{max-width:100%} .snippet{color:#47525c}
 <div class="cards">
 {% for label, value in cards %}<div class="card"><b>{{ value }}</b>{{ label }}</div>{% endfor %}
 </div>
-<p>Every input item is accounted for: {{ summary.items }} items =
+<p>Every input item is accounted for: {{ summary.n_items }} items =
 {% for status, n in summary.by_status.items() %}{{ n }} {{ status }}{% if not loop.last %} + {% endif %}{% endfor %}.
 {% if summary.first %}Dated articles run from {{ summary.first }} to {{ summary.last }}
 ({{ summary.undated }} without a date).{% endif %}</p>
@@ -81,12 +81,12 @@ def corpus_summary(articles: pd.DataFrame, manifest: pd.DataFrame) -> dict:
     ...                      "lang": ["en", "ru"], "source": ["A", "B"]})
     >>> man = pd.DataFrame({"status": ["loaded", "loaded", "rejected"]})
     >>> s = corpus_summary(arts, man)
-    >>> s["items"], s["by_status"], s["undated"], s["first"]
+    >>> s["n_items"], s["by_status"], s["undated"], s["first"]
     (3, {'loaded': 2, 'rejected': 1}, 1, '2024-01-02')
     """
     dated = articles["published"].dropna()
     return {
-        "items": len(manifest),
+        "n_items": len(manifest),
         "by_status": manifest["status"].value_counts().sort_index().astype(int).to_dict(),
         "articles": len(articles),
         "languages": articles["lang"].nunique(),
@@ -149,7 +149,7 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
         "snippet": (r.text[:220] + "…") if len(r.text) > 220 else r.text,
         "n_words": r.n_words,
     } for r in shown.itertuples()]
-    cards = [("input items", summary["items"]), ("articles", summary["articles"]),
+    cards = [("input items", summary["n_items"]), ("articles", summary["articles"]),
              *[(status, n) for status, n in summary["by_status"].items() if status != "loaded"],
              ("sources", summary["sources"]), ("languages", summary["languages"])]
     env = Environment(autoescape=True)
