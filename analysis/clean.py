@@ -7,14 +7,12 @@ objects and never modify their input.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -25,7 +23,6 @@ __all__ = [
     "text_fingerprint",
     "find_duplicates",
     "looks_binary",
-    "coerce_published",
 ]
 
 
@@ -113,7 +110,7 @@ def _decode_legacy(raw: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes  # imported lazily: slow, rarely needed
 
     best = from_bytes(raw, cp_isolation=_LEGACY_ENCODINGS).best()
-    if best is None or best.percent_chaos > 0.2:
+    if best is None or best.percent_chaos > 20:
         raise DecodeError("undecodable bytes: not UTF-8 and no legacy code page reads them cleanly")
     return str(best), best.encoding
 
@@ -189,8 +186,8 @@ def find_duplicates(
     texts: Sequence[str],
     ids: Sequence[str],
     *,
-    threshold: float = 0.8,
-    num_perm: int = 64,
+    threshold: float = 0.7,
+    num_perm: int = 128,
     shingle_width: int = 3,
     random_state: int = 0,
 ) -> pd.Series:
@@ -244,72 +241,3 @@ def find_duplicates(
         lsh.insert(str(i), mh)
         seen[i] = mh
     return pd.Series(result, dtype="string[pyarrow]")
-
-
-# Earliest and latest publication dates taken at face value; outside them a
-# parsed date is a scraping artefact (a "0001-01-01" default, a year typo).
-_EARLIEST = pd.Timestamp("1800-01-01", tz="UTC")
-_LATEST_AHEAD = pd.Timedelta(days=2)
-
-
-def _timestamp_from(value, languages: Sequence[str]) -> pd.Timestamp | None:
-    if isinstance(value, tuple):  # (Y, M, D, h, m, s, centiseconds) from Reuters
-        return pd.Timestamp(*value[:6], value[6] * 10_000)
-    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
-        return pd.Timestamp(value)
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        if not np.isfinite(value):
-            return None
-        # Exports hold Unix time in seconds or milliseconds.
-        return pd.Timestamp(value / 1000 if abs(value) > 1e11 else value, unit="s", tz="UTC")
-    if isinstance(value, str):
-        try:
-            # ISO 8601 only: pandas' free parser reads "12.05.2091" month-first.
-            return pd.Timestamp(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
-        except ValueError:
-            from analysis.textpage import parse_date_text
-
-            parsed = parse_date_text(value, languages=languages)
-            return pd.Timestamp(parsed) if parsed is not None else None
-    return None
-
-
-def coerce_published(
-    value, *, tz: str = "UTC", languages: Sequence[str] = ("en", "ru", "az", "tr")
-) -> tuple[pd.Timestamp | None, str | None]:
-    """Return ``(timestamp in tz, problem)`` for a publication date of any form.
-
-    Accepts datetimes, ISO or free-text date strings, Unix seconds or
-    milliseconds, and Reuters date tuples. Naive values are wall-clock time
-    in ``tz``. Unparseable and implausible dates (before 1800, or after
-    tomorrow) give ``None`` and a problem to record.
-
-    Examples
-    --------
-    >>> coerce_published("2024-02-01T10:00:00+04:00", tz="UTC")
-    (Timestamp('2024-02-01 06:00:00+0000', tz='UTC'), None)
-    >>> coerce_published("12.05.2091", tz="UTC")[1]
-    'implausible date 2091-05-12 (in the future)'
-    >>> coerce_published(None)
-    (None, None)
-    """
-    if value is None or value is pd.NaT or (isinstance(value, str) and not value.strip()):
-        return None, None
-    try:
-        stamp = _timestamp_from(value, languages)
-    except (ValueError, OverflowError, TypeError):
-        stamp = None
-    if stamp is None or stamp is pd.NaT:
-        return None, f"unparseable date {str(value)[:60]!r}"
-    try:
-        stamp = stamp.tz_convert(tz) if stamp.tzinfo else stamp.tz_localize(
-            tz, ambiguous="NaT", nonexistent="shift_forward")
-    except (ValueError, OverflowError):
-        return None, f"unparseable date {str(value)[:60]!r}"
-    if stamp is pd.NaT:
-        return None, f"ambiguous local time {str(value)[:60]!r} in {tz}"
-    if stamp < _EARLIEST:
-        return None, f"implausible date {stamp.date()} (before 1800)"
-    if stamp > pd.Timestamp.now(tz="UTC") + _LATEST_AHEAD:
-        return None, f"implausible date {stamp.date()} (in the future)"
-    return stamp, None

@@ -207,9 +207,12 @@ def parse_html(markup: str, *, path: str) -> Parsed:
         return Parsed.reject(path, f"HTML could not be parsed: {type(exc).__name__}: {exc}")
     if doc is None or not (doc.text or "").strip():
         return Parsed.empty(path, "no article body found in the HTML page")
+    lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+    if doc.title and lines and lines[0].casefold() == doc.title.strip().casefold():
+        lines = lines[1:]  # the page's <h1> repeats the title
     record = {
         "title": doc.title,
-        "text": doc.text,
+        "text": "\n\n".join(lines),  # trafilatura gives one line per paragraph
         "source": doc.sitename or doc.hostname,
         "url": doc.url,
         "published": doc.date,

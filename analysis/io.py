@@ -261,7 +261,10 @@ def _iter_outcomes(items: list[_Item], *, fmt: str, max_bytes: int, fields,
                         text, _ = decode_bytes(raw)
                         pages.append((item.path, normalise_text(text)))
                         continue
-                    for outcome in _parse_structured(item_fmt, raw, item.path, fields):
+                    outcomes = _parse_structured(item_fmt, raw, item.path, fields)
+                    if not outcomes:
+                        outcomes = [formats.Parsed.empty(item.path, "no records in the file")]
+                    for outcome in outcomes:
                         yield item_fmt, outcome
                 except DecodeError as exc:
                     yield item_fmt, formats.Parsed.reject(item.path, str(exc))
@@ -385,7 +388,7 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame
 
 def _code_version() -> str:
     digest = hashlib.blake2b(_CACHE_VERSION.encode(), digest_size=8)
-    for module in ("io.py", "formats.py", "clean.py", "textpage.py"):
+    for module in ("io.py", "formats.py", "clean.py", "textpage.py", "dates.py", "config.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
 

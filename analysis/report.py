@@ -41,12 +41,15 @@ th{background:#f4f6f8} td.num{text-align:right;font-variant-numeric:tabular-nums
 img{max-width:100%} .snippet{color:#47525c}
 </style></head><body>
 <h1>{{ title }}</h1>
-<p class="meta">Inputs: {{ sources|join(", ") }} · generated {{ generated }} · newsscope {{ version }}</p>
+<p class="meta">Inputs: {{ sources|join(", ") }} · generated {{ generated }}
+· newsscope {{ version }}</p>
 <div class="cards">
 {% for label, value in cards %}<div class="card"><b>{{ value }}</b>{{ label }}</div>{% endfor %}
 </div>
 <p>Every input item is accounted for: {{ summary.n_items }} items =
-{% for status, n in summary.by_status.items() %}{{ n }} {{ status }}{% if not loop.last %} + {% endif %}{% endfor %}.
+{% for status, n in summary.by_status.items() -%}
+{{ n }} {{ status }}{% if not loop.last %} + {% endif %}
+{%- endfor %}.
 {% if summary.first %}Dated articles run from {{ summary.first }} to {{ summary.last }}
 ({{ summary.undated }} without a date).{% endif %}</p>
 {% if chart %}<h2>Articles over time</h2>
@@ -54,7 +57,8 @@ img{max-width:100%} .snippet{color:#47525c}
 <h2>Sources and languages</h2>
 <table><tr><th>source</th>{% for lang in langs %}<th>{{ lang }}</th>{% endfor %}<th>total</th></tr>
 {% for row in by_source %}<tr><td>{{ row.source }}</td>{% for lang in langs %}
-<td class="num">{{ row[lang] }}</td>{% endfor %}<td class="num">{{ row.total }}</td></tr>{% endfor %}
+<td class="num">{{ row[lang] }}</td>{% endfor %}
+<td class="num">{{ row.total }}</td></tr>{% endfor %}
 </table>
 <h2>Items not loaded as new articles, and data problems</h2>
 {% if problems %}<table><tr><th>status</th><th>path</th><th>reason</th></tr>

@@ -9,7 +9,8 @@ undecided from its length, stopword density, punctuation and shape; the
 article is the best-scoring contiguous run of lines (a max-sum subarray), and
 undecided lines inside it survive only when prose surrounds them
 (subheadings).  Lines that recur on many pages of the same site
-(:func:`recurring_lines`) are chrome whatever they look like.
+(:func:`recurring_lines`) are chrome whatever they look like.  Datelines
+are found and read by :mod:`analysis.dates`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import dateparser
+from analysis.config import DEFAULT_LANGUAGES
+from analysis.dates import looks_like_dateline, parse_date_text
 
-__all__ = ["TextPage", "parse_date_text", "parse_text_page", "recurring_lines"]
-
-DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "ru", "az", "tr")
+__all__ = ["TextPage", "parse_text_page", "recurring_lines"]
 
 
 @dataclass(frozen=True)
@@ -180,122 +180,6 @@ def _line_class(line: str, key: str, chrome: frozenset[str]) -> int:
 
 
 # --------------------------------------------------------------------------
-# Dates
-
-# Month names per language: a dateline is parsed with only the languages
-# its month word belongs to ("Mart" is Turkish March, but a time zone to an
-# English parser).
-_MONTHS = {
-    "en": r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?",
-    "ru": r"январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|"
-    r"сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]|янв|фев|апр|авг|сен|окт|ноя|дек",
-    "az": r"yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr",
-    "tr": r"ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık",
-}
-_MONTH_NAMES = "|".join(_MONTHS.values())
-_MONTH_WORD = re.compile(rf"(?<!\w)(?:{_MONTH_NAMES})(?!\w)", re.IGNORECASE)
-_DATE = re.compile(
-    r"(?P<iso>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d))"
-    r"|(?P<num>(?<![\d.])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d.]))"
-    rf"|(?P<dmy>\b\d{{1,2}}\.?\s+(?:{_MONTH_NAMES})\.?,?\s+\d{{4}}\b)"
-    rf"|(?P<mdy>\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
-    re.IGNORECASE,
-)
-_TIME = re.compile(r"(?<![\d.:])\d{1,2}[:.]\d{2}(?::\d{2})?(?![\d.:])(?:\s*[ap]\.?m\b\.?)?", re.I)
-_TZ = re.compile(
-    r"(?<![\w-])(?:[+-]\d{2}:?\d{2}\b|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|"
-    r"[ECMP][SD]T|BST|CEST|CET|MSK)(?!\w)"
-)
-_DATE_SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"}
-
-
-def parse_date_text(
-    s: str, *, languages: Sequence[str] = DEFAULT_LANGUAGES
-) -> datetime.datetime | None:
-    """Parse the date (and time, and offset if printed) of a dateline.
-
-    Parameters
-    ----------
-    s : str
-        A short dateline such as ``"13:31 | 22.09.2014"``.
-    languages : sequence of str
-        Month-name languages handed to ``dateparser`` (no auto-detection).
-
-    Returns
-    -------
-    datetime.datetime or None
-        Naive wall-clock time, or aware when the line carries a zone or
-        offset; ``None`` when no valid date is found.
-
-    Examples
-    --------
-    >>> parse_date_text("13:31 | 22.09.2014")
-    datetime.datetime(2014, 9, 22, 13, 31)
-    >>> parse_date_text("22 сентября 2014")
-    datetime.datetime(2014, 9, 22, 0, 0)
-    >>> parse_date_text("31.02.2023") is None
-    True
-    """
-    match = _DATE.search(s)
-    if match is None:
-        return None
-    if match.group("iso"):
-        return _parse_iso(match.group("iso"))
-    rest = s[: match.start()] + " " + s[match.end() :]
-    month = _MONTH_WORD.search(match.group())
-    if month:
-        word = month.group()
-        languages = [
-            lang for lang in languages
-            if lang in _MONTHS and re.fullmatch(_MONTHS[lang], word, re.IGNORECASE)
-        ] or languages
-    parts = [match.group()]
-    time = _TIME.search(rest)
-    if time:
-        parts.append(time.group())
-    tz = _TZ.search(rest)
-    if tz:
-        parts.append(tz.group())
-    return _dateparser_cached(" ".join(parts), tuple(languages), aware=bool(tz))
-
-
-def _parse_iso(s: str) -> datetime.datetime | None:
-    """Return the datetime of an ISO 8601 string, or None if it is invalid."""
-    try:
-        return datetime.datetime.fromisoformat(s.replace("Z", "+00:00").replace(" ", "T"))
-    except ValueError:
-        return None
-
-
-_DATE_CACHE: dict[tuple[str, tuple[str, ...], bool], datetime.datetime | None] = {}
-
-
-def _dateparser_cached(
-    s: str, languages: tuple[str, ...], *, aware: bool
-) -> datetime.datetime | None:
-    """Return ``dateparser.parse`` of *s*, memoised: a site repeats datelines.
-
-    Unless we saw a zone ourselves, dateparser must not return one (it reads
-    some words, like "Mart", as zone abbreviations)."""
-    key = (s, languages, aware)
-    if key not in _DATE_CACHE:
-        if len(_DATE_CACHE) > 4096:
-            _DATE_CACHE.clear()
-        settings = {**_DATE_SETTINGS, "RETURN_AS_TIMEZONE_AWARE": False}
-        if aware:
-            settings = _DATE_SETTINGS
-        _DATE_CACHE[key] = dateparser.parse(s, languages=list(languages), settings=settings)
-    return _DATE_CACHE[key]
-
-
-def _looks_like_dateline(line: str) -> bool:
-    """Return True for a short line that carries a date."""
-    return len(line) <= 120 and _word_count(line) <= 16 and bool(_DATE.search(line))
-
-
-# --------------------------------------------------------------------------
 # Recurring chrome
 
 
@@ -331,11 +215,7 @@ def recurring_lines(
         n_pages += 1
         counts.update({_norm(line) for line in page.splitlines()})
     threshold = max(min_pages, min_share * n_pages)
-    return frozenset(
-        key
-        for key, n in counts.items()
-        if key and n >= threshold and not _is_prose(key)
-    )
+    return frozenset(k for k, n in counts.items() if k and n >= threshold and not _is_prose(k))
 
 
 def _is_prose(line: str) -> bool:
@@ -518,6 +398,15 @@ def _source_line(line: str) -> str | None:
     return None
 
 
+def _looks_like_name(line: str) -> bool:
+    """Return True for a short capitalised name with no function words ("Steppe Wire")."""
+    words = line.split()
+    return (0 < len(words) <= 4 and all(w[:1].isupper() for w in words)
+            and not any(w.casefold() in _STOPWORDS for w in words)
+            and not _CHROME_SHORT.search(line) and not _TERMINAL.search(line)
+            and not looks_like_dateline(line))
+
+
 def _find_source(lines: list[str], after: int, boilerplate: frozenset[str]) -> str | None:
     """Return the source line among the first few lines after the body; a
     short capitalised name recurring on the site ("Caspian Courier") counts
@@ -527,10 +416,11 @@ def _find_source(lines: list[str], after: int, boilerplate: frozenset[str]) -> s
         if not line:
             continue
         source = _source_line(line)
-        if seen == 0 and not source and line.casefold() in boilerplate:
-            words = line.split()
-            if len(words) <= 4 and all(w[:1].isupper() for w in words):
-                source = None if _CHROME_SHORT.search(line) else line
+        if seen == 0 and not source and _looks_like_name(line):
+            # A bare outlet name right after the body is a credit line; on
+            # syndicated copies it names the original outlet, so it need not
+            # recur on the site.
+            source = line
         if source or seen >= 2:
             return source
         seen += 1
@@ -546,7 +436,7 @@ def _first_headline(lines: list[str], start: int, boilerplate: frozenset[str]) -
             line
             and line.casefold() not in boilerplate
             and _word_count(line) >= 3
-            and not _looks_like_dateline(line)
+            and not looks_like_dateline(line)
             and not line.casefold().startswith("by ")
         ):
             return i
@@ -561,7 +451,7 @@ def _find_dateline(
     Preference: between the repeated title (or a few lines above the body)
     and the body start, then inside the body, then anywhere.
     """
-    candidates = [i for i, line in enumerate(lines) if line and _looks_like_dateline(line)]
+    candidates = [i for i, line in enumerate(lines) if line and looks_like_dateline(line)]
     lo = title_at if title_at is not None and title_at < start else max(0, start - 25)
     near = [i for i in candidates if lo <= i < start]
     inside = [i for i in candidates if start <= i < end]
@@ -583,7 +473,7 @@ def _classify(
         cls = _line_class(lines[i], lines[i].casefold(), chrome)
         if cls == WALL and good_words >= _WALL_AFTER_WORDS:
             return classes + [WALL] * (len(idx) - len(classes))
-        if cls == NEUTRAL and _looks_like_dateline(lines[i]):
+        if cls == NEUTRAL and looks_like_dateline(lines[i]):
             cls = BAD
         good_words += _word_count(lines[i]) if cls == GOOD else 0
         classes.append(cls)

@@ -12,7 +12,8 @@ from analysis.trends import article_counts
 def articles():
     return pd.DataFrame({
         "published": pd.to_datetime(
-            ["2024-01-31 23:30", "2024-04-01 00:10", "2024-04-15 00:00", None]).tz_localize("Asia/Baku"),
+            ["2024-01-31 23:30", "2024-04-01 00:10", "2024-04-15 00:00", None]
+        ).tz_localize("Asia/Baku"),
         "source": ["A", "B", None, "A"],
     })
 

@@ -1,0 +1,242 @@
+"""Parse publication dates: datelines in several languages, export values, plausibility checks.
+
+:func:`parse_date_text` reads the date of a dateline as a page prints it
+("13:31 | 22.09.2014", "22 сентября 2014", "22 Mart 2024");
+:func:`looks_like_dateline` tells whether a line of a text dump is one; and
+:func:`coerce_published` turns the published value of any input format into
+a timestamp in the analysis time zone, or ``None`` and the reason why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+import dateparser
+import numpy as np
+import pandas as pd
+
+from analysis.config import DEFAULT_LANGUAGES
+
+__all__ = ["coerce_published", "looks_like_dateline", "parse_date_text"]
+
+# Month names per language: a dateline is parsed with only the languages
+# its month word belongs to ("Mart" is Turkish March, but a time zone to an
+# English parser).
+_MONTHS = {
+    "en": r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?",
+    "ru": r"январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|"
+    r"сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]|янв|фев|апр|авг|сен|окт|ноя|дек",
+    "az": r"yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr",
+    "tr": r"ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık",
+}
+_MONTH_NAMES = "|".join(_MONTHS.values())
+_MONTH_WORD = re.compile(rf"(?<!\w)(?:{_MONTH_NAMES})(?!\w)", re.IGNORECASE)
+_DATE = re.compile(
+    r"(?P<iso>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d))"
+    r"|(?P<num>(?<![\d.])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d.]))"
+    rf"|(?P<dmy>\b\d{{1,2}}\.?\s+(?:{_MONTH_NAMES})\.?,?\s+\d{{4}}\b)"
+    rf"|(?P<mdy>\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"(?<![\d.:])\d{1,2}[:.]\d{2}(?::\d{2})?(?![\d.:])(?:\s*[ap]\.?m\b\.?)?", re.I)
+_TZ = re.compile(
+    r"(?<![\w-])(?:[+-]\d{2}:?\d{2}\b|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|"
+    r"[ECMP][SD]T|BST|CEST|CET|MSK)(?!\w)"
+)
+_DATE_SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"}
+
+# Same word count as the text-page line features (two CJK characters count
+# as one word), repeated here so this module does not depend on textpage.
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+# Earliest and latest publication dates taken at face value; outside them a
+# parsed date is a scraping artefact (a "0001-01-01" default, a year typo).
+_EARLIEST = pd.Timestamp("1800-01-01", tz="UTC")
+_LATEST_AHEAD = pd.Timedelta(days=2)
+
+
+def parse_date_text(
+    s: str, *, languages: Sequence[str] = DEFAULT_LANGUAGES
+) -> dt.datetime | None:
+    """Parse the date (and time, and offset if printed) of a dateline.
+
+    Parameters
+    ----------
+    s : str
+        A short dateline such as ``"13:31 | 22.09.2014"``.
+    languages : sequence of str
+        Month-name languages handed to ``dateparser`` (no auto-detection).
+
+    Returns
+    -------
+    datetime.datetime or None
+        Naive wall-clock time, or aware when the line carries a zone or
+        offset; ``None`` when no valid date is found.
+
+    Examples
+    --------
+    >>> parse_date_text("13:31 | 22.09.2014")
+    datetime.datetime(2014, 9, 22, 13, 31)
+    >>> parse_date_text("22 сентября 2014")
+    datetime.datetime(2014, 9, 22, 0, 0)
+    >>> parse_date_text("31.02.2023") is None
+    True
+    """
+    match = _DATE.search(s)
+    if match is None:
+        return None
+    if match.group("iso"):
+        return _parse_iso(match.group("iso"))
+    rest = s[: match.start()] + " " + s[match.end() :]
+    month = _MONTH_WORD.search(match.group())
+    if month:
+        word = month.group()
+        languages = [
+            lang for lang in languages
+            if lang in _MONTHS and re.fullmatch(_MONTHS[lang], word, re.IGNORECASE)
+        ] or languages
+    parts = [match.group()]
+    time = _TIME.search(rest)
+    if time:
+        parts.append(time.group())
+    tz = _TZ.search(rest)
+    if tz:
+        parts.append(tz.group())
+    return _dateparser_cached(" ".join(parts), tuple(languages), aware=bool(tz))
+
+
+def looks_like_dateline(line: str) -> bool:
+    """Return True for a short line that carries a date.
+
+    Parameters
+    ----------
+    line : str
+        One line of a text dump.
+
+    Returns
+    -------
+    bool
+        True when the line has a date :func:`parse_date_text` would look at
+        and is short enough (≤ 120 characters, ≤ 16 words) to be a dateline
+        rather than a sentence that mentions a date.
+
+    Examples
+    --------
+    >>> looks_like_dateline("13:31 | 22.09.2014"), looks_like_dateline("Home")
+    (True, False)
+    """
+    return len(line) <= 120 and _word_count(line) <= 16 and bool(_DATE.search(line))
+
+
+def coerce_published(
+    value, *, tz: str = "UTC", languages: Sequence[str] = DEFAULT_LANGUAGES
+) -> tuple[pd.Timestamp | None, str | None]:
+    """Return ``(timestamp in tz, problem)`` for a publication date of any form.
+
+    Parameters
+    ----------
+    value : object
+        A datetime, an ISO or free-text date string, Unix seconds or
+        milliseconds, or a Reuters date tuple.
+    tz : str
+        Time zone of the result; naive values are wall-clock time in it.
+    languages : sequence of str
+        Month-name languages for free-text dates.
+
+    Returns
+    -------
+    tuple of (pandas.Timestamp or None, str or None)
+        The aware timestamp and ``None``, or ``None`` and the problem to
+        record for unparseable, ambiguous and implausible dates (before
+        1800, or after tomorrow).  Missing values give ``(None, None)``.
+
+    Examples
+    --------
+    >>> coerce_published("2024-02-01T10:00:00+04:00", tz="UTC")
+    (Timestamp('2024-02-01 06:00:00+0000', tz='UTC'), None)
+    >>> coerce_published("12.05.2091", tz="UTC")[1]
+    'implausible date 2091-05-12 (in the future)'
+    >>> coerce_published(None)
+    (None, None)
+    """
+    if value is None or value is pd.NaT or (isinstance(value, str) and not value.strip()):
+        return None, None
+    try:
+        stamp = _timestamp_from(value, languages)
+    except (ValueError, OverflowError, TypeError):
+        stamp = None
+    if stamp is None or stamp is pd.NaT:
+        return None, f"unparseable date {str(value)[:60]!r}"
+    try:
+        stamp = stamp.tz_convert(tz) if stamp.tzinfo else stamp.tz_localize(
+            tz, ambiguous="NaT", nonexistent="shift_forward")
+    except (ValueError, OverflowError):
+        return None, f"unparseable date {str(value)[:60]!r}"
+    if stamp is pd.NaT:
+        return None, f"ambiguous local time {str(value)[:60]!r} in {tz}"
+    if stamp < _EARLIEST:
+        return None, f"implausible date {stamp.date()} (before 1800)"
+    if stamp > pd.Timestamp.now(tz="UTC") + _LATEST_AHEAD:
+        return None, f"implausible date {stamp.date()} (in the future)"
+    return stamp, None
+
+
+def _word_count(line: str) -> int:
+    """Return the number of words, counting two CJK characters as one word."""
+    cjk = len(_CJK.findall(line))
+    if cjk:
+        return len(_WORD.findall(_CJK.sub(" ", line))) + cjk // 2
+    return len(_WORD.findall(line))
+
+
+def _parse_iso(s: str) -> dt.datetime | None:
+    """Return the datetime of an ISO 8601 string, or None if it is invalid."""
+    try:
+        return dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        return None
+
+
+_DATE_CACHE: dict[tuple[str, tuple[str, ...], bool], dt.datetime | None] = {}
+
+
+def _dateparser_cached(s: str, languages: tuple[str, ...], *, aware: bool) -> dt.datetime | None:
+    """Return ``dateparser.parse`` of *s*, memoised: a site repeats datelines.
+
+    Unless we saw a zone ourselves, dateparser must not return one (it reads
+    some words, like "Mart", as zone abbreviations)."""
+    key = (s, languages, aware)
+    if key not in _DATE_CACHE:
+        if len(_DATE_CACHE) > 4096:
+            _DATE_CACHE.clear()
+        settings = (
+            _DATE_SETTINGS if aware else {**_DATE_SETTINGS, "RETURN_AS_TIMEZONE_AWARE": False}
+        )
+        _DATE_CACHE[key] = dateparser.parse(s, languages=list(languages), settings=settings)
+    return _DATE_CACHE[key]
+
+
+def _timestamp_from(value, languages: Sequence[str]) -> pd.Timestamp | None:
+    """Return the timestamp of a published value (naive or aware), or None."""
+    if isinstance(value, tuple):  # (Y, M, D, h, m, s, centiseconds) from Reuters
+        return pd.Timestamp(*value[:6], value[6] * 10_000)
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        return pd.Timestamp(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if not np.isfinite(value):
+            return None
+        # Exports hold Unix time in seconds or milliseconds.
+        return pd.Timestamp(value / 1000 if abs(value) > 1e11 else value, unit="s", tz="UTC")
+    if isinstance(value, str):
+        try:
+            # ISO 8601 only: pandas' free parser reads "12.05.2091" month-first.
+            return pd.Timestamp(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+        except ValueError:
+            parsed = parse_date_text(value, languages=languages)
+            return pd.Timestamp(parsed) if parsed is not None else None
+    return None
