@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -80,6 +81,10 @@ def _load(args) -> tuple[pd.DataFrame, pd.DataFrame]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    # trafilatura logs every unparseable page at ERROR; the manifest already
+    # records those, and a wall of log lines would bury the summary.
+    for name in ("trafilatura", "htmldate"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         articles, manifest = _load(args)
     except (FileNotFoundError, ValueError) as exc:
