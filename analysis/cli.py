@@ -68,7 +68,10 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _status_line(manifest: pd.DataFrame) -> str:
-    counts = manifest["status"].value_counts().sort_index()
+    from analysis.report import corpus_summary
+
+    counts = corpus_summary(pd.DataFrame(columns=["published", "lang", "source"]),
+                            manifest)["by_status"]
     return f"{len(manifest)} input items: " + ", ".join(f"{n} {s}" for s, n in counts.items())
 
 

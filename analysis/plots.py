@@ -37,7 +37,9 @@ def plot_article_counts(counts: pd.DataFrame, *, ax=None, title: str = "Articles
     for group in wide.columns:
         ax.bar(positions, wide[group].to_numpy(), bottom=bottom, label=str(group), width=0.8)
         bottom = wide[group].to_numpy() if bottom is None else bottom + wide[group].to_numpy()
-    ax.set_xticks(list(positions), labels, rotation=45, ha="right", fontsize=8)
+    # Label at most ~16 periods: a decade of months would print an unreadable smear.
+    step = max(1, -(-len(labels) // 16))
+    ax.set_xticks(list(positions)[::step], labels[::step], rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("articles")
     ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)

@@ -76,6 +76,21 @@ img{max-width:100%} .snippet{color:#47525c}
 """
 
 
+_STATUSES = ("loaded", "duplicate", "empty", "rejected")
+
+
+def _status_order(index: pd.Index) -> pd.Index:
+    return index.map(lambda s: _STATUSES.index(s) if s in _STATUSES else len(_STATUSES))
+
+
+def _when(stamp) -> str:
+    # Date-only datelines are stored at midnight; printing "00:00" would
+    # claim a time the page never gave.
+    if pd.isna(stamp):
+        return ""
+    return stamp.strftime("%Y-%m-%d" if stamp == stamp.normalize() else "%Y-%m-%d %H:%M")
+
+
 def corpus_summary(articles: pd.DataFrame, manifest: pd.DataFrame) -> dict:
     """Return headline numbers of a load: items by status, date range, languages.
 
@@ -91,7 +106,8 @@ def corpus_summary(articles: pd.DataFrame, manifest: pd.DataFrame) -> dict:
     dated = articles["published"].dropna()
     return {
         "n_items": len(manifest),
-        "by_status": manifest["status"].value_counts().sort_index().astype(int).to_dict(),
+        "by_status": {status: int(n) for status, n in
+                      manifest["status"].value_counts().sort_index(key=_status_order).items()},
         "articles": len(articles),
         "languages": articles["lang"].nunique(),
         "sources": articles["source"].nunique(),
@@ -115,6 +131,21 @@ def _source_language_rows(articles: pd.DataFrame) -> tuple[list[str], list[dict]
     table = table.sort_values("total", ascending=False)
     langs = [c for c in table.columns if c != "total"]
     return langs, [{"source": src, **row} for src, row in table.to_dict("index").items()]
+
+
+def _with_original_titles(flagged: pd.DataFrame, articles: pd.DataFrame) -> list[str]:
+    # An id alone means nothing to a reader; name the original by its title.
+    if "article_id" not in articles or "duplicate_of" not in articles:
+        return flagged["reason"].fillna("").tolist()
+    titles = dict(zip(articles["article_id"], articles["title"], strict=True))
+    originals = dict(zip(articles["article_id"], articles["duplicate_of"], strict=True))
+    reasons = []
+    for reason, article_id in zip(flagged["reason"].fillna(""), flagged["article_id"],
+                                  strict=True):
+        original = originals.get(article_id)
+        title = titles.get(original) if isinstance(original, str) else None
+        reasons.append(f"{reason} (“{title}”)" if isinstance(title, str) else reason)
+    return reasons
 
 
 def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
@@ -144,9 +175,10 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
                         ) if len(counts) else None
     langs, by_source = _source_language_rows(articles)
     flagged = manifest[(manifest["status"] != "loaded") | (manifest["reason"].fillna("") != "")]
+    flagged = flagged.assign(reason=_with_original_titles(flagged, articles))
     shown = articles.sort_values("published", na_position="last", kind="stable").head(max_articles)
     rows = [{
-        "published": "" if pd.isna(r.published) else r.published.strftime("%Y-%m-%d %H:%M"),
+        "published": _when(r.published),
         "source": r.source if isinstance(r.source, str) else "",
         "lang": r.lang if isinstance(r.lang, str) else "",
         "title": r.title if isinstance(r.title, str) else "(untitled)",
