@@ -68,10 +68,9 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _status_line(manifest: pd.DataFrame) -> str:
-    from analysis.report import corpus_summary
+    from analysis.report import status_counts
 
-    counts = corpus_summary(pd.DataFrame(columns=["published", "lang", "source"]),
-                            manifest)["by_status"]
+    counts = status_counts(manifest)
     return f"{len(manifest)} input items: " + ", ".join(f"{n} {s}" for s, n in counts.items())
 
 

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from analysis.plots import plot_article_counts
 from analysis.trends import article_counts
 
-__all__ = ["corpus_summary", "render_overview", "write_html"]
+__all__ = ["corpus_summary", "render_overview", "status_counts", "write_html"]
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -83,6 +83,18 @@ def _status_order(index: pd.Index) -> pd.Index:
     return index.map(lambda s: _STATUSES.index(s) if s in _STATUSES else len(_STATUSES))
 
 
+def status_counts(manifest: pd.DataFrame) -> dict[str, int]:
+    """Return the number of manifest items per status, in pipeline order.
+
+    Examples
+    --------
+    >>> status_counts(pd.DataFrame({"status": ["rejected", "loaded", "loaded"]}))
+    {'loaded': 2, 'rejected': 1}
+    """
+    counts = manifest["status"].value_counts().sort_index(key=_status_order)
+    return {status: int(n) for status, n in counts.items()}
+
+
 def _when(stamp) -> str:
     # Date-only datelines are stored at midnight; printing "00:00" would
     # claim a time the page never gave.
@@ -106,8 +118,7 @@ def corpus_summary(articles: pd.DataFrame, manifest: pd.DataFrame) -> dict:
     dated = articles["published"].dropna()
     return {
         "n_items": len(manifest),
-        "by_status": {status: int(n) for status, n in
-                      manifest["status"].value_counts().sort_index(key=_status_order).items()},
+        "by_status": status_counts(manifest),
         "articles": len(articles),
         "languages": articles["lang"].nunique(),
         "sources": articles["source"].nunique(),
