@@ -221,6 +221,10 @@ def _dateparser_cached(s: str, languages: tuple[str, ...], *, aware: bool) -> dt
     return _DATE_CACHE[key]
 
 
+# 9-13 digits: Unix seconds (from 1973) or milliseconds, as exports write them.
+_EPOCH = re.compile(r"^\s*\d{9,13}\s*$")
+
+
 def _timestamp_from(value, languages: Sequence[str]) -> pd.Timestamp | None:
     """Return the timestamp of a published value (naive or aware), or None."""
     if isinstance(value, tuple):  # (Y, M, D, h, m, s, centiseconds) from Reuters
@@ -232,6 +236,8 @@ def _timestamp_from(value, languages: Sequence[str]) -> pd.Timestamp | None:
             return None
         # Exports hold Unix time in seconds or milliseconds.
         return pd.Timestamp(value / 1000 if abs(value) > 1e11 else value, unit="s", tz="UTC")
+    if isinstance(value, str) and _EPOCH.match(value):
+        return _timestamp_from(int(value.strip()), languages)  # CSV cells are strings
     if isinstance(value, str):
         try:
             # ISO 8601 only: pandas' free parser reads "12.05.2091" month-first.

@@ -16,6 +16,7 @@ import csv
 import html
 import io
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,21 +82,42 @@ def resolve_field_names(columns: Mapping[str, str] | None) -> dict[str, tuple[st
     return names
 
 
+def _is_missing(value) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _as_text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ";".join(_as_text(v) for v in value if not _is_missing(v))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an id column with gaps comes back as floats
+    return str(value)
+
+
 def record_from_mapping(obj: Mapping, fields: Mapping[str, Sequence[str]]) -> dict:
-    """Return a record built from an export row using the field lookup."""
+    """Return a record built from an export row using the field lookup.
+
+    Missing values (None, NaN, blank strings) count as absent, so the next
+    candidate column is tried; lists become ``;``-joined text.
+
+    Examples
+    --------
+    >>> record_from_mapping({"id": 7.0, "headline": "A", "body": float("nan"), "text": "B"},
+    ...                     resolve_field_names(None))
+    {'id': '7', 'title': 'A', 'text': 'B'}
+    """
     record: dict = {}
     for target, candidates in fields.items():
         for name in candidates:
             value = obj.get(name)
-            if value is not None and value != "":
+            if not _is_missing(value):
                 record[target] = value
                 break
-    if "id" in record:
-        record["id"] = str(record["id"])
-    for key in ("title", "text", "source", "url", "label"):
+    for key in ("id", "title", "text", "source", "url", "label"):
         if key in record and not isinstance(record[key], str):
-            value = record[key]
-            record[key] = ";".join(map(str, value)) if isinstance(value, list) else str(value)
+            record[key] = _as_text(record[key])
     return record
 
 
@@ -162,24 +184,38 @@ def parse_json_document(
             yield _outcome_for_record(where, record_from_mapping(obj, fields))
 
 
+def _csv_dialect(text: str, path: str) -> type[csv.Dialect] | csv.Dialect:
+    if _suffix(path) == ".tsv":
+        return csv.excel_tab
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
 def parse_csv(text: str, *, path: str, fields: Mapping[str, Sequence[str]]) -> Iterator[Parsed]:
-    """Yield one outcome per CSV data row; rows with the wrong field count are rejected."""
-    dialect = csv.excel_tab if path.endswith(".tsv") else csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    """Yield one outcome per CSV data row; rows with the wrong field count are rejected.
+
+    The delimiter (``,``, ``;``, tab or ``|``) is detected; each row's path
+    names the line the row starts on.
+    """
+    # Article bodies easily exceed the csv module's 128 KB default field limit.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), _csv_dialect(text, path))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
         yield Parsed.empty(path, "CSV file has no header row")
         return
     while True:
+        where = f"{path}:{reader.line_num + 1}"
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Parsed.reject(f"{path}:{reader.line_num}", f"malformed CSV: {exc}")
+            yield Parsed.reject(where, f"malformed CSV: {exc}")
             continue
-        where = f"{path}:{reader.line_num}"
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -187,6 +223,11 @@ def parse_csv(text: str, *, path: str, fields: Mapping[str, Sequence[str]]) -> I
             continue
         record = record_from_mapping(dict(zip(header, row, strict=True)), fields)
         yield _outcome_for_record(where, record)
+
+
+def _suffix(path: str) -> str:
+    name = path.split("::")[-1].lower().removesuffix(".gz")
+    return PurePosixPath(name).suffix
 
 
 def parse_html(markup: str, *, path: str) -> Parsed:

@@ -8,17 +8,20 @@ archive members), reads each with the reader for its format
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import glob
-import gzip
 import hashlib
+import importlib.metadata
 import io
-import itertools
 import json
 import os
 import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +70,6 @@ _EXTENSIONS = {
     ".sgm": "reuters21578",
 }
 _ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip")
-# Bump when the output of a reader changes, so stale caches are not reused.
-_CACHE_VERSION = "1"
 
 
 @dataclass
@@ -77,6 +78,7 @@ class _Item:
     folder: str
     size: int
     read: Callable[[], bytes]
+    problem: str | None = None  # set when the item cannot even be opened
 
 
 # --------------------------------------------------------------------------- discovery
@@ -90,21 +92,31 @@ def _file_item(path: Path) -> _Item:
     return _Item(str(path), str(path.parent), path.stat().st_size, path.read_bytes)
 
 
-def _archive_items(path: Path) -> Iterator[_Item]:
-    name = path.name.lower()
-    if name.endswith(".zip"):
-        archive = zipfile.ZipFile(path)
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+def _member_item(archive: Path, name: str, size: int, read: Callable[[], bytes]) -> _Item:
+    return _Item(f"{archive}::{name}", f"{archive}::{Path(name).parent}", size, read)
+
+
+def _archive_items(path: Path, stack: contextlib.ExitStack) -> list[_Item]:
+    # Members are listed in archive order: reading a gzip-compressed tar out
+    # of order decompresses it again from the start for every backward seek.
+    items = []
+    if path.name.lower().endswith(".zip"):
+        archive = stack.enter_context(zipfile.ZipFile(path))
+        for info in archive.infolist():
             if not info.is_dir() and not _is_hidden(Path(info.filename)):
-                member = info.filename
-                yield _Item(f"{path}::{member}", f"{path}::{Path(member).parent}", info.file_size,
-                            lambda m=member: archive.read(m))
-        return
-    archive = tarfile.open(path)
-    for info in sorted(archive.getmembers(), key=lambda i: i.name):
-        if info.isfile() and not _is_hidden(Path(info.name)):
-            yield _Item(f"{path}::{info.name}", f"{path}::{Path(info.name).parent}", info.size,
-                        lambda i=info: archive.extractfile(i).read())
+                items.append(_member_item(path, info.filename, info.file_size,
+                                          lambda m=info.filename: archive.read(m)))
+        return items
+    archive = stack.enter_context(tarfile.open(path))
+    for info in archive:
+        if info.isdir() or _is_hidden(Path(info.name)):
+            continue
+        item = _member_item(path, info.name, info.size,
+                            lambda i=info: archive.extractfile(i).read())
+        if not info.isfile():
+            item.problem = "archive member is a link or device, not a regular file"
+        items.append(item)
+    return items
 
 
 def _expand(source: str | os.PathLike) -> list[Path]:
@@ -120,35 +132,39 @@ def _expand(source: str | os.PathLike) -> list[Path]:
     raise FileNotFoundError(f"input not found: {pattern!r}")
 
 
-def _discover(sources: str | os.PathLike | Iterable[str | os.PathLike]) -> list[_Item]:
+def _files_under(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
+
+
+def _discover(sources: str | os.PathLike | Iterable[str | os.PathLike],
+              stack: contextlib.ExitStack) -> list[_Item]:
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     items: list[_Item] = []
+    seen: set[Path] = set()
     for source in sources:
-        for path in _expand(source):
-            if path.is_dir():
-                files = sorted(p for p in path.rglob("*")
-                               if p.is_file() and not _is_hidden(p.relative_to(path)))
-            else:
-                files = [path]
-            for file in files:
-                if file.name.lower().endswith(_ARCHIVES):
-                    items.extend(_archive_items(file))
-                else:
-                    items.append(_file_item(file))
+        for file in (f for path in _expand(source) for f in _files_under(path)):
+            # Overlapping sources (a folder and a file in it, two globs) name
+            # the same file twice; it is one input.
+            if file.resolve() in seen:
+                continue
+            seen.add(file.resolve())
+            if not file.name.lower().endswith(_ARCHIVES):
+                items.append(_file_item(file))
+                continue
+            try:
+                items.extend(_archive_items(file, stack))
+            except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as exc:
+                items.append(_Item(str(file), str(file.parent), file.stat().st_size, bytes,
+                                   f"unreadable archive: {type(exc).__name__}: {exc}"))
     return items
-
-
-def _suffix(path: str) -> str:
-    name = path.split("::")[-1].lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return Path(name).suffix
 
 
 def _sniff(head: bytes) -> str | None:
     start = head.lstrip()[:200].lower()
-    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start:
+    if start.startswith(b"<!doctype html") or b"<html" in start:
         return "html"
     if start.startswith((b"<!doctype lewis", b"<reuters")):
         return "reuters21578"
@@ -158,7 +174,7 @@ def _sniff(head: bytes) -> str | None:
 def _resolve_format(item: _Item, fmt: str, raw: bytes) -> str | None:
     if fmt != "auto":
         return fmt
-    by_extension = _EXTENSIONS.get(_suffix(item.path))
+    by_extension = _EXTENSIONS.get(formats._suffix(item.path))
     sniffed = _sniff(raw[:4096])
     if by_extension == "text" and sniffed:
         return sniffed
@@ -168,19 +184,37 @@ def _resolve_format(item: _Item, fmt: str, raw: bytes) -> str | None:
 # --------------------------------------------------------------------------- reading
 
 
+class _Transient(Exception):
+    """An item failed for a reason that may not recur (I/O, a bug): don't cache the load."""
+
+
+def _gunzip(raw: bytes, limit: int) -> bytes:
+    # Bounded, so a small .gz cannot expand past max_bytes in memory.
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    out = inflater.decompress(raw, limit + 1)
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise ValueError(f"unpacks to over the {limit / 1e6:.0f} MB limit (max_bytes)")
+    if not inflater.eof:
+        raise ValueError("truncated gzip data")
+    return out
+
+
 def _read_bytes(item: _Item, max_bytes: int) -> tuple[bytes | None, formats.Parsed | None]:
+    if item.problem:
+        return None, formats.Parsed.reject(item.path, item.problem)
     if item.size > max_bytes:
         return None, formats.Parsed.reject(
             item.path, f"file is {item.size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
             "(max_bytes)")
     try:
         raw = item.read()
-    except OSError as exc:
-        return None, formats.Parsed.reject(item.path, f"could not read file: {exc}")
+    except (OSError, RuntimeError, NotImplementedError, tarfile.TarError, zipfile.BadZipFile,
+            EOFError) as exc:
+        raise _Transient(f"could not read file: {type(exc).__name__}: {exc}") from exc
     if item.path.lower().endswith(".gz"):
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+            raw = _gunzip(raw, max_bytes)
+        except (ValueError, zlib.error) as exc:
             return None, formats.Parsed.reject(item.path, f"broken gzip data: {exc}")
     if not raw.strip():
         return None, formats.Parsed.empty(item.path, "empty file")
@@ -189,12 +223,16 @@ def _read_bytes(item: _Item, max_bytes: int) -> tuple[bytes | None, formats.Pars
 
 def _parse_structured(fmt: str, raw: bytes, path: str, fields) -> list[formats.Parsed]:
     if fmt == "parquet":
+        import pyarrow.parquet as pq
+
         try:
-            frame = pd.read_parquet(io.BytesIO(raw))
-        except Exception as exc:  # pyarrow raises several types for corrupt files
+            # pyarrow gives None for nulls and lists for list columns, where
+            # pandas would give NaN and numpy arrays.
+            rows = pq.read_table(io.BytesIO(raw)).to_pylist()
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for corrupt files
             return [formats.Parsed.reject(path, f"unreadable parquet: {exc}")]
         return [formats._outcome_for_record(f"{path}#{i}", formats.record_from_mapping(row, fields))
-                for i, row in enumerate(frame.to_dict("records"))]
+                for i, row in enumerate(rows)]
     if fmt == "html":
         if looks_binary(raw):
             return [formats.Parsed.reject(path, "binary content, not an HTML page")]
@@ -222,8 +260,7 @@ def _parse_structured(fmt: str, raw: bytes, path: str, fields) -> list[formats.P
 def _parse_text_pages(
     pages: list[tuple[str, str]], languages: Sequence[str]
 ) -> list[formats.Parsed]:
-    boilerplate = (textpage.recurring_lines(text for _, text in pages)
-                   if len(pages) >= 3 else frozenset())
+    boilerplate = textpage.recurring_lines(text for _, text in pages)
     out = []
     for path, text in pages:
         page = textpage.parse_text_page(text, boilerplate=boilerplate, languages=languages)
@@ -236,42 +273,62 @@ def _parse_text_pages(
     return out
 
 
+def _read_item(item: _Item, *, fmt: str, max_bytes: int, fields
+               ) -> tuple[str, list[formats.Parsed] | str]:
+    """Return ``(format, outcomes)``, or ``("text", decoded page)`` for a text page."""
+    raw, problem = _read_bytes(item, max_bytes)
+    item_fmt = _resolve_format(item, fmt, raw or b"")
+    if problem is not None:
+        return item_fmt or fmt, [problem]
+    if item_fmt is None:
+        return "unknown", [formats.Parsed.reject(
+            item.path, f"unsupported file type {formats._suffix(item.path) or '(none)'!r}; "
+            "pass fmt= to force a format")]
+    try:
+        if item_fmt == "text":
+            return item_fmt, normalise_text(decode_bytes(raw)[0])
+        outcomes = _parse_structured(item_fmt, raw, item.path, fields)
+    except (DecodeError, RecursionError) as exc:
+        reason = str(exc) if isinstance(exc, DecodeError) else "structure nested too deeply"
+        return item_fmt, [formats.Parsed.reject(item.path, reason)]
+    return item_fmt, outcomes or [formats.Parsed.empty(item.path, "no records in the file")]
+
+
 def _iter_outcomes(items: list[_Item], *, fmt: str, max_bytes: int, fields,
-                   languages: Sequence[str], progress) -> Iterator[tuple[str, formats.Parsed]]:
+                   languages: Sequence[str], progress: bool | None, status: dict
+                   ) -> Iterator[tuple[str, formats.Parsed]]:
+    """Yield ``(format, outcome)`` for every item, in input order.
+
+    Text pages are parsed per folder once all of a folder's pages are read,
+    because each page's site chrome is learned from its siblings. Sets
+    ``status["transient"]`` when an item failed in a way that may not recur.
+    """
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(items), desc="loading", unit="file", disable=progress)
-    try:
-        for _, group in itertools.groupby(items, key=lambda i: i.folder):
-            pages: list[tuple[str, str]] = []
-            for item in group:
-                raw, problem = _read_bytes(item, max_bytes)
-                item_fmt = _resolve_format(item, fmt, raw or b"")
-                bar.update()
-                if problem is not None:
-                    yield item_fmt or fmt, problem
-                    continue
-                if item_fmt is None:
-                    yield "unknown", formats.Parsed.reject(
-                        item.path, f"unsupported file type {_suffix(item.path) or '(none)'!r}; "
-                        "pass fmt= to force a format")
-                    continue
-                try:
-                    if item_fmt == "text":
-                        text, _ = decode_bytes(raw)
-                        pages.append((item.path, normalise_text(text)))
-                        continue
-                    outcomes = _parse_structured(item_fmt, raw, item.path, fields)
-                    if not outcomes:
-                        outcomes = [formats.Parsed.empty(item.path, "no records in the file")]
-                    for outcome in outcomes:
-                        yield item_fmt, outcome
-                except DecodeError as exc:
-                    yield item_fmt, formats.Parsed.reject(item.path, str(exc))
-            for outcome in _parse_text_pages(pages, languages):
-                yield "text", outcome
-    finally:
-        bar.close()
+    results: list[list[tuple[str, formats.Parsed]]] = [[] for _ in items]
+    folders: dict[str, list[tuple[int, str]]] = {}
+    with tqdm(total=len(items), desc="loading", unit="file",
+              disable=None if progress is None else not progress) as bar:
+        for index, item in enumerate(items):
+            try:
+                item_fmt, outcome = _read_item(item, fmt=fmt, max_bytes=max_bytes, fields=fields)
+            except Exception as exc:  # noqa: BLE001 - one bad item must not sink the load
+                status["transient"] = True
+                reason = str(exc) if isinstance(exc, _Transient) else (
+                    f"unexpected error: {type(exc).__name__}: {exc}")
+                item_fmt, outcome = fmt, [formats.Parsed.reject(item.path, reason)]
+            if isinstance(outcome, str):
+                folders.setdefault(item.folder, []).append((index, outcome))
+                continue
+            results[index] = [(item_fmt, o) for o in outcome]
+            bar.update()
+        for pages in folders.values():
+            parsed = _parse_text_pages([(items[i].path, text) for i, text in pages], languages)
+            for (index, _), outcome in zip(pages, parsed, strict=True):
+                results[index] = [("text", outcome)]
+            bar.update(len(pages))
+    for outcomes in results:
+        yield from outcomes
 
 
 # --------------------------------------------------------------------------- assembling
@@ -283,12 +340,24 @@ def _stable_id(record: dict) -> str:
 
 
 def _unique(ids: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """Return ``ids`` with later repeats suffixed ``~2``, ``~3``, … (never reusing an id).
+
+    Examples
+    --------
+    >>> _unique(["a~2", "a", "a", "b"])
+    ['a~2', 'a', 'a~3', 'b']
+    """
+    taken = set(ids)
+    seen: set[str] = set()
     out = []
     for article_id in ids:
-        n = seen.get(article_id, 0) + 1
-        seen[article_id] = n
-        out.append(article_id if n == 1 else f"{article_id}~{n}")
+        candidate, n = article_id, 1
+        # A suffixed id must not take an id that another record has of its own.
+        while candidate in seen or (n > 1 and candidate in taken):
+            n += 1
+            candidate = f"{article_id}~{n}"
+        seen.add(candidate)
+        out.append(candidate)
     return out
 
 
@@ -386,21 +455,29 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame
 # --------------------------------------------------------------------------- caching
 
 
+_LIBRARIES = ("pandas", "pyarrow", "trafilatura", "dateparser", "py3langid", "datasketch",
+              "charset-normalizer")
+
+
 def _code_version() -> str:
-    digest = hashlib.blake2b(_CACHE_VERSION.encode(), digest_size=8)
+    # The loader's own source and the libraries whose output it keeps: a
+    # change to either must not serve an old result.
+    digest = hashlib.blake2b(digest_size=8)
     for module in ("io.py", "formats.py", "clean.py", "textpage.py", "dates.py", "config.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
+    for library in _LIBRARIES:
+        digest.update(f"{library}={importlib.metadata.version(library)}".encode())
     return digest.hexdigest()
 
 
 def _fingerprint(items: list[_Item], options: dict) -> str:
     digest = hashlib.sha256(_code_version().encode())
+    # "Implausible: in the future" depends on today's date.
+    options = {**options, "today": dt.date.today().isoformat()}
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
-    files = sorted({i.path.split("::")[0] for i in items})
-    for file in files:
+    for file in sorted({i.path.split("::")[0] for i in items}):
         stat = os.stat(file)
         digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    digest.update(str(len(items)).encode())
     return digest.hexdigest()[:24]
 
 
@@ -496,22 +573,30 @@ def load_articles(
     """
     if fmt != "auto" and fmt not in FORMATS:
         raise ValueError(f"unknown fmt {fmt!r}; expected 'auto' or one of {', '.join(FORMATS)}")
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Asia/Baku'") from exc
     fields = formats.resolve_field_names(columns)
-    items = _discover(sources)
-    options = {"fmt": fmt, "tz": tz, "columns": dict(columns or {}), "languages": list(languages),
-               "max_bytes": max_bytes, "items": [i.path for i in items]}
-    key = _fingerprint(items, options) if cache else None
-    folder = Path(cache_dir or config.PROCESSED_DATA_DIR / "cache") / f"articles-{key}"
-    cached = _read_cache(folder) if cache else None
-    if cached is not None:
-        articles, manifest = cached
-    else:
-        outcomes = _iter_outcomes(items, fmt=fmt, max_bytes=max_bytes, fields=fields,
-                                  languages=languages,
-                                  progress=None if progress is None else not progress)
-        articles, manifest = _build_frames(outcomes, tz=tz, languages=languages)
+    with contextlib.ExitStack() as open_archives:
+        items = _discover(sources, open_archives)
+        options = {"fmt": fmt, "tz": tz, "columns": dict(columns or {}),
+                   "languages": list(languages), "max_bytes": max_bytes,
+                   "items": [i.path for i in items]}
+        folder = None
         if cache:
-            _write_cache(folder, articles, manifest)
+            key = _fingerprint(items, options)
+            folder = Path(cache_dir or config.PROCESSED_DATA_DIR / "cache") / f"articles-{key}"
+        cached = _read_cache(folder) if folder else None
+        if cached is not None:
+            articles, manifest = cached
+        else:
+            status: dict = {}
+            outcomes = _iter_outcomes(items, fmt=fmt, max_bytes=max_bytes, fields=fields,
+                                      languages=languages, progress=progress, status=status)
+            articles, manifest = _build_frames(outcomes, tz=tz, languages=languages)
+            if folder and not status.get("transient"):
+                _write_cache(folder, articles, manifest)
     if drop_duplicates:
         articles = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
     return (articles, manifest) if return_manifest else articles

@@ -35,7 +35,11 @@ def plot_article_counts(counts: pd.DataFrame, *, ax=None, title: str = "Articles
     labels = [p.strftime("%Y-%m") if hasattr(p, "strftime") else str(p) for p in wide.index]
     positions = range(len(wide))
     for group in wide.columns:
-        ax.bar(positions, wide[group].to_numpy(), bottom=bottom, label=str(group), width=0.8)
+        # Source names are data: "$" would start matplotlib mathtext and a
+        # leading "_" would hide the entry from the legend.
+        label = str(group).replace("$", r"\$")
+        label = "\u200b" + label if label.startswith("_") else label
+        ax.bar(positions, wide[group].to_numpy(), bottom=bottom, label=label, width=0.8)
         bottom = wide[group].to_numpy() if bottom is None else bottom + wide[group].to_numpy()
     # Label at most ~16 periods: a decade of months would print an unreadable smear.
     step = max(1, -(-len(labels) // 16))

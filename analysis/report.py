@@ -130,7 +130,7 @@ def corpus_summary(articles: pd.DataFrame, manifest: pd.DataFrame) -> dict:
 
 def _png_base64(fig: Figure) -> str:
     buffer = io.BytesIO()
-    # A fixed date in the PNG metadata keeps identical charts byte-identical.
+    # No "Software" entry: the PNG then does not change with the matplotlib version.
     fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 

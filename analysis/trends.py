@@ -60,5 +60,7 @@ def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None =
     full = pd.date_range(counts.index.min(), counts.index.max(), freq=_PERIODS[freq][1])
     counts = counts.reindex(full.union(counts.index), fill_value=0)
     tidy = counts.rename_axis(index="period", columns="group").stack().rename("n").reset_index()
-    tidy["period"] = tidy["period"].dt.tz_localize(tz)
+    # Some zones start DST at midnight, so a period start may not exist locally.
+    tidy["period"] = tidy["period"].dt.tz_localize(tz, nonexistent="shift_forward",
+                                                   ambiguous=True)
     return tidy.astype({"n": "int64"}).sort_values(["period", "group"], ignore_index=True)

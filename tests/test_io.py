@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import io as io_module
 import json
+import os
+import subprocess
+import sys
+import tarfile
 import zipfile
 
 import pandas as pd
 import pytest
 
 from analysis import ARTICLE_COLUMNS, MANIFEST_COLUMNS, io, load_articles
+from analysis.config import PROJ_ROOT, SAMPLE_DIR
 
 PAGE = """Parliament passes the new water law
 Home
@@ -114,9 +120,8 @@ def test_jsonl_bad_lines_reject_records_not_the_file(write):
                         "5": "empty"}
     assert manifest.loc[1, "reason"].startswith("malformed JSON")
     assert df.loc[0, "published"] == pd.Timestamp("2024-03-02 06:00", tz="UTC")
-    # Unix seconds in a string are not ISO; they are read by the text date parser or rejected
-    # with a reason, never silently.
-    assert pd.isna(df.loc[1, "published"]) == bool(manifest.loc[2, "reason"])
+    # Unix seconds written as a string, as CSV and many JSON exports hold them.
+    assert df.loc[1, "published"] == pd.Timestamp(1712044800, unit="s", tz="UTC")
     assert df.loc[0, "path"].endswith("export.jsonl:1")
 
 
@@ -266,3 +271,121 @@ def test_recurring_site_chrome_is_learned_per_folder(write, tmp_path):
     df, _ = load(tmp_path / "in")
     assert len(df) == 4
     assert not df["text"].str.contains("newsletter|Copyright").any()
+
+
+def test_broken_containers_are_rejected_not_raised(write, tmp_path):
+    write("fake.zip", b"PK\x03\x04 this is not a zip")
+    good = io_module.BytesIO()
+
+    with tarfile.open(fileobj=good, mode="w:gz") as tar:
+        data = PAGE.encode()
+        info = tarfile.TarInfo("site/p.txt")
+        info.size = len(data)
+        tar.addfile(info, io_module.BytesIO(data))
+    write("cut.tar.gz", good.getvalue()[: len(good.getvalue()) // 2])
+    write("bad.html.gz", gzip.compress(HTML.encode())[:-30] + b"\x00" * 30)
+    write("deep.json", "[" * 200_000)
+    df, manifest = load(tmp_path / "in")
+    assert manifest["status"].eq("rejected").all()
+    assert len(manifest) >= 4 and df.empty
+
+
+def test_gzip_cannot_expand_past_the_size_limit(write):
+    big = gzip.compress(("word " * 100_000).encode())
+    _, manifest = load(write("bomb.jsonl.gz", big), max_bytes=50_000)
+    assert manifest.loc[0, "status"] == "rejected"
+    assert "limit" in manifest.loc[0, "reason"]
+
+
+def test_unknown_time_zone_is_a_clear_error(write):
+    with pytest.raises(ValueError, match="unknown time zone"):
+        load(write("a.txt", PAGE), tz="Mars/Olympus")
+
+
+def test_a_file_named_twice_is_one_input(write):
+    page = write("a.txt", PAGE)
+    df, manifest = load([page.parent, page, str(page.parent / "*.txt")])
+    assert len(manifest) == 1 and len(df) == 1
+
+
+def test_parquet_missing_values_and_lists(tmp_path):
+    frame = pd.DataFrame({"id": [1, None], "title": ["Real title", None],
+                          "text": [None, "Body only."], "tags": [["a", "b"], []]})
+    (tmp_path / "in").mkdir()
+    frame.to_parquet(tmp_path / "in" / "t.parquet")
+    df, manifest = load(tmp_path / "in", columns={"label": "tags"})
+    assert df["title"].tolist()[0] == "Real title"
+    assert pd.isna(df["title"].tolist()[1])
+    assert df["text"].tolist() == ["", "Body only."]
+    assert df["article_id"].tolist()[0] == "1"
+    assert df["label"].tolist()[0] == "a;b"
+    assert not manifest["reason"].str.contains("nan").any()
+
+
+def test_site_chrome_learned_across_interleaved_subfolders(write, tmp_path):
+    footer = "Subscribe to our evening newsletter for the day's best reads\n"
+    for name in ("a", "c", "d"):
+        write(f"site/{name}.txt", PAGE.replace("water", name * 3) + footer)
+    write("site/b/z.txt", PAGE.replace("water", "zzz") + footer)
+    df, _ = load(tmp_path / "in")
+    assert not df["text"].str.contains("newsletter").any()
+
+
+def test_options_and_failures_change_what_the_cache_serves(write, tmp_path, monkeypatch):
+    page = write("1.txt", PAGE)
+    cache_dir = tmp_path / "cache"
+    utc = load_articles(page.parent, cache_dir=cache_dir, progress=False)
+    baku = load_articles(page.parent, cache_dir=cache_dir, progress=False, tz="Asia/Baku")
+    assert str(baku["published"].dt.tz) == "Asia/Baku" != str(utc["published"].dt.tz)
+
+    other = write("2.txt", PAGE.replace("water", "gas"))
+    calls = {"n": 0}
+    real = io._read_bytes
+
+    def flaky(item, max_bytes):
+        calls["n"] += 1
+        if item.path == str(other) and calls["n"] <= 2:
+            raise io._Transient("could not read file: disk hiccup")
+        return real(item, max_bytes)
+
+    monkeypatch.setattr(io, "_read_bytes", flaky)
+    _, first = load_articles(page.parent, cache_dir=cache_dir, progress=False,
+                             return_manifest=True)
+    assert "disk hiccup" in first.set_index("path").loc[str(other), "reason"]
+    _, second = load_articles(page.parent, cache_dir=cache_dir, progress=False,
+                              return_manifest=True)
+    assert second.set_index("path").loc[str(other), "status"] in ("loaded", "duplicate")
+
+
+def test_output_does_not_depend_on_hash_seed(tmp_path):
+    script = (
+        "import sys; from analysis import load_articles; "
+        "df = load_articles(sys.argv[1], cache=False, progress=False); "
+        "print(df[['article_id', 'duplicate_of', 'lang', 'source']].to_json())"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script, str(SAMPLE_DIR)], capture_output=True,
+                       text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                       cwd=PROJ_ROOT).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1] and len(runs[0]) > 1000
+
+
+@pytest.mark.parametrize("name, content", [
+    ("semi.csv", "title;text;date\nA;Oil rose again.;1712044800\n"),
+    ("tabs.tsv.gz", gzip.compress(b"title\ttext\tdate\nA\tOil rose again.\t1712044800\n")),
+])
+def test_csv_delimiters_and_epoch_strings(write, name, content):
+    df, manifest = load(write(name, content))
+    assert manifest["status"].tolist() == ["loaded"]
+    assert df.loc[0, "text"] == "Oil rose again."
+    assert df.loc[0, "published"] == pd.Timestamp(1712044800, unit="s", tz="UTC")
+
+
+def test_csv_long_fields_and_multiline_rows(write):
+    body = "word " * 40_000
+    text = f'title,text\nLong,"{body}"\nMulti,"line one\nline two"\nBad,row,extra\n'
+    df, manifest = load(write("long.csv", text))
+    assert df["n_words"].tolist() == [40_000, 4]
+    assert manifest["path"].str.rsplit(":", n=1).str[-1].tolist() == ["2", "3", "5"]

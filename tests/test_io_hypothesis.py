@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -26,8 +29,28 @@ VALID = {
     ".sgm": b'<REUTERS NEWID="5"><DATE>26-FEB-1987 15:01:01.79</DATE><TEXT><TITLE>X</TITLE>'
             b"<BODY>Cocoa rose.\n Reuter\n&#3;</BODY></TEXT></REUTERS>",
 }
+
+
+def _archive(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    if kind == "zip":
+        with zipfile.ZipFile(buffer, "w") as zf:
+            zf.writestr("site/p.txt", VALID[".txt"])
+            zf.writestr("site/e.jsonl", VALID[".jsonl"])
+    else:
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            for name, data in (("site/p.txt", VALID[".txt"]), ("site/e.csv", VALID[".csv"])):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+VALID[".zip"] = _archive("zip")
+VALID[".tar.gz"] = _archive("tar")
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1251", "cp1252", "latin-1", "cp1254", "koi8_r"]
 EXTENSIONS = [*VALID, ".html.gz", ".parquet", ".md", ""]
+ARCHIVES = (".zip", ".tar.gz")
 
 
 @st.composite
@@ -58,10 +81,10 @@ def test_no_exception_escapes_and_every_file_is_in_the_manifest(files):
             names.append(str(path))
         articles, manifest = load_articles(tmp, cache=False, progress=False,
                                            return_manifest=True)
-    base = manifest["path"].str.replace(r"(:\d+|#.*)$", "", regex=True)
+    base = manifest["path"].str.split("::").str[0].str.replace(r"(:\d+|#.*)$", "", regex=True)
     assert set(base) == set(names)
     per_file = base.value_counts()
-    record_formats = (".jsonl", ".json", ".csv", ".sgm", ".parquet")
+    record_formats = (".jsonl", ".json", ".csv", ".sgm", ".parquet", *ARCHIVES)
     for name in names:
         if not name.endswith(record_formats):
             assert per_file[name] == 1, name

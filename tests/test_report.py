@@ -57,3 +57,10 @@ def test_write_html_is_atomic(tmp_path, monkeypatch):
         write_html("new", target)
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_dollar_and_underscore_source_names_render(frames):
+    articles, manifest = frames
+    articles = articles.assign(source=["Money $\\notacommand{x}$ Daily", "_hidden"])
+    html = render_overview(articles, manifest, generated="fixed")
+    assert "Money $\\notacommand{x}$ Daily" in html

@@ -38,3 +38,10 @@ def test_top_groups_and_bad_freq(articles):
     assert set(counts["group"]) == {"A", "(other)"}
     with pytest.raises(ValueError, match="freq must be one of"):
         article_counts(articles, freq="fortnight")
+
+
+def test_zone_with_dst_starting_at_midnight():
+    stamps = pd.to_datetime(["2023-09-15 12:00", "2023-10-15 12:00"]).tz_localize(
+        "America/Asuncion")
+    counts = article_counts(pd.DataFrame({"published": stamps, "source": ["A", "A"]}))
+    assert counts["n"].tolist() == [1, 1]
