@@ -49,6 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default=str(config.REPORTS_DIR),
                         help="output folder or .html file (default: %(default)s)")
     report.add_argument("--title", default="newsscope corpus overview")
+    topics = commands.add_parser("topics", help="fit topic clusters and write them as CSV/Parquet")
+    topics.add_argument("sources", nargs="+",
+                        help="a Parquet file from `newsscope ingest`, or sources to load")
+    topics.add_argument("--out", required=True, help="output folder")
+    topics.add_argument("--k", default="auto", help="number of topics, or 'auto' (default)")
+    topics.add_argument("--method", default="hybrid", choices=("hybrid", "nmf"))
+    topics.add_argument("--previous", help="folder of an earlier run: matched topics keep ids")
+    topics.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
+    topics.add_argument("--format", dest="fmt", default="auto", choices=("auto", *FORMATS))
+    topics.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -80,9 +90,49 @@ def _load(args) -> tuple[pd.DataFrame, pd.DataFrame]:
                          cache=not args.no_cache, progress=False if args.quiet else None)
 
 
+def _articles_for_topics(args) -> pd.DataFrame:
+    if len(args.sources) == 1 and args.sources[0].endswith(".parquet") and args.fmt == "auto":
+        frame = pd.read_parquet(args.sources[0])
+        if {"article_id", "title", "text"} <= set(frame.columns):
+            return frame  # the table `newsscope ingest` wrote
+    return load_articles(args.sources, fmt=args.fmt, progress=False if args.quiet else None)
+
+
+def _topics(args) -> int:
+    from analysis.topics import fit_topics
+
+    try:
+        k = args.k if args.k == "auto" else int(args.k)
+        articles = _articles_for_topics(args)
+        previous = (pd.read_parquet(Path(args.previous) / "topics.parquet")
+                    if args.previous else None)
+        model = fit_topics(articles, k=k, method=args.method, random_state=args.seed,
+                           previous=previous)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"newsscope: error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    doc_topics = model.doc_topics_.rename(columns={"article_id": "id", "topic_id": "topic"})
+    _write_table(doc_topics[["id", "topic"]], out / "doc_topics.csv")
+    terms = model.topics_[["topic_id", "top_terms"]].explode("top_terms").dropna()
+    terms = terms.assign(rank=terms.groupby("topic_id").cumcount() + 1).rename(
+        columns={"topic_id": "topic", "top_terms": "term"})
+    _write_table(terms[["topic", "rank", "term"]], out / "topics.csv")
+    _write_table(model.topics_, out / "topics.parquet")
+    _write_table(model.doc_topics_, out / "doc_topics.parquet")
+    if model.k_selection_ is not None:
+        _write_table(model.k_selection_, out / "k_selection.csv")
+    print(f"{len(model.topics_)} topics over {len(model.doc_topics_)} articles -> {out}")
+    for row in model.topics_.itertuples():
+        print(f"  {row.topic_id:>3}  {row.size:>6}  {row.label}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "topics":
+        return _topics(args)
     # trafilatura logs every unparseable page at ERROR; the manifest already
     # records those, and a wall of log lines would bury the summary.
     for name in ("trafilatura", "htmldate"):
