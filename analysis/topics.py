@@ -294,10 +294,17 @@ class TopicModel(BaseEstimator):
         self._set_frames(articles, originals, rep.X, labels, terms)
         return self
 
+    @staticmethod
+    def _copy_of(articles: pd.DataFrame) -> pd.Series:
+        """Return each article's first copy when that copy is in the frame, else missing."""
+        if "duplicate_of" not in articles:
+            return pd.Series(pd.NA, index=articles.index, dtype=object)
+        original = articles["duplicate_of"].astype(object)
+        # A subset may hold a copy without its original: then it stands for itself.
+        return original.where(original.isin(set(articles["article_id"])), pd.NA)
+
     def _originals(self, articles: pd.DataFrame) -> pd.DataFrame:
-        if "duplicate_of" in articles:
-            return articles[articles["duplicate_of"].isna()].reset_index(drop=True)
-        return articles.reset_index(drop=True)
+        return articles[self._copy_of(articles).isna()].reset_index(drop=True)
 
     def _number_of_topics(self, rep: _Representation, n: int) -> int:
         self.k_selection_ = None
@@ -372,8 +379,7 @@ class TopicModel(BaseEstimator):
     def _with_duplicates(self, articles: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
         """Return one row per article: a duplicate takes its first copy's topic."""
         frame = articles[["article_id"]].copy()
-        original = (articles["duplicate_of"] if "duplicate_of" in articles
-                    else pd.Series(pd.NA, index=articles.index))
+        original = self._copy_of(articles)
         frame["source_id"] = original.where(original.notna(), articles["article_id"])
         merged = frame.merge(own.rename(columns={"article_id": "source_id"}), on="source_id",
                              how="left").drop(columns="source_id")

@@ -1,0 +1,228 @@
+"""Topic clusters: contract, determinism, labels, stable ids, hierarchy; tiny and real corpora."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import TopicModel, cli, fit_topics, load_articles, topic_hierarchy
+from analysis.config import SAMPLE_DIR
+from analysis.topic_terms import chrome_terms, stopword_set
+from analysis.topics import align_topics, choose_k
+
+SUBJECTS = {
+    "football": ["the striker scored twice as the club won the league match",
+                 "the coach praised the goalkeeper after the cup final penalty shootout",
+                 "fans filled the stadium to watch the derby between rival clubs",
+                 "the midfielder signed a new contract with the football club"],
+    "energy": ["oil prices rose after opec agreed to cut crude output",
+               "the pipeline will carry natural gas from the offshore field",
+               "the refinery raised gasoline production as crude stocks fell",
+               "energy ministers discussed oil exports and gas pipeline tariffs"],
+    "health": ["doctors warned of a measles outbreak as vaccination rates fell",
+               "the hospital opened a new ward for children with infections",
+               "health officials urged parents to vaccinate children against measles",
+               "nurses at the clinic treated patients with flu symptoms"],
+}
+
+
+def tiny_corpus(n_per_subject: int = 14, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for subject, sentences in SUBJECTS.items():
+        for i in range(n_per_subject):
+            picked = rng.choice(len(sentences), size=3, replace=False)
+            body = ". ".join(sentences[j].capitalize() for j in picked) + "."
+            rows.append({"article_id": f"{subject}-{i}", "title": sentences[picked[0]][:30],
+                         "text": body, "label": subject})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return tiny_corpus()
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tiny):
+    return fit_topics(tiny, k=3)
+
+
+def purity(doc_topics: pd.DataFrame, labels: pd.Series) -> float:
+    table = pd.crosstab(doc_topics["topic_id"].to_numpy(), labels.to_numpy())
+    return table.max(axis=1).sum() / table.to_numpy().sum()
+
+
+def test_every_article_gets_one_topic(tiny, tiny_model):
+    doc_topics = tiny_model.doc_topics_
+    assert doc_topics["article_id"].tolist() == tiny["article_id"].tolist()
+    assert doc_topics["topic_id"].isin(tiny_model.topics_["topic_id"]).all()
+    assert doc_topics["weight"].between(0, 1).all()
+    assert purity(doc_topics, tiny["label"]) >= 0.95
+
+
+def test_topics_frame_schema(tiny, tiny_model):
+    topics = tiny_model.topics_
+    assert list(topics.columns) == ["topic_id", "label", "size", "share", "top_terms",
+                                    "representative"]
+    assert topics["topic_id"].tolist() == [0, 1, 2]
+    assert topics["size"].sum() == len(tiny)
+    assert topics["size"].is_monotonic_decreasing
+    assert np.isclose(topics["share"].sum(), 1, atol=1e-3)
+    for row in topics.itertuples():
+        assert row.label == " · ".join(row.top_terms[:3])
+        assert set(row.representative) <= set(tiny["article_id"])
+
+
+def test_same_input_same_topics(tiny, tiny_model):
+    again = fit_topics(tiny, k=3)
+    pd.testing.assert_frame_equal(again.doc_topics_, tiny_model.doc_topics_)
+    pd.testing.assert_frame_equal(again.topics_, tiny_model.topics_)
+
+
+def test_transform_assigns_new_articles(tiny_model):
+    new = pd.DataFrame({"article_id": ["n1"], "title": ["Measles"],
+                        "text": ["Doctors and nurses at the hospital treated children with "
+                                 "measles after vaccination rates fell."]})
+    health = tiny_model.doc_topics_.loc[
+        tiny_model.doc_topics_["article_id"] == "health-0", "topic_id"].iloc[0]
+    assigned = tiny_model.transform(new)
+    assert assigned.loc[0, "topic_id"] == health
+    assert list(assigned.columns) == list(tiny_model.doc_topics_.columns)
+
+
+def test_sklearn_contract(tiny):
+    model = TopicModel(k=3, random_state=7)
+    assert model.get_params()["random_state"] == 7
+    assert not hasattr(model, "topics_")
+    doc_topics = model.fit_transform(tiny)
+    assert doc_topics is model.doc_topics_
+    with pytest.raises(ValueError, match="method"):
+        TopicModel(method="lda").fit(tiny)
+    with pytest.raises(ValueError, match="k must be"):
+        TopicModel(k=1).fit(tiny)
+
+
+def test_nmf_method_also_assigns_everything(tiny):
+    model = fit_topics(tiny, k=3, method="nmf")
+    assert len(model.doc_topics_) == len(tiny)
+    assert purity(model.doc_topics_, tiny["label"]) >= 0.9
+
+
+def test_fit_does_not_touch_the_callers_frame(tiny):
+    before = tiny.copy()
+    fit_topics(tiny, k=3)
+    pd.testing.assert_frame_equal(tiny, before)
+
+
+def test_hierarchy_merges_all_topics(tiny_model):
+    tree = topic_hierarchy(tiny_model)
+    assert len(tree) == 2
+    assert tree["topic_ids"].iloc[-1] == [0, 1, 2]
+    assert tree["size"].iloc[-1] == tiny_model.topics_["size"].sum()
+    assert tree["distance"].is_monotonic_increasing
+
+
+def test_choose_k_prefers_the_finest_stable_partition():
+    curve = pd.DataFrame({"k": [3, 4, 5, 6, 7], "stability": [1.0, 0.5, 0.99, 0.97, 0.4]})
+    assert choose_k(curve) == 5
+    assert choose_k(curve, tolerance=0.05) == 6
+
+
+def test_alignment_keeps_ids_and_gives_fresh_ones():
+    old = pd.DataFrame({"topic_id": [0, 3, 7],
+                        "top_terms": [["oil", "opec", "crude"], ["goal", "match", "club"],
+                                      ["vote", "poll", "party"]]})
+    new_terms = [["match", "goal", "striker"], ["measles", "vaccine"], ["crude", "oil", "gas"]]
+    aligned = align_topics(new_terms, old)
+    assert aligned["topic_id"].tolist() == [3, 8, 0]
+    assert aligned["matched"].tolist() == [True, False, True]
+    assert aligned["previous_topic_id"].isna().tolist() == [False, True, False]
+
+
+def test_previous_model_ids_survive_a_refit(tiny, tiny_model):
+    shuffled = tiny.sample(frac=1, random_state=1).reset_index(drop=True)
+    refit = fit_topics(shuffled, k=3, previous=tiny_model)
+    assert refit.alignment_["matched"].all()
+    old = tiny_model.doc_topics_.set_index("article_id")["topic_id"]
+    new = refit.doc_topics_.set_index("article_id")["topic_id"]
+    assert (old.sort_index() == new.sort_index()).mean() >= 0.95
+
+
+def test_sample_corpus_topics_are_clean_and_cover_duplicates():
+    articles = load_articles(SAMPLE_DIR, cache=False, progress=False)
+    model = fit_topics(articles)
+    assert model.k_selection_["chosen"].sum() == 1
+    assert len(model.topics_) == model.k_selection_.loc[model.k_selection_["chosen"], "k"].item()
+    doc_topics = model.doc_topics_.set_index("article_id")["topic_id"]
+    assert len(doc_topics) == len(articles)
+    copies = articles[articles["duplicate_of"].notna()]
+    assert len(copies) >= 4
+    for copy, original in zip(copies["article_id"], copies["duplicate_of"], strict=True):
+        assert doc_topics[copy] == doc_topics[original]
+    assert_clean_terms(model)
+
+
+def assert_clean_terms(model: TopicModel) -> None:
+    stopwords = stopword_set(("en", "ru", "tr", "az"))
+    chrome = chrome_terms()
+    for row in model.topics_.itertuples():
+        for term in [*row.top_terms[:10], *row.label.split(" · ")]:
+            words = term.split()
+            assert not any(w in stopwords for w in words), term
+            assert not re.search(r"\d", term), term
+            assert term not in chrome and not any(w in chrome for w in words), term
+            assert all(len(w) > 1 for w in words), term
+
+
+# ---------------------------------------------------------------- real corpus: BBC
+
+
+@pytest.fixture(scope="module")
+def bbc(corpus):
+    articles = load_articles(corpus("bbc-fulltext.tar.gz"), fmt="bbc", cache=False,
+                             progress=False)
+    return articles
+
+
+@pytest.fixture(scope="module")
+def bbc_model(bbc):
+    return fit_topics(bbc, k=5)
+
+
+@pytest.mark.corpus
+def test_bbc_topics_match_the_editors_sections(bbc, bbc_model):
+    assert purity(bbc_model.doc_topics_, bbc["label"]) >= 0.9
+    assert len(bbc_model.doc_topics_) == len(bbc)
+    assert_clean_terms(bbc_model)
+
+
+@pytest.mark.corpus
+def test_bbc_two_fits_write_identical_doc_topics(tmp_path, corpus):
+    source = str(corpus("bbc-fulltext.tar.gz"))
+    outputs = []
+    for run in ("a", "b"):
+        status = cli.main(["topics", source, "--format", "bbc", "--k", "5", "--out",
+                           str(tmp_path / run), "--quiet"])
+        assert status == 0
+        outputs.append((tmp_path / run / "doc_topics.csv").read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0].startswith(b"id,topic\n")
+    terms = pd.read_csv(tmp_path / "a" / "topics.csv")
+    assert list(terms.columns) == ["topic", "rank", "term"]
+    assert terms.groupby("topic")["rank"].max().eq(25).all()
+
+
+@pytest.mark.corpus
+def test_bbc_refit_on_more_data_keeps_matched_ids(bbc, bbc_model):
+    part = bbc.sample(frac=0.9, random_state=0).sort_index()
+    first = fit_topics(part, k=5, random_state=1)
+    second = fit_topics(bbc, k=5, random_state=2, previous=first)
+    aligned = second.alignment_
+    assert aligned["matched"].all()
+    assert (aligned["topic_id"] == aligned["previous_topic_id"]).all()
+    before = first.doc_topics_.set_index("article_id")["topic_id"]
+    after = second.doc_topics_.set_index("article_id")["topic_id"].loc[before.index]
+    assert (before == after).mean() >= 0.9
