@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a Parquet file from `newsscope ingest`, or sources to load")
     topics.add_argument("--out", required=True, help="output folder")
     topics.add_argument("--k", default="auto", help="number of topics, or 'auto' (default)")
-    topics.add_argument("--method", default="hybrid", choices=("hybrid", "nmf"))
+    topics.add_argument("--method", default="hybrid", choices=("hybrid", "nmf", "embeddings"))
     topics.add_argument("--previous", help="folder of an earlier run: matched topics keep ids")
     topics.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     topics.add_argument("--format", dest="fmt", default="auto", choices=("auto", *FORMATS))

@@ -17,8 +17,9 @@ topics from another (see :class:`TopicModel`):
    are picked greedily to co-occur (document NPMI), so labels read as a
    subject, not as a bag of unrelated rare words.
 
-``method="nmf"`` is classic NMF on the same TF-IDF (argmax assignment), with
-the same term selection. Everything is seeded by ``random_state``.
+``method="nmf"`` is classic NMF on the same TF-IDF (argmax assignment), and
+``method="embeddings"`` clusters WordLlama sentence embeddings in step 2;
+both use the same term selection. Everything is seeded by ``random_state``.
 """
 
 from __future__ import annotations
@@ -131,6 +132,10 @@ class _Representation:
         self.svd = TruncatedSVD(n_components=n_components, random_state=random_state)
         self.Z = normalize(self.svd.fit_transform(tfidf))
 
+    def use_embeddings(self, texts: list[str]) -> None:
+        """Cluster on sentence embeddings instead of LSA vectors."""
+        self.Z = embed_texts(texts)
+
     def kmeans(self, k: int, *, n_init: int, seed: int, rows=None) -> np.ndarray:
         Z = self.Z if rows is None else self.Z[rows]
         return KMeans(k, n_init=n_init, random_state=seed).fit_predict(Z)
@@ -165,6 +170,32 @@ class _Representation:
             if changed < 0.002:
                 break
         return labels
+
+
+def embed_texts(texts: list[str], *, max_chars: int = 2000, batch_size: int = 32) -> np.ndarray:
+    """Return unit-norm WordLlama embeddings of ``texts`` (the ``embeddings`` extra).
+
+    The model ships inside the ``wordllama`` package and loads offline. Texts
+    are truncated and embedded shortest first in small batches: WordLlama pads
+    a batch to its longest text, so one very long article in a batch of short
+    ones would multiply memory and time.
+    """
+    try:
+        import wordllama
+        from wordllama import WordLlama
+    except ImportError as exc:
+        raise ImportError("method='embeddings' needs the embeddings extra: "
+                          "pip install 'newsscope[embeddings]'") from exc
+    from pathlib import Path
+
+    model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    clipped = [t[:max_chars] for t in texts]
+    order = np.argsort([len(t) for t in clipped], kind="stable")
+    vectors = np.zeros((len(texts), 256), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        vectors[batch] = model.embed([clipped[i] for i in batch], batch_size=batch_size)
+    return normalize(vectors)
 
 
 def _stability_curve(rep: _Representation, k_values: range, *, n_runs: int, seed: int
@@ -206,8 +237,10 @@ class TopicModel(BaseEstimator):
         Number of topics. ``"auto"`` scans ``k_range`` and picks the largest
         k whose k-means partitions agree across seeds nearly as well as the
         most stable one (``k_selection_`` holds the curve).
-    method : {"hybrid", "nmf"}
-        ``"hybrid"`` (default; see the module docstring) or classic NMF.
+    method : {"hybrid", "nmf", "embeddings"}
+        ``"hybrid"`` (default; see the module docstring), classic NMF, or the
+        hybrid pipeline clustering WordLlama sentence embeddings instead of
+        LSA vectors (needs the ``embeddings`` extra; no torch).
     random_state : int
         Seeds every randomised step: same input and parameters, same topics.
     n_terms : int
@@ -257,8 +290,9 @@ class TopicModel(BaseEstimator):
     # ------------------------------------------------------------------ fitting
 
     def _validate(self, articles: pd.DataFrame) -> None:
-        if self.method not in ("hybrid", "nmf"):
-            raise ValueError(f"method must be 'hybrid' or 'nmf', not {self.method!r}")
+        if self.method not in ("hybrid", "nmf", "embeddings"):
+            raise ValueError(
+                f"method must be 'hybrid', 'nmf' or 'embeddings', not {self.method!r}")
         if self.k != "auto" and (not isinstance(self.k, (int, np.integer)) or self.k < 2):
             raise ValueError(f"k must be an integer >= 2 or 'auto', not {self.k!r}")
         missing = {"article_id", "title", "text"} - set(articles.columns)
@@ -277,6 +311,8 @@ class TopicModel(BaseEstimator):
         stopwords = stopword_set(tuple(self.languages))
         rep = _Representation(texts, stop_words=sorted(stopwords), min_df=min_df,
                               max_df=self.max_df, random_state=self.random_state)
+        if self.method == "embeddings":
+            rep.use_embeddings(texts)
         k = self._number_of_topics(rep, n)
         labels = self._cluster(rep, k)
         labels = self._order_by_size(labels, k)

@@ -226,3 +226,13 @@ def test_bbc_refit_on_more_data_keeps_matched_ids(bbc, bbc_model):
     before = first.doc_topics_.set_index("article_id")["topic_id"]
     after = second.doc_topics_.set_index("article_id")["topic_id"].loc[before.index]
     assert (before == after).mean() >= 0.9
+
+
+def test_embeddings_method_gives_the_same_outputs(tiny):
+    pytest.importorskip("wordllama", reason="the embeddings extra is not installed")
+    model = fit_topics(tiny, k=3, method="embeddings")
+    assert list(model.doc_topics_.columns) == ["article_id", "topic_id", "weight",
+                                               "second_topic_id", "is_mixed"]
+    assert purity(model.doc_topics_, tiny["label"]) >= 0.9
+    again = fit_topics(tiny, k=3, method="embeddings")
+    pd.testing.assert_frame_equal(model.doc_topics_, again.doc_topics_)
