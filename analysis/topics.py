@@ -54,6 +54,7 @@ _SAMPLE_FOR_K = 4000
 _SAMPLE_FOR_TERMS = 20000
 _MAX_SELF_TRAIN = 8000
 _FIT_SAMPLE = 20000
+_MIN_MICRO_SIZE = 20
 
 
 def article_texts(articles: pd.DataFrame) -> list[str]:
@@ -162,7 +163,9 @@ class _Representation:
     def candidates(self, k: int) -> dict[str, np.ndarray]:
         found = {"kmeans": self.kmeans(k, n_init=10, seed=self.random_state)}
         for factor in (3, 5, 8):
-            m = min(k * factor, self.Z.shape[0] // 2)
+            # Micro-clusters need enough members for their mean similarity
+            # to mean something; on small corpora only plain k-means runs.
+            m = min(k * factor, self.Z.shape[0] // _MIN_MICRO_SIZE)
             if m <= k:
                 continue
             for seed in (self.random_state, self.random_state + 1):
@@ -394,7 +397,7 @@ class TopicModel(BaseEstimator):
         if self.k != "auto":
             return int(min(self.k, n // 2))
         low, high = self.k_range
-        high = max(low, min(high, n // 20 if n >= 60 else n // 3))
+        high = max(low, min(high, n // 8))
         curve = _stability_curve(rep, range(low, high + 1), n_pairs=4, seed=self.random_state)
         k = choose_k(curve)
         self.k_selection_ = curve.assign(chosen=curve["k"] == k)
