@@ -203,21 +203,21 @@ def find_duplicates(
     >>> a = ("Parliament approved the budget on Tuesday after a long debate over taxes, "
     ...      "pensions and spending on roads, schools and hospitals in the regions. " * 2)
     >>> b = a.replace("roads", "railways", 1)
-    >>> find_duplicates([a, "Football is back.", a, b], ["a", "f", "a2", "b"]).tolist()
-    [<NA>, <NA>, 'a', 'a']
+    >>> find_duplicates([a, "Football is back.", a, b, b], ["a", "f", "a2", "b", "b2"]).tolist()
+    [<NA>, <NA>, 'a', 'a', 'a']
     """
     from datasketch import MinHash, MinHashLSH
 
     ids = list(ids)
-    result: list[str | None] = [None] * len(ids)
+    parent = list(range(len(ids)))  # index of the copy each text repeats (itself if none)
     first_by_fingerprint: dict[str, int] = {}
     candidates: list[int] = []
     for i, text in enumerate(texts):
-        fp = text_fingerprint(text or "")
         if not (text or "").strip():
             continue
+        fp = text_fingerprint(text)
         if fp in first_by_fingerprint:
-            result[i] = ids[first_by_fingerprint[fp]]
+            parent[i] = first_by_fingerprint[fp]
         else:
             first_by_fingerprint[fp] = i
             candidates.append(i)
@@ -228,16 +228,21 @@ def find_duplicates(
     hashes = MinHash.bulk(shingles, num_perm=num_perm, seed=random_state, hashfunc=zlib.crc32)
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     seen: dict[int, MinHash] = {}
-    root: dict[int, int] = {}
     for i, mh, sh in zip(candidates, hashes, shingles, strict=True):
         if len(sh) < 5:
             # Too short for a near-duplicate call to mean anything.
             continue
         confirmed = [int(k) for k in lsh.query(mh) if seen[int(k)].jaccard(mh) >= threshold]
         if confirmed:
-            first = min(root.get(j, j) for j in confirmed)
-            root[i] = first
-            result[i] = ids[first]
+            parent[i] = min(confirmed)
         lsh.insert(str(i), mh)
         seen[i] = mh
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    # Every copy points at the first copy of its chain, never at another copy.
+    result = [ids[root(i)] if root(i) != i else None for i in range(len(ids))]
     return pd.Series(result, dtype="string[pyarrow]")

@@ -103,6 +103,9 @@ def _topics(args) -> int:
 
     try:
         k = args.k if args.k == "auto" else int(args.k)
+        if args.previous and not (Path(args.previous) / "topics.parquet").is_file():
+            raise ValueError(f"--previous folder {args.previous} has no topics.parquet "
+                             "(the output folder of an earlier `newsscope topics` run)")
         articles = _articles_for_topics(args)
         previous = (pd.read_parquet(Path(args.previous) / "topics.parquet")
                     if args.previous else None)

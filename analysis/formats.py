@@ -291,7 +291,9 @@ def parse_ttc3600(text: str, *, path: str) -> Parsed:
     if not _TTC_NAME.match(name) or not label:
         return Parsed.reject(path, "not a TTC-3600 article file (<label>/c (N).txt)")
     number = name[3:-5]
-    record = {"id": f"ttc3600/{label}/{number}", "text": text, "label": label, "lang": "tr"}
+    # 181 of the files keep HTML entities from their RSS source ("&uuml;").
+    record = {"id": f"ttc3600/{label}/{number}", "text": html.unescape(text), "label": label,
+              "lang": "tr"}
     return _outcome_for_record(path, record)
 
 

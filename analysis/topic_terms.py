@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Sequence
 from importlib import resources
 
@@ -10,8 +11,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-__all__ = ["stopword_set", "chrome_terms", "term_matrix", "select_topic_terms",
-           "membership_matrix"]
+__all__ = ["STOPWORD_LANGUAGES", "fold_case", "stopword_set", "chrome_terms", "term_matrix",
+           "select_topic_terms", "membership_matrix"]
 
 # Words every news story uses, whatever its subject: reporting verbs, titles.
 NEWS_FILLER = frozenset("""
@@ -22,6 +23,8 @@ reuter reuters inc corp co ltd per cent percent one two three four five first se
 
 _LANGUAGE_NAMES = {"ru": "russian", "tr": "turkish", "de": "german", "fr": "french",
                    "es": "spanish", "uk": "ukrainian"}
+#: Language codes :func:`stopword_set` knows.
+STOPWORD_LANGUAGES = frozenset({"en", "az", *_LANGUAGE_NAMES})
 
 
 def _package_list(name: str) -> frozenset[str]:
@@ -63,13 +66,35 @@ def chrome_terms() -> frozenset[str]:
     return _package_list("chrome.txt")
 
 
+def fold_case(text: str) -> str:
+    """Return ``text`` lower-cased without splitting Turkish words.
+
+    ``"İ".lower()`` is "i" plus a combining dot, which is not a word
+    character, so "İstanbul" would become the token "stanbul".
+
+    Examples
+    --------
+    >>> fold_case("İstanbul'da İŞ")
+    "istanbul'da iş"
+    """
+    return unicodedata.normalize("NFC", text.lower()).replace("i\u0307", "i")
+# Above this many articles, k selection and term statistics use a seeded
+# sample: their answers settle long before that, and the cost does not.
+_SAMPLE_FOR_K = 4000
+_SAMPLE_FOR_TERMS = 20000
+_MAX_SELF_TRAIN = 8000
+_FIT_SAMPLE = 20000
+_MIN_MICRO_SIZE = 20
+
+
 def term_matrix(texts: Sequence[str], *, min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
     r"""Return a binary document × term matrix (uni- and bigrams) and its terms.
 
     Tokens are lower-cased ``\w+`` runs, so a two-word term counts for a
     document exactly when the two words stand together in it.
     """
-    vectorizer = CountVectorizer(lowercase=True, token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2),
+    vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=r"(?u)\b\w+\b",
+                                 ngram_range=(1, 2),
                                  min_df=min_df, binary=True, dtype=np.float32)
     matrix = vectorizer.fit_transform(texts).tocsc()
     return matrix, vectorizer.get_feature_names_out()
@@ -155,6 +180,8 @@ def select_topic_terms(B: sp.csc_matrix, vocabulary: np.ndarray, labels: np.ndar
             for j in np.argsort(-raw[topic], kind="stable"):
                 if len(pool_idx) >= n_terms or not np.isfinite(raw[topic, j]):
                     break
+                if in_topic[topic, j] == 0:
+                    continue  # never pad a topic with words none of its articles use
                 if int(j) not in pool_idx:
                     pool_idx.append(int(j))
         if not pool_idx:

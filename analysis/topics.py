@@ -24,7 +24,7 @@ both use the same term selection. Everything is seeded by ``random_state``.
 
 from __future__ import annotations
 
-import functools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,8 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.topic_terms import (
+    STOPWORD_LANGUAGES,
+    fold_case,
     membership_matrix,
     select_topic_terms,
     stopword_set,
@@ -48,12 +50,14 @@ from analysis.topic_terms import (
 __all__ = ["TopicModel", "fit_topics", "topic_hierarchy"]
 
 _LETTERS = r"(?u)\b[^\W\d_]{2,}\b"
-# Above this many articles, k selection and term statistics use a seeded
-# sample: their answers settle long before that, and the cost does not.
+# Above these sizes, k selection, term statistics, LSA and k-means centres,
+# and classifier training use a seeded sample: their answers settle long
+# before that, and the cost does not.
 _SAMPLE_FOR_K = 4000
 _SAMPLE_FOR_TERMS = 20000
-_MAX_SELF_TRAIN = 8000
 _FIT_SAMPLE = 20000
+_MAX_SELF_TRAIN = 8000
+# Micro-clusters need this many members on average to be merged meaningfully.
 _MIN_MICRO_SIZE = 20
 
 
@@ -65,7 +69,10 @@ def article_texts(articles: pd.DataFrame) -> list[str]:
     >>> article_texts(pd.DataFrame({"title": ["Oil", None], "text": ["Prices rose.", "Body"]}))
     ['Oil\\n\\nPrices rose.', 'Body']
     """
-    titles = articles["title"].astype(object).where(articles["title"].notna(), "")
+    if "title" not in articles:
+        titles = pd.Series("", index=articles.index, dtype=object)
+    else:
+        titles = articles["title"].astype(object).where(articles["title"].notna(), "")
     bodies = articles["text"].astype(object).where(articles["text"].notna(), "")
     return [f"{t}\n\n{b}" if t else b for t, b in zip(titles, bodies, strict=True)]
 
@@ -126,9 +133,17 @@ class _Representation:
                  random_state: int, n_components: int = 100):
         self.random_state = random_state
         self.vectorizer = TfidfVectorizer(token_pattern=_LETTERS, stop_words=stop_words,
+                                          preprocessor=fold_case,
                                           min_df=min_df, max_df=max_df, sublinear_tf=True,
                                           dtype=np.float32)
-        tfidf = self.vectorizer.fit_transform(texts)
+        try:
+            tfidf = self.vectorizer.fit_transform(texts)
+        except ValueError as exc:  # sklearn: "empty vocabulary; perhaps ..."
+            raise ValueError("no usable words to cluster on: the articles are empty, or every "
+                             "word is a stopword or too rare/common (min_df, max_df)") from exc
+        if tfidf.shape[1] < 2:
+            raise ValueError(f"only {tfidf.shape[1]} usable word(s) across the articles; "
+                             "too little text to find topics")
         self.X = normalize(tfidf).astype(np.float32)
         n_components = max(1, min(n_components, tfidf.shape[1] - 1, tfidf.shape[0] - 1))
         self.svd = TruncatedSVD(n_components=n_components, random_state=random_state)
@@ -144,6 +159,16 @@ class _Representation:
         rng = np.random.default_rng(self.random_state)
         return np.sort(rng.choice(n, _FIT_SAMPLE, replace=False))
 
+    def final_classifier(self, labels: np.ndarray) -> RidgeClassifier | None:
+        """Return a ridge classifier of the topics, fitted on (a capped sample of) all articles."""
+        if len(np.unique(labels)) < 2:
+            return None
+        rows = np.arange(len(labels))
+        if len(rows) > _MAX_SELF_TRAIN:
+            rng = np.random.default_rng(self.random_state)
+            rows = np.sort(rng.choice(rows, _MAX_SELF_TRAIN, replace=False))
+        return RidgeClassifier(alpha=1.0, tol=1e-2).fit(self.X[rows], labels[rows])
+
     def use_embeddings(self, texts: list[str]) -> None:
         """Cluster on sentence embeddings instead of LSA vectors."""
         self.Z = embed_texts(texts)
@@ -152,7 +177,6 @@ class _Representation:
         model = KMeans(k, n_init=n_init, random_state=seed)
         return model.fit(self.Z[self._fit_rows(self.Z.shape[0])]).predict(self.Z)
 
-    @functools.cache  # noqa: B019 - one representation per fit; the cache dies with it
     def merge_tree(self, m: int, seed: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
         micro = self.kmeans(m, n_init=3, seed=seed)
         sizes = np.bincount(micro, minlength=m)
@@ -183,6 +207,7 @@ class _Representation:
         documents so the cost stays flat on large corpora.
         """
         n = self.X.shape[0]
+        folds = min(folds, n)
         for r in range(rounds):
             rng = np.random.default_rng(self.random_state + r)
             fold = rng.permutation(n) % folds
@@ -301,8 +326,10 @@ class TopicModel(BaseEstimator):
         Terms in a larger share of articles are corpus-specific stopwords.
     languages : sequence of str
         Stopword languages (``en``, ``ru``, ``tr``, ``az``, ...).
-    previous : TopicModel or DataFrame, optional
-        An earlier model (or its ``topics_``): matched topics keep their ids.
+    previous : DataFrame, optional
+        An earlier model's ``topics_`` (a fitted TopicModel is accepted too,
+        but a frame survives ``sklearn.base.clone``): matched topics keep
+        their ids.
     min_similarity : float
         Least cosine similarity of top-term vectors for a match with ``previous``.
     mixed_threshold : float
@@ -345,14 +372,20 @@ class TopicModel(BaseEstimator):
                 f"method must be 'hybrid', 'nmf' or 'embeddings', not {self.method!r}")
         if self.k != "auto" and (not isinstance(self.k, (int, np.integer)) or self.k < 2):
             raise ValueError(f"k must be an integer >= 2 or 'auto', not {self.k!r}")
-        missing = {"article_id", "title", "text"} - set(articles.columns)
+        if isinstance(self.languages, str) or not set(self.languages) <= STOPWORD_LANGUAGES:
+            raise ValueError(f"languages must be a sequence of codes from "
+                             f"{sorted(STOPWORD_LANGUAGES)}, not {self.languages!r}")
+        missing = {"article_id", "text"} - set(articles.columns)
         if missing:
             raise ValueError(f"articles lack columns {sorted(missing)}")
+        if not articles["article_id"].is_unique:
+            raise ValueError("article_id must be unique: one topic row per article")
 
     def fit(self, articles: pd.DataFrame, y=None) -> TopicModel:
         """Fit topics on ``articles`` (a frame from :func:`analysis.load_articles`)."""
         self._validate(articles)
-        originals = self._originals(articles)
+        previous = _previous_topics(self.previous)
+        originals = articles[_first_copies(articles).isna()].reset_index(drop=True)
         texts = article_texts(originals)
         n = len(texts)
         if n < 4:
@@ -364,8 +397,8 @@ class TopicModel(BaseEstimator):
         if self.method == "embeddings":
             rep.use_embeddings(texts)
         k = self._number_of_topics(rep, n)
-        labels = self._cluster(rep, k)
-        labels = self._order_by_size(labels, k)
+        labels = self._final_labels(rep, _compact(self._cluster(rep, k)))
+        k = int(labels.max()) + 1
         rows = np.arange(n)
         if n > _SAMPLE_FOR_TERMS:
             rng = np.random.default_rng(self.random_state)
@@ -377,24 +410,15 @@ class TopicModel(BaseEstimator):
         self.centroids_ = normalize(sums)
         self.vectorizer_ = rep.vectorizer
         self.lsa_ = rep.svd
-        self._set_frames(articles, originals, rep.X, labels, terms)
+        self._set_frames(articles, originals, rep.X, labels, terms, previous)
         return self
-
-    @staticmethod
-    def _copy_of(articles: pd.DataFrame) -> pd.Series:
-        """Return each article's first copy when that copy is in the frame, else missing."""
-        if "duplicate_of" not in articles:
-            return pd.Series(pd.NA, index=articles.index, dtype=object)
-        original = articles["duplicate_of"].astype(object)
-        # A subset may hold a copy without its original: then it stands for itself.
-        return original.where(original.isin(set(articles["article_id"])), pd.NA)
-
-    def _originals(self, articles: pd.DataFrame) -> pd.DataFrame:
-        return articles[self._copy_of(articles).isna()].reset_index(drop=True)
 
     def _number_of_topics(self, rep: _Representation, n: int) -> int:
         self.k_selection_ = None
         if self.k != "auto":
+            if self.k > n // 2:
+                warnings.warn(f"k={self.k} is more than half of the {n} distinct articles; "
+                              f"using k={n // 2}", stacklevel=3)
             return int(min(self.k, n // 2))
         low, high = self.k_range
         high = max(low, min(high, n // 8))
@@ -415,92 +439,163 @@ class TopicModel(BaseEstimator):
         self.candidate_ = best
         return rep.self_train(candidates[best], k)
 
-    @staticmethod
-    def _order_by_size(labels: np.ndarray, k: int) -> np.ndarray:
-        # Topic 0 is the largest: ids that read in order of importance.
-        sizes = np.bincount(labels, minlength=k)
-        order = np.lexsort((np.arange(k), -sizes))
+    def _final_labels(self, rep: _Representation, labels: np.ndarray) -> np.ndarray:
+        """Return topic positions 0..k-1, largest topic first, as the classifier assigns them.
+
+        The final assignment is the classifier's, so ``transform`` on the
+        training articles gives back exactly ``doc_topics_``.
+        """
+        self.classifier_ = rep.final_classifier(labels)
+        if self.classifier_ is not None:
+            predicted = self.classifier_.predict(rep.X)
+            labels = _compact(predicted)
+        k = int(labels.max()) + 1
+        # Topic 0 is the largest: positions that read in order of importance.
+        order = np.lexsort((np.arange(k), -np.bincount(labels, minlength=k)))
         rank = np.empty(k, dtype=int)
         rank[order] = np.arange(k)
+        if self.classifier_ is not None:
+            self.label_map_ = np.full(len(self.classifier_.classes_), -1)
+            self.label_map_[predicted] = rank[labels]
         return rank[labels]
 
     # ------------------------------------------------------------------ frames
 
-    def _weights(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        sims = np.asarray(X @ self.centroids_.T)
-        order = np.argsort(-sims, axis=1, kind="stable")
-        first = sims[np.arange(len(sims)), order[:, 0]]
-        second = sims[np.arange(len(sims)), order[:, 1]] if sims.shape[1] > 1 else 0 * first
-        first, second = np.clip(first, 0, None), np.clip(second, 0, None)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            weight = np.where(first + second > 0, first / (first + second), 0.0)
-        return sims, order, weight
+    def _doc_topic_frame(self, article_ids, X: sp.csr_matrix, labels: np.ndarray
+                         ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Return doc-topic rows for ``labels`` and the article × topic similarities.
 
-    def _set_frames(self, articles, originals, X, labels, terms) -> None:
-        k = len(terms)
-        sims, order, weight = self._weights(X)
-        second = np.where(order[:, 0] == labels, order[:, min(1, k - 1)], order[:, 0])
-        ids = self._topic_ids(terms)
-        own = pd.DataFrame({
-            "article_id": originals["article_id"].to_numpy(),
-            "topic_id": ids[labels], "weight": np.round(weight, 4),
-            "second_topic_id": ids[second],
+        ``weight`` compares the similarity to the assigned topic's centre with
+        the best other one: 1 means clearly this topic, 0.5 a tie, 0 no shared
+        words at all (an empty text, which still gets a topic).
+        """
+        sims = np.asarray(X @ self.centroids_.T)
+        rows = np.arange(len(labels))
+        own = np.clip(sims[rows, labels], 0, None)
+        others = sims.copy()
+        others[rows, labels] = -np.inf
+        second = others.argmax(axis=1) if sims.shape[1] > 1 else labels
+        rival = np.clip(others[rows, second], 0, None) if sims.shape[1] > 1 else 0 * own
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weight = np.where(own + rival > 0, own / (own + rival), 0.0)
+        ids = self.topic_ids_
+        frame = pd.DataFrame({
+            "article_id": pd.array(list(article_ids), dtype="string[pyarrow]"),
+            "topic_id": ids[labels].astype("int64"),
+            "weight": np.round(weight.astype("float64"), 4),
+            "second_topic_id": ids[second].astype("int64"),
+            "is_mixed": weight < self.mixed_threshold,
         })
+        return frame, sims
+
+    def _set_frames(self, articles, originals, X, labels, terms, previous) -> None:
+        k = len(terms)
+        self.topic_ids_ = self._topic_ids(terms, previous)
+        own, sims = self._doc_topic_frame(originals["article_id"], X, labels)
         self.doc_topics_ = self._with_duplicates(articles, own)
         sizes = self.doc_topics_["topic_id"].value_counts()
         topic_rows = []
         for topic in range(k):
             members = np.flatnonzero(labels == topic)
             typical = members[np.argsort(-sims[members, topic], kind="stable")[:5]]
+            topic_id = int(self.topic_ids_[topic])
             topic_rows.append({
-                "topic_id": int(ids[topic]),
+                "topic_id": topic_id,
                 "label": " · ".join(terms[topic][:3]),
-                "size": int(sizes.get(ids[topic], 0)),
-                "share": round(float(sizes.get(ids[topic], 0)) / len(self.doc_topics_), 4),
+                "size": int(sizes.get(topic_id, 0)),
+                "share": round(float(sizes.get(topic_id, 0)) / len(self.doc_topics_), 4),
                 "top_terms": terms[topic],
                 "representative": originals["article_id"].to_numpy()[typical].tolist(),
             })
         self.topics_ = pd.DataFrame(topic_rows)
 
-    def _with_duplicates(self, articles: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
+    @staticmethod
+    def _with_duplicates(articles: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
         """Return one row per article: a duplicate takes its first copy's topic."""
-        frame = articles[["article_id"]].copy()
-        original = self._copy_of(articles)
-        frame["source_id"] = original.where(original.notna(), articles["article_id"])
-        merged = frame.merge(own.rename(columns={"article_id": "source_id"}), on="source_id",
-                             how="left").drop(columns="source_id")
-        merged["is_mixed"] = merged["weight"] < self.mixed_threshold
-        return merged.astype({"article_id": "string[pyarrow]", "topic_id": "int64",
-                              "second_topic_id": "int64", "weight": "float64"})
+        first = _first_copies(articles)
+        source = first.where(first.notna(), articles["article_id"].astype(object))
+        by_id = own.set_index(own["article_id"].astype(object))
+        rows = by_id.loc[source.to_numpy()].reset_index(drop=True)
+        rows["article_id"] = pd.array(articles["article_id"].astype(object).tolist(),
+                                      dtype="string[pyarrow]")
+        return rows
 
-    def _topic_ids(self, terms: list[list[str]]) -> np.ndarray:
-        k = len(terms)
+    def _topic_ids(self, terms: list[list[str]], previous: pd.DataFrame | None) -> np.ndarray:
         self.alignment_ = None
-        if self.previous is None:
-            return np.arange(k)
-        old = self.previous.topics_ if isinstance(self.previous, TopicModel) else self.previous
-        self.alignment_ = align_topics(terms, old, min_similarity=self.min_similarity)
+        if previous is None:
+            return np.arange(len(terms))
+        self.alignment_ = align_topics(terms, previous, min_similarity=self.min_similarity)
         return self.alignment_["topic_id"].to_numpy()
 
     # ------------------------------------------------------------------ prediction
 
     def transform(self, articles: pd.DataFrame) -> pd.DataFrame:
-        """Return ``doc_topics``-style rows assigning new articles to the fitted topics."""
+        """Return ``doc_topics``-style rows assigning new articles to the fitted topics.
+
+        On the articles the model was fitted on, the result equals
+        ``doc_topics_``. An article with no known word gets the classifier's
+        default topic with weight 0 (``is_mixed``).
+        """
         check_is_fitted(self, "centroids_")
         X = normalize(self.vectorizer_.transform(article_texts(articles)))
-        sims, order, weight = self._weights(X)
-        ids = self.topics_["topic_id"].to_numpy()
-        return pd.DataFrame({
-            "article_id": articles["article_id"].astype("string[pyarrow]").to_numpy(),
-            "topic_id": ids[order[:, 0]],
-            "weight": np.round(weight, 4),
-            "second_topic_id": ids[order[:, min(1, len(ids) - 1)]],
-            "is_mixed": weight < self.mixed_threshold,
-        })
+        labels = np.zeros(X.shape[0], dtype=int)
+        if self.classifier_ is not None:
+            labels = self.label_map_[self.classifier_.predict(X)]
+            # A class the classifier never gave a training article: nearest centre.
+            unmapped = labels < 0
+            labels[unmapped] = np.asarray(X[unmapped] @ self.centroids_.T).argmax(axis=1)
+        return self._doc_topic_frame(articles["article_id"], X, labels)[0]
 
     def fit_transform(self, articles: pd.DataFrame, y=None) -> pd.DataFrame:
         """Fit and return ``doc_topics_``."""
         return self.fit(articles).doc_topics_
+
+
+def _compact(labels: np.ndarray) -> np.ndarray:
+    """Return labels renumbered 0..m-1 so that no topic is empty (NMF can leave some)."""
+    return np.unique(labels, return_inverse=True)[1].astype(int)
+
+
+def _first_copies(articles: pd.DataFrame) -> pd.Series:
+    """Return each article's first copy among the frame's articles, else missing.
+
+    Chains (a copy of a copy) resolve to their root; a copy whose original is
+    not in the frame (a subset) stands for itself.
+    """
+    if "duplicate_of" not in articles:
+        return pd.Series(pd.NA, index=articles.index, dtype=object)
+    present = set(articles["article_id"].astype(object))
+    parent = {a: d for a, d in zip(articles["article_id"].astype(object),
+                                   articles["duplicate_of"].astype(object), strict=True)
+              if isinstance(d, str) and d in present and d != a}
+
+    def root(article_id):
+        seen = set()
+        while article_id in parent and article_id not in seen:
+            seen.add(article_id)
+            article_id = parent[article_id]
+        return article_id
+
+    roots = [root(a) if a in parent else pd.NA for a in articles["article_id"].astype(object)]
+    return pd.Series(roots, index=articles.index, dtype=object)
+
+
+def _previous_topics(previous) -> pd.DataFrame | None:
+    """Return the ``topic_id``/``top_terms`` frame of an earlier model, validated."""
+    if previous is None:
+        return None
+    if isinstance(previous, TopicModel):
+        if not hasattr(previous, "topics_"):
+            raise ValueError("previous is an unfitted TopicModel; pass a fitted one or its "
+                             "topics_ frame")
+        previous = previous.topics_
+    if not isinstance(previous, pd.DataFrame) or not {"topic_id", "top_terms"} <= set(previous):
+        raise ValueError("previous must be a TopicModel or a frame with topic_id and top_terms")
+    if previous.empty:
+        return None
+    if not previous["topic_id"].is_unique:
+        raise ValueError("previous has repeated topic_id values")
+    return previous[["topic_id", "top_terms"]].reset_index(drop=True)
 
 
 def align_topics(terms: list[list[str]], previous: pd.DataFrame, *,
@@ -560,8 +655,10 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "hybrid",
     >>> len(model.doc_topics_) == len(arts), model.topics_["topic_id"].tolist()
     (True, [0, 1, 2, 3, 4, 5])
     """
-    return TopicModel(k=k, method=method, random_state=random_state, previous=previous,
-                      **options).fit(articles)
+    # Hand the model a frame, not a fitted estimator: sklearn's clone() would
+    # reset a fitted model held as a parameter.
+    return TopicModel(k=k, method=method, random_state=random_state,
+                      previous=_previous_topics(previous), **options).fit(articles)
 
 
 def topic_hierarchy(model: TopicModel) -> pd.DataFrame:
