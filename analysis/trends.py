@@ -1,10 +1,26 @@
-"""Counts of articles over time, as tidy DataFrames for plots and reports."""
+"""Articles, terms and topics over time, as tidy DataFrames: normalised and gap-aware.
+
+Every trend is counted on the whole corpus with sparse matrix products over
+one period grid (:mod:`analysis.periods`): periods without articles are
+``no_data`` (never a drop to zero) and half-covered first/last periods are
+``partial_period``.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import re
+from collections.abc import Sequence
 
-__all__ = ["article_counts"]
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from analysis.periods import PeriodGrid, period_grid
+from analysis.topic_terms import chrome_terms, fold_case, stopword_set
+
+__all__ = ["article_counts", "term_document_matrix", "term_trends", "rising_terms",
+           "topic_trends", "rising_topics", "keyword_in_context"]
 
 # freq -> (pandas period code, date_range frequency of the period starts)
 _PERIODS = {"D": ("D", "D"), "W": ("W", "W-MON"), "MS": ("M", "MS"), "QS": ("Q", "QS"),
@@ -64,3 +80,336 @@ def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None =
     tidy["period"] = tidy["period"].dt.tz_localize(tz, nonexistent="shift_forward",
                                                    ambiguous=True)
     return tidy.astype({"n": "int64"}).sort_values(["period", "group"], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------- term counting
+
+
+def _texts(articles: pd.DataFrame) -> list[str]:
+    from analysis.topics import article_texts
+
+    return article_texts(articles)
+
+
+def _term_pattern(term: str) -> str:
+    """Return the regex over the space-joined vocabulary for a user term ("traffick*")."""
+    words = fold_case(term).split()
+    parts = [re.escape(w).replace(r"\*", r"\w*") for w in words]
+    return "^" + " ".join(parts) + "$"
+
+
+def term_document_matrix(articles: pd.DataFrame, *, terms: Sequence[str] | None = None,
+                         top_n: int = 200, languages: Sequence[str] = ("en", "ru", "tr", "az"),
+                         binary: bool = True) -> tuple[sp.csr_matrix, list[str]]:
+    """Return an articles × terms count matrix and the term labels.
+
+    With ``terms=None`` the ``top_n`` uni- and bigrams in most articles
+    (stopwords, numbers and one-letter tokens left out); otherwise one column
+    per given word, phrase or ``*`` pattern, matched case-insensitively on
+    title and text. A pattern's column counts any vocabulary term it matches.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"title": ["", ""], "text": ["Human trafficking rose", "Traffickers"]})
+    >>> m, names = term_document_matrix(arts, terms=["traffick*", "human trafficking"])
+    >>> names, m.toarray().tolist()
+    (['traffick*', 'human trafficking'], [[1, 1], [1, 0]])
+    """
+    texts = _texts(articles)
+    if terms is None:
+        vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
+                                     ngram_range=(1, 2), min_df=2, dtype=np.int32)
+        try:
+            counts = vectorizer.fit_transform(texts).tocsc()
+        except ValueError:  # no term in two articles
+            return sp.csr_matrix((len(texts), 0), dtype=np.int32), []
+        matrix, names = _top_terms(counts, vectorizer.get_feature_names_out(), top_n=top_n,
+                                   languages=languages)
+    else:
+        matrix, names = _given_terms(texts, list(terms))
+    if binary:
+        matrix.data = np.minimum(matrix.data, 1)
+    return matrix, names
+
+
+_TOKEN = r"(?u)\b\w+\b"
+
+
+def _given_terms(texts: list[str], terms: list[str]) -> tuple[sp.csr_matrix, list[str]]:
+    keys = [" ".join(fold_case(t).split()) for t in terms]
+    expansions: dict[str, list[str]] = {}
+    patterns = [k for k in keys if "*" in k]
+    if patterns:
+        # Only patterns need the corpus vocabulary, and only at their own lengths.
+        lengths = sorted({len(k.split()) for k in patterns})
+        scan = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
+                               ngram_range=(lengths[0], lengths[-1]))
+        try:
+            vocabulary = scan.fit(texts).get_feature_names_out()
+        except ValueError:
+            vocabulary = np.array([], dtype=object)
+        for key in patterns:
+            regex = re.compile(_term_pattern(key))
+            expansions[key] = [v for v in vocabulary if regex.match(v)]
+    wanted = sorted({v for k in keys for v in (expansions[k] if k in expansions else [k])})
+    if not wanted:
+        return sp.csr_matrix((len(texts), len(terms)), dtype=np.int32), terms
+    longest = max(len(v.split()) for v in wanted)
+    vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
+                                 ngram_range=(1, longest), vocabulary=wanted, dtype=np.int32)
+    counts = vectorizer.transform(texts).tocsc()
+    column = {v: j for j, v in enumerate(wanted)}
+    pieces = [counts[:, [column[v] for v in (expansions[k] if k in expansions else [k])]]
+              .sum(axis=1) for k in keys]
+    return sp.csr_matrix(np.hstack(pieces), dtype=np.int32), terms
+
+
+def _top_terms(counts: sp.csc_matrix, vocabulary: np.ndarray, *, top_n: int,
+               languages: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
+    stopwords = stopword_set(tuple(languages))
+    chrome = chrome_terms()
+    allowed = np.array([all(len(w) > 1 and w.isalpha() and w not in stopwords
+                            and w not in chrome for w in v.split()) for v in vocabulary])
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    df = np.where(allowed, df, -1)
+    keep = np.argsort(-df, kind="stable")[:top_n]
+    keep = keep[df[keep] > 0]
+    order = keep[np.lexsort((vocabulary[keep], -df[keep]))]
+    return counts[:, order].tocsr(), [str(v) for v in vocabulary[order]]
+
+
+def _groups(articles: pd.DataFrame, by: str | None) -> tuple[np.ndarray | None, list]:
+    if by is None:
+        return None, [None]
+    values = articles[by].astype(object).where(articles[by].notna(), "(unknown)")
+    labels = sorted(set(values))
+    lookup = {v: i for i, v in enumerate(labels)}
+    return np.array([lookup[v] for v in values]), labels
+
+
+def _flags(frame: pd.DataFrame, grid: PeriodGrid, n_groups: int) -> pd.DataFrame:
+    frame["partial_period"] = np.repeat(grid.partial, n_groups)[frame["_row"].to_numpy()]
+    frame["no_data"] = frame["n_articles"].to_numpy() == 0
+    frame["share"] = np.where(frame["no_data"], np.nan,
+                              frame["count"] / np.maximum(frame["n_articles"], 1))
+    return frame
+
+
+def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | None = None, freq: str = "W",
+                by: str | None = None, top_n: int = 200,
+                languages: Sequence[str] = ("en", "ru", "tr", "az")) -> pd.DataFrame:
+    """Return how many articles mention each term per period, normalised and gap-aware.
+
+    Counting is two sparse products: (periods × articles) · (articles ×
+    terms), so per-partition counts add up (a Dask engine can sum them).
+
+    Returns
+    -------
+    DataFrame
+        ``period`` (start, tz-aware), ``by`` column when given, ``term``,
+        ``count`` (articles mentioning it), ``n_articles``, ``share``
+        (count / n_articles, NaN for periods without data), ``per_10k_words``
+        (occurrences per 10,000 words), ``partial_period`` and ``no_data``.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"article_id": ["a", "b", "c"], "title": ["", "", ""],
+    ...     "text": ["Oil rose", "Oil fell again", "Rain"],
+    ...     "published": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-17"], utc=True)})
+    >>> t = term_trends(arts, terms=["oil"], freq="W")
+    >>> t[["count", "n_articles", "share", "no_data"]].values.tolist()
+    [[2, 2, 1.0, False], [0, 0, nan, True], [0, 1, 0.0, False]]
+    """
+    grid = period_grid(articles["published"], freq=freq)
+    groups, group_labels = _groups(articles, by)
+    occurrences, names = term_document_matrix(articles, terms=terms, top_n=top_n,
+                                              languages=languages, binary=False)
+    presence = occurrences.copy()
+    presence.data = np.minimum(presence.data, 1)
+    member = grid.membership(groups, len(group_labels))
+    counts = np.asarray((member @ presence).todense())
+    mentions = np.asarray((member @ occurrences).todense())
+    n_articles = np.asarray(member.sum(axis=1)).ravel()
+    words = member @ np.array([len(t.split()) for t in _texts(articles)], dtype=np.float64)
+    n_rows, n_terms = counts.shape
+    frame = pd.DataFrame({
+        "_row": np.repeat(np.arange(n_rows), n_terms),
+        "period": np.repeat(grid.starts, len(group_labels) * n_terms) if n_rows else [],
+        "term": np.tile(names, n_rows),
+        "count": counts.ravel().astype("int64"),
+        "n_articles": np.repeat(n_articles, n_terms).astype("int64"),
+        "per_10k_words": np.where(np.repeat(words, n_terms) > 0,
+                                  mentions.ravel() * 1e4 / np.maximum(np.repeat(words, n_terms), 1),
+                                  np.nan),
+    })
+    if by is not None:
+        frame.insert(2, by, np.tile(np.repeat(group_labels, n_terms), grid.n_periods))
+    frame = _flags(frame, grid, len(group_labels))
+    columns = ["period", *([by] if by else []), "term", "count", "n_articles", "share",
+               "per_10k_words", "partial_period", "no_data"]
+    return frame[columns]
+
+
+# ---------------------------------------------------------------------------- windows
+
+
+def _window_mask(published: pd.Series, window) -> np.ndarray:
+    """Return which articles fall in ``(start, end)``; a date-only end includes its whole day."""
+    start, end = (pd.Timestamp(w) if w is not None else None for w in window)
+    tz = published.dt.tz
+    mask = published.notna().to_numpy().copy()
+    if start is not None:
+        start = start.tz_localize(tz) if start.tzinfo is None and tz is not None else start
+        mask &= (published >= start).fillna(False).to_numpy()
+    if end is not None:
+        if end == end.normalize():
+            end = end + pd.Timedelta(days=1)
+            inclusive = False
+        else:
+            inclusive = True
+        end = end.tz_localize(tz) if end.tzinfo is None and tz is not None else end
+        mask &= ((published <= end) if inclusive else (published < end)).fillna(False).to_numpy()
+    return mask
+
+
+def _compare(focus_counts: np.ndarray, base_counts: np.ndarray, n_focus: int, n_base: int
+             ) -> pd.DataFrame:
+    """Return G² log-likelihood and log2 ratio of counts in two windows (Rayson & Garside)."""
+    a, b = focus_counts.astype(float), base_counts.astype(float)
+    n1, n2 = float(max(n_focus, 1)), float(max(n_base, 1))
+    total = a + b
+    g2 = np.zeros_like(a)
+    for observed, expected in ((a, n1 * total / (n1 + n2)), (b, n2 * total / (n1 + n2)),
+                               (n1 - a, n1 * (n1 + n2 - total) / (n1 + n2)),
+                               (n2 - b, n2 * (n1 + n2 - total) / (n1 + n2))):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g2 += np.where(observed > 0, observed * np.log(observed / expected), 0.0)
+    g2 *= 2
+    # Half an article of smoothing keeps terms new in the focus finite.
+    log_ratio = np.log2(((a + 0.5) / n1) / ((b + 0.5) / n2))
+    return pd.DataFrame({"count_focus": a.astype("int64"), "count_baseline": b.astype("int64"),
+                         "share_focus": a / n1, "share_baseline": b / n2,
+                         "g2": np.round(g2, 4), "log_ratio": np.round(log_ratio, 4),
+                         "direction": np.where(log_ratio >= 0, "rising", "falling"),
+                         "is_new": (b == 0) & (a > 0)})
+
+
+def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int = 5,
+                 terms: Sequence[str] | None = None, top_n: int = 5000,
+                 languages: Sequence[str] = ("en", "ru", "tr", "az")) -> pd.DataFrame:
+    """Return terms whose share of articles changed most between two windows.
+
+    ``focus`` and ``baseline`` are ``(start, end)`` pairs of date-likes (an
+    end date includes its whole day); the baseline defaults to everything
+    before the focus. Terms in fewer than ``min_count`` articles across both
+    windows are skipped. Sorted strongest first by G² (log-likelihood),
+    with the log2 ratio of shares as effect size; ``is_new`` marks terms
+    absent from the baseline, and falling terms are kept (``direction``).
+    """
+    published = articles["published"]
+    in_focus = _window_mask(published, focus)
+    in_base = _window_mask(published, baseline if baseline is not None else (None, focus[0]))
+    in_base &= ~in_focus
+    if not in_focus.any() or not in_base.any():
+        raise ValueError("the focus and the baseline windows must each hold dated articles")
+    window = articles[in_focus | in_base]
+    presence, names = term_document_matrix(window, terms=terms, top_n=top_n,
+                                           languages=languages, binary=True)
+    is_focus = in_focus[in_focus | in_base]
+    counts_focus = np.asarray(presence[is_focus].sum(axis=0)).ravel()
+    counts_base = np.asarray(presence[~is_focus].sum(axis=0)).ravel()
+    table = _compare(counts_focus, counts_base, int(is_focus.sum()), int((~is_focus).sum()))
+    table.insert(0, "term", names)
+    table = table[table["count_focus"] + table["count_baseline"] >= min_count]
+    return table.sort_values(["g2", "term"], ascending=[False, True], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------- topics over time
+
+
+def _topic_matrix(articles: pd.DataFrame, doc_topics: pd.DataFrame
+                  ) -> tuple[sp.csr_matrix, np.ndarray]:
+    assigned = articles[["article_id"]].merge(doc_topics[["article_id", "topic_id"]],
+                                              on="article_id", how="left")
+    if assigned["topic_id"].isna().any():
+        missing = assigned.loc[assigned["topic_id"].isna(), "article_id"].head(3).tolist()
+        raise ValueError(f"doc_topics has no topic for some articles, e.g. {missing}")
+    topic_ids = np.sort(assigned["topic_id"].unique())
+    column = np.searchsorted(topic_ids, assigned["topic_id"].to_numpy())
+    matrix = sp.csr_matrix((np.ones(len(column)), (np.arange(len(column)), column)),
+                           shape=(len(column), len(topic_ids)))
+    return matrix, topic_ids
+
+
+def topic_trends(articles: pd.DataFrame, doc_topics: pd.DataFrame, *, freq: str = "W"
+                 ) -> pd.DataFrame:
+    """Return each topic's share of articles per period, with ``partial_period`` and ``no_data``.
+
+    ``doc_topics`` is ``TopicModel.doc_topics_`` (``article_id``, ``topic_id``).
+    """
+    grid = period_grid(articles["published"], freq=freq)
+    matrix, topic_ids = _topic_matrix(articles, doc_topics)
+    member = grid.membership()
+    counts = np.asarray((member @ matrix).todense())
+    n_articles = np.asarray(member.sum(axis=1)).ravel()
+    k = len(topic_ids)
+    frame = pd.DataFrame({
+        "_row": np.repeat(np.arange(grid.n_periods), k),
+        "period": np.repeat(grid.starts, k),
+        "topic_id": np.tile(topic_ids, grid.n_periods).astype("int64"),
+        "count": counts.ravel().astype("int64"),
+        "n_articles": np.repeat(n_articles, k).astype("int64"),
+    })
+    frame = _flags(frame, grid, 1)
+    return frame[["period", "topic_id", "count", "n_articles", "share", "partial_period",
+                  "no_data"]]
+
+
+def rising_topics(articles: pd.DataFrame, doc_topics: pd.DataFrame, *, focus, baseline=None
+                  ) -> pd.DataFrame:
+    """Return topics whose share of articles changed most between two windows (G², log ratio)."""
+    published = articles["published"]
+    in_focus = _window_mask(published, focus)
+    in_base = _window_mask(published, baseline if baseline is not None else (None, focus[0]))
+    in_base &= ~in_focus
+    matrix, topic_ids = _topic_matrix(articles, doc_topics)
+    table = _compare(np.asarray(matrix[in_focus].sum(axis=0)).ravel(),
+                     np.asarray(matrix[in_base].sum(axis=0)).ravel(),
+                     int(in_focus.sum()), int(in_base.sum()))
+    table.insert(0, "topic_id", topic_ids.astype("int64"))
+    return table.sort_values(["g2", "topic_id"], ascending=[False, True], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------- context
+
+
+def keyword_in_context(articles: pd.DataFrame, term: str, *, width: int = 60,
+                       max_rows: int | None = None) -> pd.DataFrame:
+    """Return every use of ``term`` (word, phrase or ``*`` pattern) with its surroundings.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"article_id": ["a"], "title": ["T"], "published": [pd.NaT],
+    ...                      "text": ["Police said human trafficking networks grew."]})
+    >>> kwic = keyword_in_context(arts, "human traffick*", width=12)
+    >>> kwic[["left", "match", "right"]].values.tolist()
+    [['Police said ', 'human trafficking', ' networks gr']]
+    """
+    words = [re.escape(w).replace(r"\*", r"\w*") for w in term.split()]
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    texts = articles["text"].astype(object).where(articles["text"].notna(), "")
+    hits = texts.str.contains(pattern, regex=True).to_numpy()
+    rows = []
+    for i in np.flatnonzero(hits):
+        text = texts.iat[i]
+        for match in pattern.finditer(text):
+            rows.append({"article_id": articles["article_id"].iat[i],
+                         "published": articles["published"].iat[i],
+                         "title": articles["title"].iat[i],
+                         "left": text[max(0, match.start() - width):match.start()],
+                         "match": match.group(0),
+                         "right": text[match.end():match.end() + width]})
+            if max_rows is not None and len(rows) >= max_rows:
+                return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["article_id", "published", "title", "left", "match",
+                                       "right"])
