@@ -59,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     topics.add_argument("--format", dest="fmt", default="auto", choices=("auto", *FORMATS))
     topics.add_argument("--quiet", action="store_true", help="no progress bar")
+    trends = commands.add_parser("trends", help="term trends, rising terms and bursts as CSV")
+    trends.add_argument("sources", nargs="+",
+                        help="a Parquet file from `newsscope ingest`, or sources to load")
+    trends.add_argument("--out", required=True, help="output folder")
+    trends.add_argument("--freq", default="W", choices=("D", "W", "M", "Q", "Y"))
+    trends.add_argument("--terms", nargs="+", help="words, phrases or patterns like traffick*")
+    trends.add_argument("--focus", help="START:END window for rising terms "
+                                        "(default: the latest quarter of the articles)")
+    trends.add_argument("--topics",
+                        help="folder of a `newsscope topics` run: adds topic_trends.csv")
+    trends.add_argument("--format", dest="fmt", default="auto", choices=("auto", *FORMATS))
+    trends.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -131,11 +143,55 @@ def _topics(args) -> int:
     return 0
 
 
+def _focus_window(articles: pd.DataFrame, focus: str | None) -> tuple:
+    if focus:
+        start, _, end = focus.partition(":")
+        if not start or not end:
+            raise ValueError(
+                f"--focus must be START:END, e.g. 2022-01-01:2022-01-31, not {focus!r}")
+        return start, end
+    dated = articles["published"].dropna()
+    if dated.empty:
+        raise ValueError("no dated articles: trends need publication dates")
+    # The newest quarter of the articles, not of the calendar: one old
+    # article must not leave the baseline nearly empty.
+    return dated.quantile(0.75), dated.max()
+
+
+def _trends(args) -> int:
+    from analysis.bursts import detect_bursts
+    from analysis.trends import rising_terms, term_trends, topic_trends
+
+    try:
+        articles = _articles_for_topics(args)
+        focus = _focus_window(articles, args.focus)
+        out = Path(args.out)
+        _write_table(term_trends(articles, terms=args.terms, freq=args.freq),
+                     out / "term_trends.csv")
+        _write_table(rising_terms(articles, focus=focus, terms=args.terms),
+                     out / "rising_terms.csv")
+        bursts = detect_bursts(articles, terms=args.terms, freq=args.freq)
+        bursts = bursts.assign(headlines=bursts["headlines"].map(
+            lambda items: " | ".join(f"{h['article_id']}: {h['title']}" for h in items)))
+        _write_table(bursts, out / "bursts.csv")
+        if args.topics:
+            doc_topics = pd.read_parquet(Path(args.topics) / "doc_topics.parquet")
+            _write_table(topic_trends(articles, doc_topics, freq=args.freq),
+                         out / "topic_trends.csv")
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"newsscope: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"trends of {len(articles)} articles -> {out}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "topics":
         return _topics(args)
+    if args.command == "trends":
+        return _trends(args)
     # trafilatura logs every unparseable page at ERROR; the manifest already
     # records those, and a wall of log lines would bury the summary.
     for name in ("trafilatura", "htmldate"):
