@@ -1,7 +1,7 @@
 """Bursts of attention: Kleinberg's two-state model on counts out of totals per period.
 
 A term is in the *burst* state when its share of articles in a period is
-better explained by ``s`` times its corpus-wide rate than by the rate itself,
+better explained by ``s`` times its corpus-wide odds than by its rate itself,
 after paying ``gamma · ln(periods)`` to enter the state (Kleinberg 2002,
 batched binomial form). Costs are binomial log-likelihoods, computed in log
 space for every term at once, so a period with a million articles cannot
@@ -50,7 +50,9 @@ def burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float = 2.0, gamm
     n_periods = counts.shape[0]
     rate = counts.sum(axis=0) / max(totals.sum(), 1.0)
     p0 = np.clip(rate, 1e-12, 1 - 1e-12)
-    p1 = np.clip(s * rate, 1e-12, 1 - 1e-12)
+    # s times the odds, not s times the rate: stays a probability for common
+    # terms and equals s·p for rare ones.
+    p1 = np.clip(s * p0 / (1 + (s - 1) * p0), 1e-12, 1 - 1e-12)
     misses = totals - counts
 
     def cost(p):
@@ -105,6 +107,9 @@ def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | None = None,
     counts = np.asarray((member @ presence).todense())
     totals = np.asarray(member.sum(axis=1)).ravel()
     states, gain = burst_states(counts, totals, s=s, gamma=gamma)
+    # A term in most articles is a corpus stopword: its "bursts" are noise.
+    common = counts.sum(axis=0) > 0.5 * max(totals.sum(), 1)
+    states[:, common] = 0
     presence = presence.tocsc()
     order = np.argsort(articles["published"].to_numpy(), kind="stable")
     rows = []

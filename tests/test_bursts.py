@@ -1,0 +1,50 @@
+"""Kleinberg burst detection on synthetic counts and small article frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import detect_bursts
+from analysis.bursts import burst_states
+
+
+def test_a_burst_is_found_where_the_rate_jumps():
+    counts = np.array([[2], [3], [2], [30], [35], [2], [3]])
+    states, gain = burst_states(counts, np.full(7, 1000))
+    assert states[:, 0].tolist() == [0, 0, 0, 1, 1, 0, 0]
+    assert gain[3, 0] > 0 > gain[0, 0]
+
+
+def test_a_uniform_rate_never_bursts_and_gaps_cost_nothing():
+    counts = np.array([[20], [21], [0], [19], [20]])
+    totals = np.array([1000, 1000, 0, 1000, 1000])
+    states, gain = burst_states(counts, totals)
+    assert states.sum() == 0
+    assert gain[2, 0] == 0
+
+
+def test_huge_periods_do_not_overflow():
+    counts = np.array([[1_000], [1_000], [60_000], [1_000]])
+    states, _ = burst_states(counts, np.full(4, 1_000_000))
+    assert states[:, 0].tolist() == [0, 0, 1, 0]
+
+
+def test_detect_bursts_reports_window_and_headlines():
+    days = pd.date_range("2024-01-01", periods=10 * 7, freq="D", tz="UTC")
+    rows = []
+    for i, day in enumerate(days):
+        for j in range(10):
+            text = "markets were calm today"
+            if 21 <= i < 35 and j < 3:
+                text = "protest in the capital grows"
+            rows.append({"article_id": f"{i}-{j}", "title": f"Story {i}-{j}", "text": text,
+                         "published": day})
+    arts = pd.DataFrame(rows)
+    bursts = detect_bursts(arts, terms=["protest", "calm"], freq="W")
+    assert bursts["term"].tolist() == ["protest"]
+    burst = bursts.iloc[0]
+    assert burst["start"] == pd.Timestamp("2024-01-22", tz="UTC")
+    assert burst["end"] == pd.Timestamp("2024-01-29", tz="UTC")
+    assert burst["n_articles"] == 42
+    assert [h["article_id"] for h in burst["headlines"]][:2] == ["21-0", "21-1"]
