@@ -115,24 +115,48 @@ def term_document_matrix(articles: pd.DataFrame, *, terms: Sequence[str] | None 
     >>> names, m.toarray().tolist()
     (['traffick*', 'human trafficking'], [[1, 1], [1, 0]])
     """
-    texts = _texts(articles)
-    if terms is None:
-        vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
-                                     ngram_range=(1, 2), min_df=2, dtype=np.int32)
-        try:
-            counts = vectorizer.fit_transform(texts).tocsc()
-        except ValueError:  # no term in two articles
-            return sp.csr_matrix((len(texts), 0), dtype=np.int32), []
-        matrix, names = _top_terms(counts, vectorizer.get_feature_names_out(), top_n=top_n,
-                                   languages=languages)
-    else:
-        matrix, names = _given_terms(texts, list(terms))
+    codes, texts = _distinct_texts(articles)
+    copies = np.bincount(codes, minlength=len(texts)).astype(np.float64)
+    matrix, names = _term_matrix(texts, copies, terms=terms, top_n=top_n, languages=languages)
+    matrix = matrix[codes]
     if binary:
         matrix.data = np.minimum(matrix.data, 1)
     return matrix, names
 
 
+def _distinct_texts(articles: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Return each article's position among the distinct texts, and those texts.
+
+    Syndicated and re-scraped copies share a text; it is tokenised once.
+    """
+    codes, distinct = pd.factorize(pd.Series(_texts(articles), dtype=object))
+    return codes, list(distinct)
+
+
+def _term_matrix(texts: list[str], copies: np.ndarray, *, terms, top_n: int,
+                 languages: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
+    if terms is None and len(texts) > _VOCABULARY_SAMPLE:
+        # Which terms lead is settled by a large sample; counting them is
+        # then done on every article, never on the sample.
+        rng = np.random.default_rng(0)
+        rows = np.sort(rng.choice(len(texts), _VOCABULARY_SAMPLE, replace=False))
+        _, names = _term_matrix([texts[i] for i in rows], copies[rows], terms=None,
+                                top_n=top_n, languages=languages)
+        return _given_terms(texts, names)
+    if terms is None:
+        vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
+                                     ngram_range=(1, 2), dtype=np.int32)
+        try:
+            counts = vectorizer.fit_transform(texts).tocsc()
+        except ValueError:  # no term in two articles
+            return sp.csr_matrix((len(texts), 0), dtype=np.int32), []
+        return _top_terms(counts, vectorizer.get_feature_names_out(), copies, top_n=top_n,
+                          languages=languages)
+    return _given_terms(texts, list(terms))
+
+
 _TOKEN = r"(?u)\b\w+\b"
+_VOCABULARY_SAMPLE = 50_000
 
 
 def _given_terms(texts: list[str], terms: list[str]) -> tuple[sp.csr_matrix, list[str]]:
@@ -164,14 +188,16 @@ def _given_terms(texts: list[str], terms: list[str]) -> tuple[sp.csr_matrix, lis
     return sp.csr_matrix(np.hstack(pieces), dtype=np.int32), terms
 
 
-def _top_terms(counts: sp.csc_matrix, vocabulary: np.ndarray, *, top_n: int,
-               languages: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
+def _top_terms(counts: sp.csc_matrix, vocabulary: np.ndarray, copies: np.ndarray, *,
+               top_n: int, languages: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
     stopwords = stopword_set(tuple(languages))
     chrome = chrome_terms()
     allowed = np.array([all(len(w) > 1 and w.isalpha() and w not in stopwords
                             and w not in chrome for w in v.split()) for v in vocabulary])
-    df = np.asarray((counts > 0).sum(axis=0)).ravel()
-    df = np.where(allowed, df, -1)
+    # Document frequency in articles (distinct texts weighted by their copies);
+    # a term must be in two articles to be tracked.
+    df = np.asarray(copies @ (counts > 0)).ravel()
+    df = np.where(allowed & (df >= 2), df, -1)
     keep = np.argsort(-df, kind="stable")[:top_n]
     keep = keep[df[keep] > 0]
     order = keep[np.lexsort((vocabulary[keep], -df[keep]))]
@@ -230,7 +256,8 @@ def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | None = None, f
     counts = np.asarray((member @ presence).todense())
     mentions = np.asarray((member @ occurrences).todense())
     n_articles = np.asarray(member.sum(axis=1)).ravel()
-    words = member @ np.array([len(t.split()) for t in _texts(articles)], dtype=np.float64)
+    codes, texts = _distinct_texts(articles)
+    words = member @ np.array([len(t.split()) for t in texts], dtype=np.float64)[codes]
     n_rows, n_terms = counts.shape
     frame = pd.DataFrame({
         "_row": np.repeat(np.arange(n_rows), n_terms),
