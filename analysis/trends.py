@@ -22,11 +22,6 @@ from analysis.topic_terms import chrome_terms, fold_case, stopword_set
 __all__ = ["article_counts", "term_document_matrix", "term_trends", "rising_terms",
            "topic_trends", "rising_topics", "keyword_in_context"]
 
-# freq -> (pandas period code, date_range frequency of the period starts)
-_PERIODS = {"D": ("D", "D"), "W": ("W", "W-MON"), "MS": ("M", "MS"), "QS": ("Q", "QS"),
-            "YS": ("Y", "YS")}
-
-
 def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None = "source",
                    top: int = 8) -> pd.DataFrame:
     """Return the number of articles per period (and per ``by`` group), gaps as zeros.
@@ -37,8 +32,8 @@ def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None =
         As returned by :func:`analysis.load_articles`; rows with no
         ``published`` date are left out of the counts.
     freq : str
-        ``"D"`` days, ``"W"`` weeks (from Monday), ``"MS"`` months,
-        ``"QS"`` quarters or ``"YS"`` years.
+        ``"D"`` days, ``"W"`` weeks (from Monday), ``"M"`` months,
+        ``"Q"`` quarters or ``"Y"`` years (``"MS"``, ``"QS"``, ``"YS"`` too).
     by : str or None
         Column to split counts by; groups beyond the ``top`` largest are
         summed into ``"(other)"`` and missing values shown as ``"(unknown)"``.
@@ -57,29 +52,21 @@ def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None =
     >>> article_counts(df).pivot(index="period", columns="group", values="n").to_numpy().tolist()
     [[1, 0], [0, 0], [1, 1]]
     """
-    if freq not in _PERIODS:
-        raise ValueError(f"freq must be one of {', '.join(_PERIODS)}, not {freq!r}")
-    dated = articles.loc[articles["published"].notna()]
-    tz = dated["published"].dt.tz
+    grid = period_grid(articles["published"], freq=freq)
     if by is None:
-        groups = pd.Series("(all)", index=dated.index)
+        groups = pd.Series("(all)", index=articles.index, dtype=object)
     else:
-        groups = dated[by].astype("object").where(dated[by].notna(), "(unknown)")
-        keep = groups.value_counts().nlargest(top).index
+        groups = articles[by].astype(object).where(articles[by].notna(), "(unknown)")
+        keep = groups[articles["published"].notna()].value_counts().nlargest(top).index
         groups = groups.where(groups.isin(keep), "(other)")
-    if dated.empty:
-        return pd.DataFrame({"period": pd.Series(dtype=f"datetime64[ns, {tz or 'UTC'}]"),
-                             "group": pd.Series(dtype="object"), "n": pd.Series(dtype="int64")})
-    naive = dated["published"].dt.tz_localize(None)
-    periods = naive.dt.to_period(_PERIODS[freq][0]).dt.start_time
-    counts = pd.crosstab(periods, groups)
-    full = pd.date_range(counts.index.min(), counts.index.max(), freq=_PERIODS[freq][1])
-    counts = counts.reindex(full.union(counts.index), fill_value=0)
-    tidy = counts.rename_axis(index="period", columns="group").stack().rename("n").reset_index()
-    # Some zones start DST at midnight, so a period start may not exist locally.
-    tidy["period"] = tidy["period"].dt.tz_localize(tz, nonexistent="shift_forward",
-                                                   ambiguous=True)
-    return tidy.astype({"n": "int64"}).sort_values(["period", "group"], ignore_index=True)
+    labels = sorted(set(groups[articles["published"].notna()]))
+    codes = np.searchsorted(labels, groups.to_numpy()) if labels else None
+    counts = np.asarray(grid.membership(codes, max(len(labels), 1)).sum(axis=1)).ravel()
+    return pd.DataFrame({
+        "period": np.repeat(grid.starts, len(labels)),
+        "group": np.tile(np.array(labels, dtype=object), grid.n_periods),
+        "n": counts[: grid.n_periods * len(labels)].astype("int64"),
+    })
 
 
 # ---------------------------------------------------------------------------- term counting
