@@ -59,7 +59,8 @@ def burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float = 2.0, gamm
         return -(counts * np.log(p) + misses * np.log1p(-p))
 
     c0, c1 = cost(p0), cost(p1)
-    enter = gamma * np.log(max(n_periods, 2))
+    # Kleinberg's entry cost grows with the number of batches; a gap is no batch.
+    enter = gamma * np.log(max(int(np.count_nonzero(totals)), 2))
     # Viterbi over periods, vectorised over terms.
     best0, best1 = c0[0].copy(), c1[0] + enter
     from1 = np.zeros(counts.shape, dtype=bool)  # state 0 at t reached from state 1
