@@ -37,7 +37,6 @@ import cProfile
 import datetime as dt
 import json
 import os
-import platform
 import pstats
 import resource
 import subprocess
@@ -51,6 +50,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from analysis.config import shared_data_dir  # noqa: E402
+from benchmarks.common import machine, table  # noqa: E402
 
 TOPICEVAL = Path("/work/shared/tools/topiceval")
 NEWSSCOPE = Path(sys.executable).with_name("newsscope")
@@ -81,29 +81,6 @@ QUALITY_COLUMNS = ("corpus", "method", "k asked", "k found", "NMI", "ARI", "NPMI
 def _rss_mb() -> float:
     """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def table(header: tuple[str, ...], rows: list[list[str]], markdown: bool) -> str:
-    """Render rows as a Markdown table or as right-aligned plain text."""
-    if markdown:
-        align = "|".join(" --- " if i < 2 else " ---: " for i in range(len(header)))
-        lines = ["| " + " | ".join(header) + " |", "|" + align + "|"]
-        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    return "\n".join("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
-                     for r in [list(header), *rows])
-
-
-def machine() -> str:
-    """One line describing the machine and the library versions that matter here."""
-    import sklearn
-
-    return (f"nproc={os.cpu_count()} (usable {len(os.sched_getaffinity(0))}), "
-            f"python {platform.python_version()}, scikit-learn {sklearn.__version__}, "
-            f"{platform.platform()}, load average {os.getloadavg()[0]:.1f}")
-
-
-# --------------------------------------------------------------------------- quality
 
 
 def prepare(work: Path, only: list[str]) -> Path:

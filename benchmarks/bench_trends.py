@@ -36,7 +36,6 @@ import cProfile
 import datetime as dt
 import json
 import os
-import platform
 import pstats
 import resource
 import subprocess
@@ -50,6 +49,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from analysis.config import shared_data_dir  # noqa: E402
+from benchmarks.common import machine, table  # noqa: E402
 
 TOP_N = 2000
 FREQ = "W"
@@ -74,28 +74,6 @@ def _current_rss_mb() -> float:
     """Resident set size of this process now, in MB."""
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def table(header: tuple[str, ...], rows: list[list[str]], markdown: bool) -> str:
-    """Render rows as a Markdown table or as right-aligned plain text."""
-    if markdown:
-        align = "|".join(" --- " if i < 3 else " ---: " for i in range(len(header)))
-        lines = ["| " + " | ".join(header) + " |", "|" + align + "|"]
-        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    return "\n".join("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
-                     for r in [list(header), *rows])
-
-
-def machine() -> str:
-    """One line describing the machine and the library versions that matter here."""
-    import pandas
-    import sklearn
-
-    return (f"nproc={os.cpu_count()} (usable {len(os.sched_getaffinity(0))}), "
-            f"python {platform.python_version()}, pandas {pandas.__version__}, "
-            f"scikit-learn {sklearn.__version__}, {platform.platform()}, "
-            f"load average {os.getloadavg()[0]:.1f}")
 
 
 def distinct_texts(articles) -> int:
@@ -320,7 +298,8 @@ def _row(corpus: str, variant: str, r: dict) -> list[str]:
 def report_reuters(results: list[dict], markdown: bool) -> None:
     print(f"\nReuters-21578, best of {REPEATS} fresh-child runs (terms: tracked by term_trends, "
           "with at least one burst for detect_bursts)")
-    print(table(HEADER, [_row("reuters21578", "as loaded", r) for r in results], markdown))
+    print(table(HEADER, [_row("reuters21578", "as loaded", r) for r in results], markdown,
+                text_columns=3))
     for r in results:
         if "runs" in r:
             print(f"{r['call']} runs: " + ", ".join(f"{s:.2f} s" for s in r["runs"]))
@@ -340,7 +319,8 @@ def report_synthetic(info: dict, results: list[dict], markdown: bool) -> None:
              else f"built in {info['build_seconds']:.0f} s")
     print(f"\nSynthetic: {info['rows']:,} articles resampled from a pool of {info['pool']:,} "
           f"(Reuters-21578, BBC: {info['per_source']}), {built}; load s = parquet read")
-    print(table(HEADER, [_row("synthetic", r["variant"], r) for r in results], markdown))
+    print(table(HEADER, [_row("synthetic", r["variant"], r) for r in results], markdown,
+                text_columns=3))
     for r in results:
         size = f", parquet {r['parquet_mb']:.0f} MB" if "parquet_mb" in r else ""
         print(f"{r['variant']}: {verdict(r)}{size}")
