@@ -111,6 +111,9 @@ def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | None = None,
     # A term in most articles is a corpus stopword: its "bursts" are noise.
     common = counts.sum(axis=0) > 0.5 * max(totals.sum(), 1)
     states[:, common] = 0
+    # Staying in a burst costs nothing across a gap, but a burst is only
+    # claimed where there were articles: gaps split bursts.
+    states[totals == 0, :] = 0
     presence = presence.tocsc()
     order = np.argsort(articles["published"].to_numpy(), kind="stable")
     rows = []
