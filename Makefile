@@ -27,6 +27,10 @@ test: $(INSTALLED) ## Run every test: unit, real-corpus, doctests and notebooks 
 	$(PYTHON) -m pytest tests notebooks analysis --doctest-modules \
 		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
+lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with a "newsscope" kernel
+	$(PYTHON) -m ipykernel install --user --name newsscope --display-name "newsscope"
+	$(VENV)/bin/jupyter lab notebooks/
+
 lint: $(INSTALLED) ## Check style with ruff
 	$(VENV)/bin/ruff check analysis tests benchmarks
 
@@ -37,4 +41,4 @@ bench: $(INSTALLED) ## Run the ingestion benchmarks (slow; results go in benchma
 clean: ## Remove caches and generated reports (keeps .venv)
 	rm -rf data/processed/cache .pytest_cache $(REPORT_DIR)/*.html
 
-.PHONY: help venv report test lint bench clean
+.PHONY: help venv report test lab lint bench clean
