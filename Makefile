@@ -34,9 +34,11 @@ lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with a "newsscope" kernel
 lint: $(INSTALLED) ## Check style with ruff
 	$(VENV)/bin/ruff check analysis tests benchmarks
 
-bench: $(INSTALLED) ## Run the ingestion benchmarks (slow; results go in benchmarks/RESULTS.md by hand)
-	$(PYTHON) benchmarks/bench_ingest.py
-	$(PYTHON) benchmarks/textdump_f1.py
+bench: $(INSTALLED) ## Run every benchmark (slow, ~15 min; record results in benchmarks/RESULTS.md)
+	PYTHONPATH=. $(PYTHON) benchmarks/bench_ingest.py --markdown
+	PYTHONPATH=. $(PYTHON) benchmarks/textdump_f1.py
+	PYTHONPATH=. $(PYTHON) benchmarks/bench_topics.py --markdown
+	PYTHONPATH=. $(PYTHON) benchmarks/bench_trends.py --markdown
 
 clean: ## Remove caches and generated reports (keeps .venv)
 	rm -rf data/processed/cache .pytest_cache $(REPORT_DIR)/*.html
