@@ -102,7 +102,7 @@ def _load(args) -> tuple[pd.DataFrame, pd.DataFrame]:
                          cache=not args.no_cache, progress=False if args.quiet else None)
 
 
-def _articles_for_topics(args) -> pd.DataFrame:
+def _articles_from_sources(args) -> pd.DataFrame:
     if len(args.sources) == 1 and args.sources[0].endswith(".parquet") and args.fmt == "auto":
         frame = pd.read_parquet(args.sources[0])
         if {"article_id", "title", "text"} <= set(frame.columns):
@@ -118,7 +118,7 @@ def _topics(args) -> int:
         if args.previous and not (Path(args.previous) / "topics.parquet").is_file():
             raise ValueError(f"--previous folder {args.previous} has no topics.parquet "
                              "(the output folder of an earlier `newsscope topics` run)")
-        articles = _articles_for_topics(args)
+        articles = _articles_from_sources(args)
         previous = (pd.read_parquet(Path(args.previous) / "topics.parquet")
                     if args.previous else None)
         model = fit_topics(articles, k=k, method=args.method, random_state=args.seed,
@@ -163,7 +163,7 @@ def _trends(args) -> int:
     from analysis.trends import rising_terms, term_trends, topic_trends
 
     try:
-        articles = _articles_for_topics(args)
+        articles = _articles_from_sources(args)
         focus = _focus_window(articles, args.focus)
         out = Path(args.out)
         _write_table(term_trends(articles, terms=args.terms, freq=args.freq),

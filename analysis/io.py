@@ -433,7 +433,7 @@ def _duplicates_earliest_first(articles: pd.DataFrame) -> list:
 def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame:
     ids = articles["article_id"].tolist()
     dups = articles["duplicate_of"].tolist()
-    fingerprints: dict[str, str] = {}
+    texts = dict(zip(ids, articles["text"], strict=True))
     records = []
     for entry in entries:
         article_id, reasons, status = None, list(entry["reasons"]), entry["status"]
@@ -442,10 +442,8 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame
             original = dups[entry["row"]]
             if original is not pd.NA and original is not None:
                 status = "duplicate"
-                if not fingerprints:
-                    fingerprints = dict(zip(ids, map(text_fingerprint, articles["text"]),
-                                            strict=True))
-                same = fingerprints[article_id] == fingerprints[original]
+                # Only the flagged pairs are hashed again, not the whole corpus.
+                same = text_fingerprint(texts[article_id]) == text_fingerprint(texts[original])
                 reasons.insert(0, f"{'exact' if same else 'near'} duplicate of {original}")
         records.append({"path": entry["path"], "format": entry["format"], "status": status,
                         "reason": "; ".join(reasons), "article_id": article_id})

@@ -1,4 +1,4 @@
-"""Words that describe topics: stopword lists and distinctive, co-occurring topic terms."""
+"""Words of articles: the text analysed, case folding, stopwords, and topic terms."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-__all__ = ["STOPWORD_LANGUAGES", "fold_case", "stopword_set", "chrome_terms", "term_matrix",
-           "select_topic_terms", "membership_matrix"]
+__all__ = ["STOPWORD_LANGUAGES", "article_texts", "fold_case", "stopword_set", "chrome_terms",
+           "term_matrix", "select_topic_terms", "membership_matrix"]
 
 # Words every news story uses, whatever its subject: reporting verbs, titles.
 NEWS_FILLER = frozenset("""
@@ -85,6 +86,22 @@ _SAMPLE_FOR_TERMS = 20000
 _MAX_SELF_TRAIN = 8000
 _FIT_SAMPLE = 20000
 _MIN_MICRO_SIZE = 20
+
+
+def article_texts(articles: pd.DataFrame) -> list[str]:
+    """Return the text each article is clustered on: title, blank line, body.
+
+    Examples
+    --------
+    >>> article_texts(pd.DataFrame({"title": ["Oil", None], "text": ["Prices rose.", "Body"]}))
+    ['Oil\\n\\nPrices rose.', 'Body']
+    """
+    if "title" not in articles:
+        titles = pd.Series("", index=articles.index, dtype=object)
+    else:
+        titles = articles["title"].astype(object).where(articles["title"].notna(), "")
+    bodies = articles["text"].astype(object).where(articles["text"].notna(), "")
+    return [f"{t}\n\n{b}" if t else b for t, b in zip(titles, bodies, strict=True)]
 
 
 def term_matrix(texts: Sequence[str], *, min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:

@@ -40,6 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from analysis.topic_terms import (
     STOPWORD_LANGUAGES,
+    article_texts,
     fold_case,
     membership_matrix,
     select_topic_terms,
@@ -59,22 +60,6 @@ _FIT_SAMPLE = 20000
 _MAX_SELF_TRAIN = 8000
 # Micro-clusters need this many members on average to be merged meaningfully.
 _MIN_MICRO_SIZE = 20
-
-
-def article_texts(articles: pd.DataFrame) -> list[str]:
-    """Return the text each article is clustered on: title, blank line, body.
-
-    Examples
-    --------
-    >>> article_texts(pd.DataFrame({"title": ["Oil", None], "text": ["Prices rose.", "Body"]}))
-    ['Oil\\n\\nPrices rose.', 'Body']
-    """
-    if "title" not in articles:
-        titles = pd.Series("", index=articles.index, dtype=object)
-    else:
-        titles = articles["title"].astype(object).where(articles["title"].notna(), "")
-    bodies = articles["text"].astype(object).where(articles["text"].notna(), "")
-    return [f"{t}\n\n{b}" if t else b for t, b in zip(titles, bodies, strict=True)]
 
 
 def cosine_silhouette(X: sp.csr_matrix, labels: np.ndarray, k: int) -> float:

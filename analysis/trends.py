@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.periods import PeriodGrid, period_grid
-from analysis.topic_terms import chrome_terms, fold_case, stopword_set
+from analysis.topic_terms import article_texts, chrome_terms, fold_case, stopword_set
 
 _TOKEN = r"(?u)\b\w+\b"
 
@@ -74,12 +74,6 @@ def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None =
 # ---------------------------------------------------------------------------- term counting
 
 
-def _texts(articles: pd.DataFrame) -> list[str]:
-    from analysis.topics import article_texts
-
-    return article_texts(articles)
-
-
 def _term_pattern(term: str) -> str:
     """Return the regex over the space-joined vocabulary for a user term ("traffick*")."""
     words = fold_case(term).split()
@@ -126,7 +120,7 @@ def _distinct_texts(articles: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
 
     Syndicated and re-scraped copies share a text; it is tokenised once.
     """
-    codes, distinct = pd.factorize(pd.Series(_texts(articles), dtype=object))
+    codes, distinct = pd.factorize(pd.Series(article_texts(articles), dtype=object))
     return codes, list(distinct)
 
 

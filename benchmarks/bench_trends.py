@@ -80,7 +80,7 @@ def distinct_texts(articles) -> int:
     """Number of distinct title+text strings, as the term counter sees them."""
     import pandas as pd
 
-    from analysis.topics import article_texts
+    from analysis.topic_terms import article_texts
 
     return int(pd.Series(article_texts(articles), dtype=object).nunique())
 
