@@ -1,7 +1,9 @@
 """The ``newsscope`` command line.
 
 ``newsscope ingest SOURCES... --out FILE`` loads articles into a Parquet file;
-``newsscope report SOURCES... --out DIR`` writes the HTML corpus overview.
+``newsscope report SOURCES... --out DIR`` builds the versioned, shareable HTML
+report (topics, trends, bursts, what changed); ``newsscope overview`` writes
+the quick one-page corpus overview; ``topics`` and ``trends`` write tables.
 """
 
 from __future__ import annotations
@@ -44,11 +46,30 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output Parquet file (default: %(default)s)")
     ingest.add_argument("--manifest", help="also write the manifest (.csv or .parquet)")
 
-    report = commands.add_parser("report", help="write the HTML corpus overview")
-    _add_load_options(report)
+    report = commands.add_parser(
+        "report", help="build the versioned HTML report: topics, trends, bursts, what changed")
+    report.add_argument("sources", nargs="+", help="files, folders, globs or archives")
     report.add_argument("--out", default=str(config.REPORTS_DIR),
-                        help="output folder or .html file (default: %(default)s)")
-    report.add_argument("--title", default="newsscope corpus overview")
+                        help="reports folder (default: %(default)s)")
+    report.add_argument("--title", help="report title (default: the first source's name)")
+    report.add_argument("--freq", default="W", choices=("D", "W", "M", "Q", "Y"),
+                        help="period of the trend charts (default: W)")
+    report.add_argument("--k", default="auto", help="number of topics, or 'auto' (default)")
+    report.add_argument("--terms", nargs="+", help="terms to chart: words, phrases, traffick*")
+    report.add_argument("--focus", help="START:END window for rising terms "
+                        "(default: the newest quarter of the articles)")
+    report.add_argument("--since", help="leave older articles out of the time charts")
+    report.add_argument("--previous", default="auto",
+                        help="version folder to compare with; 'auto' (default) takes the "
+                             "newest earlier version, 'none' compares with nothing")
+    report.add_argument("--tz", default="UTC", help="time zone of dates (default: UTC)")
+    report.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
+    report.add_argument("--quiet", action="store_true", help="no progress bar")
+    overview = commands.add_parser("overview", help="write the one-page HTML corpus overview")
+    _add_load_options(overview)
+    overview.add_argument("--out", default=str(config.REPORTS_DIR),
+                          help="output folder or .html file (default: %(default)s)")
+    overview.add_argument("--title", default="newsscope corpus overview")
     topics = commands.add_parser("topics", help="fit topic clusters and write them as CSV/Parquet")
     topics.add_argument("sources", nargs="+",
                         help="a Parquet file from `newsscope ingest`, or sources to load")
@@ -143,28 +164,14 @@ def _topics(args) -> int:
     return 0
 
 
-def _focus_window(articles: pd.DataFrame, focus: str | None) -> tuple:
-    if focus:
-        start, _, end = focus.partition(":")
-        if not start or not end:
-            raise ValueError(
-                f"--focus must be START:END, e.g. 2022-01-01:2022-01-31, not {focus!r}")
-        return start, end
-    dated = articles["published"].dropna()
-    if dated.empty:
-        raise ValueError("no dated articles: trends need publication dates")
-    # The newest quarter of the articles, not of the calendar: one old
-    # article must not leave the baseline nearly empty.
-    return dated.quantile(0.75), dated.max()
-
-
 def _trends(args) -> int:
     from analysis.bursts import detect_bursts
+    from analysis.report_data import focus_window
     from analysis.trends import rising_terms, term_trends, topic_trends
 
     try:
         articles = _articles_from_sources(args)
-        focus = _focus_window(articles, args.focus)
+        focus = focus_window(articles, args.focus)
         out = Path(args.out)
         _write_table(term_trends(articles, terms=args.terms, freq=args.freq),
                      out / "term_trends.csv")
@@ -185,6 +192,26 @@ def _trends(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from analysis.report import build_report
+
+    for name in ("trafilatura", "htmldate"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        k = args.k if args.k == "auto" else int(args.k)
+        previous = None if args.previous == "none" else args.previous
+        page = build_report(args.sources, out=args.out, title=args.title, freq=args.freq, k=k,
+                            terms=args.terms, focus=args.focus, since=args.since,
+                            previous=previous, tz=args.tz, random_state=args.seed,
+                            progress=False if args.quiet else None)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"newsscope: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"report: {page.resolve()}")
+    print(f"versions: {page.parent.parent.resolve() / 'index.html'}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
@@ -192,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _topics(args)
     if args.command == "trends":
         return _trends(args)
+    if args.command == "report":
+        return _report(args)
     # trafilatura logs every unparseable page at ERROR; the manifest already
     # records those, and a wall of log lines would bury the summary.
     for name in ("trafilatura", "htmldate"):

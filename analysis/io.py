@@ -40,7 +40,7 @@ from analysis.clean import (
 )
 from analysis.dates import coerce_published
 
-__all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "load_articles"]
+__all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "input_files", "load_articles"]
 
 #: Output columns of :func:`load_articles`, in order, with their dtypes.
 ARTICLE_COLUMNS: dict[str, str] = {
@@ -136,6 +136,20 @@ def _files_under(path: Path) -> list[Path]:
     if not path.is_dir():
         return [path]
     return sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
+
+
+def input_files(sources: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """Return the files ``sources`` name, each once: folders expanded, hidden files skipped.
+
+    Archives are returned as one file each (their members are not listed).
+    """
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    files: dict[Path, Path] = {}
+    for source in sources:
+        for file in (f for path in _expand(source) for f in _files_under(path)):
+            files.setdefault(file.resolve(), file)
+    return list(files.values())
 
 
 def _discover(sources: str | os.PathLike | Iterable[str | os.PathLike],

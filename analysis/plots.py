@@ -9,11 +9,16 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
-__all__ = ["PALETTE", "plot_article_counts", "plot_rising_terms", "plot_sources_languages",
-           "plot_term_trends", "plot_topic_shares", "plot_topic_sizes", "plot_topic_terms"]
+__all__ = ["PALETTE", "plot_article_counts", "plot_rising_terms", "plot_source_topics",
+           "plot_sources_languages", "plot_term_trends", "plot_topic_map", "plot_topic_shares",
+           "plot_topic_sizes", "plot_topic_terms"]
 
 
 def plot_article_counts(counts: pd.DataFrame, *, ax=None, title: str = "Articles per period"
@@ -297,6 +302,248 @@ def plot_topic_shares(topic_trends: pd.DataFrame, *, topics: pd.DataFrame | None
     _date_axis(ax)
     _style(ax, title=title, xlabel="period start", ylabel="share of articles (%)")
     _legend(ax)
+    return fig
+
+
+#: Marker shapes cycled once the palette runs out, so topic 8 is not topic 0 again.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
+
+
+def _topic_style(k: int) -> tuple[str, str]:
+    """Return the (colour, marker) of the ``k``-th topic: palette first, then a new shape."""
+    return PALETTE[k % len(PALETTE)], MARKERS[(k // len(PALETTE)) % len(MARKERS)]
+
+
+def _topic_table(topics: pd.DataFrame | None) -> pd.DataFrame:
+    """Return ``topics`` as ``topic_id``, ``label``, ``size`` (missing columns empty)."""
+    if topics is None or topics.empty:
+        return pd.DataFrame({"topic_id": [], "label": [], "size": []})
+    return pd.DataFrame({
+        "topic_id": topics["topic_id"].to_numpy(),
+        "label": topics["label"].to_numpy() if "label" in topics else None,
+        "size": topics["size"].to_numpy(dtype=float) if "size" in topics else np.nan})
+
+
+def _topic_order(present, table: pd.DataFrame, fallback: pd.Series | None = None) -> list:
+    """Return the ids in ``present``: by ``size`` in ``table`` (largest first), then the rest.
+
+    Ids missing from ``table`` follow, largest ``fallback`` first (``None``: by id).
+    """
+    present = set(present)
+    known = table[table["topic_id"].isin(present)].drop_duplicates("topic_id")
+    known = known.sort_values(["size", "topic_id"], ascending=[False, True], na_position="last")
+    order = known["topic_id"].tolist()
+    rest = sorted(present - set(order))
+    if fallback is not None:
+        counts = fallback.reindex(rest).fillna(0)
+        rest = sorted(rest, key=lambda t: (-counts[t], t))
+    return order + rest
+
+
+def _short_name(topic_id, label, width: int = 40) -> str:
+    if isinstance(label, str):
+        label = _shorten(label, width)
+    return _topic_name(topic_id, label)
+
+
+def _spread_labels(points: np.ndarray, gap: float = 0.05) -> np.ndarray:
+    """Return ``points`` (scaled to 0..1) nudged upwards until no two are closer than ``gap``."""
+    placed: list[np.ndarray] = []
+    for point in points:
+        point = point.copy()
+        for _ in range(20):
+            if all(np.hypot(*(point - other)) >= gap for other in placed):
+                break
+            point[1] += gap
+        placed.append(point)
+    return np.array(placed).reshape(-1, 2)
+
+
+def plot_topic_map(points: pd.DataFrame, *, topics: pd.DataFrame | None = None, ax=None,
+                   title: str = "Articles by topic (2-D map)") -> Figure:
+    """Return a scatter map of articles coloured by topic, each topic's number at its centre.
+
+    Topics are drawn largest first (so small ones stay visible on top) and
+    coloured with the palette; past its eight colours the marker shape
+    changes. Mixed articles (``is_mixed``) are hollow. The coordinates of a
+    2-D projection have no units, so the axes carry no ticks.
+
+    Parameters
+    ----------
+    points : DataFrame
+        ``article_id``, ``x``, ``y``, ``topic_id`` and optionally ``is_mixed``;
+        rows without coordinates are skipped.
+    topics : DataFrame, optional
+        ``TopicModel.topics_`` (``topic_id``, ``label``, ``size``): legend names,
+        and topics ordered by ``size`` (by default by points on the map).
+    ax : matplotlib Axes, optional
+    title : str
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> points = pd.DataFrame({"article_id": ["a", "b", "c"], "x": [0.0, 1.0, 5.0],
+    ...                        "y": [0.0, 1.0, 5.0], "topic_id": [1, 1, 0],
+    ...                        "is_mixed": [False, True, False]})
+    >>> fig = plot_topic_map(points)
+    >>> [len(c.get_offsets()) for c in fig.axes[0].collections]
+    [2, 1]
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "topic-label"]
+    ['#1', '#0']
+    """
+    fig, ax = _axes(ax, (9, 6.5))
+    frame = points.dropna(subset=["x", "y", "topic_id"])
+    if frame.empty:
+        _no_data(ax, title)
+        return fig
+    mixed = (frame["is_mixed"].fillna(False).astype(bool).to_numpy() if "is_mixed" in frame
+             else np.zeros(len(frame), dtype=bool))
+    frame = pd.DataFrame({"article_id": frame["article_id"].astype(str).to_numpy(),
+                          "x": frame["x"].to_numpy(dtype=float),
+                          "y": frame["y"].to_numpy(dtype=float),
+                          "topic_id": frame["topic_id"].to_numpy(), "is_mixed": mixed})
+    table = _topic_table(topics)
+    order = _topic_order(frame["topic_id"].unique(), table, frame["topic_id"].value_counts())
+    frame["rank"] = frame["topic_id"].map({t: k for k, t in enumerate(order)})
+    frame = frame.sort_values(["rank", "article_id"], kind="stable")
+    labels = dict(zip(table["topic_id"], table["label"], strict=True))
+    size = float(np.clip(16000 / len(frame), 6, 40))
+    handles, centres = [], []
+    for k, topic_id in enumerate(order):
+        group = frame[frame["rank"] == k]
+        colour, marker = _topic_style(k)
+        hollow = group["is_mixed"].to_numpy()
+        solid = to_rgba(colour, 0.85)
+        ax.scatter(group["x"], group["y"], s=size, marker=marker,
+                   facecolors=[(1, 1, 1, 0) if h else solid for h in hollow],
+                   edgecolors=[to_rgba(colour, 0.7) if h else (1, 1, 1, 0.6) for h in hollow],
+                   linewidths=np.where(hollow, 0.8, 0.25), gid=f"topic-{topic_id}",
+                   label=_short_name(topic_id, labels.get(topic_id)))
+        handles.append(Line2D([], [], linestyle="", marker=marker, markersize=6, color=colour,
+                              label=_short_name(topic_id, labels.get(topic_id))))
+        centres.append((group["x"].median(), group["y"].median()))
+    if frame["is_mixed"].any():
+        handles.append(Line2D([], [], linestyle="", marker="o", markersize=6,
+                              markerfacecolor="none", markeredgecolor="#555555",
+                              label="hollow: mixed article (no clear topic)"))
+    _label_centres(ax, frame, order, np.array(centres))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _style(ax, title=title, ylabel="map dimension 2",
+           xlabel="map dimension 1 (the axes have no units: nearby points are similar articles)")
+    ax.spines[["left", "bottom"]].set_color("#BBBBBB")
+    ax.legend(handles=handles, fontsize=TICK_SIZE, frameon=False, loc="upper left",
+              bbox_to_anchor=(1, 1), ncols=2 if len(handles) > 24 else 1)
+    return fig
+
+
+def _label_centres(ax, frame: pd.DataFrame, order: list, centres: np.ndarray) -> None:
+    """Write each topic's number at its median point, nudged apart, with a white halo."""
+    low = frame[["x", "y"]].min().to_numpy()
+    span = np.maximum(frame[["x", "y"]].max().to_numpy() - low, 1e-12)
+    spread = _spread_labels((centres - low) / span) * span + low
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    for topic_id, (x, y) in zip(order, spread, strict=True):
+        ax.text(x, y, f"#{topic_id}", ha="center", va="center", fontsize=LABEL_SIZE,
+                fontweight="bold", color="#222222", path_effects=halo, gid="topic-label",
+                zorder=5)
+
+
+def plot_source_topics(mix: pd.DataFrame, *, topics: pd.DataFrame | None = None, ax=None,
+                       max_sources: int = 15,
+                       title: str = "Topics by source (share of each source's articles)"
+                       ) -> Figure:
+    """Return a heat map of the share of each source's articles in each topic.
+
+    Rows are sources, most articles on top (the article count is in the row
+    label); sources past ``max_sources`` are summed into one "other sources"
+    row. Columns are topics, largest first when ``topics`` is given (else by
+    id). Cells carry the percentage when the grid is at most 15 x 15.
+
+    Parameters
+    ----------
+    mix : DataFrame
+        ``source``, ``topic_id``, ``n`` (articles), ``share`` (of the source's
+        articles, 0..1); a missing source is shown as "(unknown)".
+    topics : DataFrame, optional
+        ``TopicModel.topics_`` (``topic_id``, ``size``) to order the columns.
+    ax : matplotlib Axes, optional
+    max_sources : int
+        Rows drawn at most before "other sources".
+    title : str
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> mix = pd.DataFrame({"source": ["a", "a", "b"], "topic_id": [0, 1, 1],
+    ...                     "n": [3, 1, 2], "share": [0.75, 0.25, 1.0]})
+    >>> fig = plot_source_topics(mix)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['a (4)', 'b (2)']
+    >>> fig.axes[0].images[0].get_array().tolist()
+    [[0.75, 0.25], [0.0, 1.0]]
+    """
+    if mix.empty:
+        fig, ax = _axes(ax, (7, 3))
+        _no_data(ax, title)
+        return fig
+    table = pd.DataFrame({"source": mix["source"].astype(object).to_numpy(),
+                          "topic_id": mix["topic_id"].to_numpy(),
+                          "n": mix["n"].to_numpy(dtype=float),
+                          "share": mix["share"].to_numpy(dtype=float)})
+    table["source"] = table["source"].where(table["source"].notna(), "(unknown)").astype(str)
+    counts = table.pivot_table(index="source", columns="topic_id", values="n", aggfunc="sum",
+                               fill_value=0.0)
+    # n / share is the source's article count even when ``mix`` leaves some topics out.
+    sums = table.groupby("source")[["n", "share"]].sum()
+    totals = (sums["n"] / sums["share"].where(sums["share"] > 0)).fillna(sums["n"])
+    totals = totals.reset_index(name="total").sort_values(["total", "source"],
+                                                          ascending=[False, True])
+    keep = totals.head(max(0, max_sources))
+    rest = totals.iloc[len(keep):]
+    grid = counts.loc[keep["source"]]
+    row_totals = keep["total"].to_numpy(dtype=float)
+    names = [f"{_text(_shorten(s, 40))} ({t:,.0f})" for s, t in zip(keep["source"], row_totals,
+                                                                     strict=True)]
+    if len(rest):
+        other = counts.loc[rest["source"]].sum().rename("other sources").to_frame().T
+        grid = pd.concat([grid, other])
+        row_totals = np.append(row_totals, rest["total"].sum())
+        names.append(f"other sources: {len(rest)} ({rest['total'].sum():,.0f})")
+    columns = _topic_order(grid.columns, _topic_table(topics))
+    grid = grid[columns]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(row_totals[:, None] > 0, grid.to_numpy() / row_totals[:, None], 0.0)
+    nrows, ncols = shares.shape
+    fig, ax = _axes(ax, (max(5.5, 0.55 * ncols + 4.0), max(2.5, 0.36 * nrows + 1.4)))
+    top = max(float(shares.max()), 0.01)
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=top, aspect="auto",
+                      interpolation="nearest")
+    if len(rest):  # a white rule sets the summed row apart
+        ax.axhline(nrows - 1.5, color="white", linewidth=3, gid="other-sources-rule")
+    ax.set_xticks(np.arange(ncols), [f"#{t}" for t in columns])
+    ax.set_yticks(np.arange(nrows), names)
+    if nrows <= 15 and ncols <= 15:
+        for (i, j), value in np.ndenumerate(shares):
+            if grid.iat[i, j] > 0:
+                text = "<1%" if value < 0.005 else f"{value:.0%}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=TICK_SIZE - 1,
+                        color="white" if value > 0.55 * top else "#222222", gid="cell")
+    colorbar = ax.get_figure().colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0),
+                                        shrink=0.9, pad=0.02)
+    colorbar.set_label("share of the source's articles", fontsize=LABEL_SIZE)
+    colorbar.ax.tick_params(labelsize=TICK_SIZE)
+    colorbar.outline.set_visible(False)
+    xlabel = "topic (largest first)" if topics is not None and not topics.empty else "topic"
+    _style(ax, title=title, xlabel=xlabel, ylabel="source (articles)")
+    ax.spines[:].set_visible(False)
+    ax.tick_params(length=0)
     return fig
 
 

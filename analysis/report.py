@@ -1,27 +1,43 @@
 """Self-contained HTML reports, written atomically.
 
-The corpus overview accounts for every input item and summarises what was
-loaded. Charts are embedded as PNG data URIs and all article text goes
-through Jinja2's autoescaping, so the page is one file that is safe to share.
+:func:`build_report` is what ``newsscope report`` runs: it computes the
+report data (:mod:`analysis.report_data`), writes the tables, executes the
+report notebook with papermill, exports it to one self-contained page
+(:mod:`analysis.report_html`) and moves the finished version folder into
+``reports/<slug>/<YYYY-MM-DD>-<fingerprint>/`` in one rename, so a failed or
+killed run never leaves half a report or touches earlier versions.
+
+:func:`render_overview` is the lighter corpus overview: every input item
+accounted for, charts as PNG data URIs, all article text escaped.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
+import json
 import os
+import pickle
+import re
+import shutil
+import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis import __version__, config
+from analysis.io import input_files
 from analysis.plots import plot_article_counts
 from analysis.trends import article_counts
 
-__all__ = ["corpus_summary", "render_overview", "status_counts", "write_html"]
+__all__ = ["build_report", "corpus_summary", "input_fingerprint", "list_versions",
+           "render_overview", "status_counts", "write_html"]
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -178,8 +194,6 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
     """
     from jinja2 import Environment
 
-    from analysis import __version__
-
     summary = corpus_summary(articles, manifest)
     counts = article_counts(articles, freq="MS", by="source")
     chart = _png_base64(plot_article_counts(counts, title="Articles per month, by source")
@@ -222,8 +236,227 @@ def write_html(html: str, path: str | os.PathLike) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(html)
+        # mkstemp makes the file private; a report is meant to be shared.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+# ------------------------------------------------------------------ versioned reports
+
+REPORT_NOTEBOOK = "4.01-report.ipynb"
+
+
+def slugify(text: str) -> str:
+    """Return a folder-safe name for a report title.
+
+    Examples
+    --------
+    >>> slugify("Baku daily: week 12 / 2024!")
+    'baku-daily-week-12-2024'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).encode(
+        "ascii", "ignore").decode().lower()).strip("-")
+    return slug[:60].strip("-") or "report"
+
+
+def input_fingerprint(sources: Sequence[str], params: dict) -> str:
+    """Return 10 hex digits identifying the input files' contents and the parameters.
+
+    Paths do not count, contents do: the same files copied elsewhere give the
+    same fingerprint, one changed byte gives another.
+    """
+    digests = []
+    for file in input_files(sources):
+        digest = hashlib.sha256()
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digests.append(digest.hexdigest())
+    total = hashlib.sha256("\n".join(sorted(digests)).encode())
+    total.update(json.dumps(params, sort_keys=True, default=str).encode())
+    return total.hexdigest()[:10]
+
+
+def list_versions(folder: str | os.PathLike) -> pd.DataFrame:
+    """Return the finished versions under a report folder, newest first.
+
+    Columns ``name``, ``created``, ``articles``, ``topics``, ``fingerprint``
+    and ``path``; folders without a ``manifest.json`` (unfinished) are skipped.
+    """
+    rows = []
+    for manifest in Path(folder).glob("*/manifest.json"):
+        if manifest.parent.name.startswith("."):
+            continue
+        try:
+            info = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        rows.append({"name": manifest.parent.name, "created": info.get("created", ""),
+                     "articles": info.get("counts", {}).get("articles"),
+                     "topics": info.get("counts", {}).get("topics"),
+                     "fingerprint": info.get("fingerprint", ""), "path": manifest.parent})
+    frame = pd.DataFrame(rows, columns=["name", "created", "articles", "topics", "fingerprint",
+                                        "path"])
+    return frame.sort_values(["created", "name"], ascending=False, ignore_index=True)
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=config.PROJ_ROOT, timeout=10,
+                              capture_output=True, text=True, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _remove_abandoned_builds(root: Path) -> None:
+    # A killed run leaves its hidden build folder; the pid in its name says
+    # whether that run is still going.
+    for build in root.glob(".build-*"):
+        pid = build.name.split("-")[1]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(build, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _execute_notebook(template: Path, out: Path, parameters: dict, *, cwd: Path) -> None:
+    import papermill
+
+    papermill.execute_notebook(str(template), str(out), parameters=parameters,
+                               cwd=str(cwd), progress_bar=False, log_output=False,
+                               kernel_name="python3")
+
+
+def _move_into_place(build: Path, target: Path) -> None:
+    # os.replace cannot swap directories; keep the old one until the new one
+    # is in place so that at every moment one complete version exists.
+    if not target.exists():
+        os.rename(build, target)
+        return
+    old = target.with_name(f".old-{os.getpid()}-{target.name}")
+    os.rename(target, old)
+    os.rename(build, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_VERSIONS_PAGE = """<h1>{{ title }}</h1><p class="meta">{{ n }} version{{ "s" if n != 1 }},
+newest first.</p><table class="sortable"><thead><tr><th>version</th><th>created (UTC)</th>
+<th>articles</th><th>topics</th><th>fingerprint</th></tr></thead><tbody>{% for v in versions %}
+<tr><td><a href="{{ v.name }}/index.html">{{ v.name }}</a></td><td>{{ v.created }}</td>
+<td class="num">{{ v.articles }}</td><td class="num">{{ v.topics }}</td>
+<td>{{ v.fingerprint }}</td></tr>{% endfor %}</tbody></table>"""
+
+
+def _write_versions_index(root: Path, title: str) -> Path:
+    from jinja2 import Environment
+
+    from analysis.report_html import render_page
+
+    versions = list_versions(root)
+    body = Environment(autoescape=True).from_string(_VERSIONS_PAGE).render(
+        title=title, n=len(versions), versions=versions.to_dict("records"))
+    return write_html(render_page(body, title=f"{title}: versions"), root / "index.html")
+
+
+def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = config.REPORTS_DIR,
+                 title: str | None = None, freq: str = "W", k="auto",
+                 terms: Sequence[str] | None = None, focus: str | None = None,
+                 since: str | None = None, previous: str | os.PathLike | None = "auto",
+                 tz: str = "UTC", random_state: int = 0, progress: bool | None = None,
+                 notebook: str | os.PathLike | None = None) -> Path:
+    """Build a versioned HTML report for ``sources`` and return its ``index.html``.
+
+    Parameters
+    ----------
+    sources : str or list of str
+        Files, folders, globs or archives.
+    out : path
+        Reports folder; the report goes to ``<out>/<slug of title>/<YYYY-MM-DD>-<fingerprint>/``.
+    title, freq, k, terms, focus, since, tz, random_state
+        As for :func:`analysis.report_data.compute_report_data`.
+    previous : "auto", path or None
+        Version to compare with: ``"auto"`` takes the newest other version in
+        the same report folder, ``None`` compares with nothing.
+    notebook : path, optional
+        Report template; defaults to ``notebooks/4.01-report.ipynb``.
+
+    Notes
+    -----
+    Everything is written in a hidden build folder next to the versions and
+    renamed into place at the end; a run that fails or is killed leaves the
+    earlier versions and the versions index as they were.
+    """
+    from analysis.report_data import compute_report_data, report_tables, write_tables
+    from analysis.report_html import notebook_to_html
+
+    sources = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
+    sources = [str(Path(s).expanduser().resolve()) if Path(s).expanduser().exists() else str(s)
+               for s in sources]
+    title = title or Path(sources[0].rstrip("/")).name or "newsscope report"
+    template = Path(notebook or config.NOTEBOOKS_DIR / REPORT_NOTEBOOK)
+    if not template.is_file():
+        raise FileNotFoundError(f"report notebook not found: {template}")
+    params = {"title": title, "freq": freq, "k": str(k), "terms": list(terms or []),
+              "focus": focus, "since": since, "tz": tz, "random_state": random_state}
+    fingerprint = input_fingerprint(sources, params)
+    created = dt.datetime.now(dt.UTC)
+    name = f"{created:%Y-%m-%d}-{fingerprint}"
+    root = Path(out) / slugify(title)
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_builds(root)
+    if previous == "auto":
+        others = list_versions(root)
+        others = others[others["name"] != name]
+        previous = others["path"].iloc[0] if len(others) else None
+    build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{os.getpid()}-"))
+    try:
+        data = compute_report_data(sources, title=title, freq=freq, k=k, terms=terms,
+                                   focus=focus, since=since, previous=previous, tz=tz,
+                                   random_state=random_state, progress=progress)
+        tables = report_tables(data)
+        written = write_tables(tables, build / "tables")
+        handoff = build / ".report-data.pkl"
+        with open(handoff, "wb") as handle:
+            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _execute_notebook(template, build / "report.ipynb", {
+            "sources": sources, "title": title, "freq": freq, "k": str(k),
+            "terms": list(terms or []), "focus": focus, "since": since,
+            "previous": str(previous) if previous else None, "tz": tz,
+            "data_file": str(handoff)}, cwd=build)
+        handoff.unlink()
+        stamp = created.strftime("%Y-%m-%d %H:%M UTC")
+        page = notebook_to_html(
+            build / "report.ipynb", title=title,
+            subtitle=f"Version {name} · generated {stamp}",
+            footer=(f"newsscope {__version__} · input fingerprint {fingerprint} · tables in "
+                    "tables/*.csv · executed notebook report.ipynb"))
+        write_html(page, build / "index.html")
+        manifest = {
+            "name": name, "title": title, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "package": "newsscope", "version": __version__, "git_commit": _git_commit(),
+            "fingerprint": fingerprint, "parameters": data.params,
+            "counts": {"items": len(data.manifest), "articles": len(data.articles),
+                       **{f"items_{s}": n for s, n in status_counts(data.manifest).items()},
+                       "topics": len(data.topics), "bursts": len(data.bursts)},
+            "previous": data.params["previous"],
+            "tables": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
+            "versions": data.versions,
+        }
+        (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
+                                             encoding="utf-8")
+        target = root / name
+        _move_into_place(build, target)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    _write_versions_index(root, title)
+    return target / "index.html"

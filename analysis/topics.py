@@ -48,7 +48,7 @@ from analysis.topic_terms import (
     term_matrix,
 )
 
-__all__ = ["TopicModel", "fit_topics", "topic_hierarchy"]
+__all__ = ["TopicModel", "fit_topics", "topic_hierarchy", "topic_map"]
 
 _LETTERS = r"(?u)\b[^\W\d_]{2,}\b"
 # Above these sizes, k selection, term statistics, LSA and k-means centres,
@@ -673,3 +673,55 @@ def topic_hierarchy(model: TopicModel) -> pd.DataFrame:
                      "distance": round(float(distance), 4), "size": weights[node],
                      "topic_ids": sorted(members[node])})
     return pd.DataFrame(rows)
+
+
+def topic_map(model: TopicModel, articles: pd.DataFrame, *, max_points: int = 2000,
+              random_state: int = 0) -> pd.DataFrame:
+    """Return 2-D map coordinates of articles, for a scatter coloured by topic.
+
+    Each article is described by its cosine similarity to every topic centre
+    and the k-dimensional profiles are laid out with t-SNE (PCA when there
+    are too few articles or topics). Duplicates are left out (they would sit
+    on their original) and at most ``max_points`` articles, a seeded sample,
+    are mapped. The axes have no units: only closeness means something.
+
+    Returns
+    -------
+    DataFrame
+        ``article_id``, ``x``, ``y``, ``topic_id``, ``is_mixed``.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"article_id": [f"a{i}" for i in range(12)], "title": [""] * 12,
+    ...     "text": ["rain storm flood wind"] * 6 + ["vote poll party seat"] * 6})
+    >>> model = fit_topics(arts, k=2)
+    >>> points = topic_map(model, arts)
+    >>> points.columns.tolist(), len(points)
+    (['article_id', 'x', 'y', 'topic_id', 'is_mixed'], 12)
+    """
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+
+    check_is_fitted(model, "centroids_")
+    originals = articles["duplicate_of"].isna().to_numpy() if "duplicate_of" in articles \
+        else np.ones(len(articles), dtype=bool)
+    pool = np.flatnonzero(originals)
+    if len(pool) > max_points:
+        pool = np.sort(np.random.default_rng(random_state).choice(pool, max_points,
+                                                                   replace=False))
+    X = normalize(model.vectorizer_.transform(article_texts(articles.iloc[pool])))
+    profiles = np.asarray(X @ model.centroids_.T)
+    if len(pool) >= 30 and profiles.shape[1] >= 3:
+        coords = TSNE(n_components=2, init="pca", random_state=random_state,
+                      perplexity=min(30.0, (len(pool) - 1) / 3)).fit_transform(profiles)
+    elif len(pool) >= 2 and profiles.shape[1] >= 2:
+        coords = PCA(n_components=2, random_state=random_state).fit_transform(
+            np.hstack([profiles, np.zeros((len(pool), 1))]))
+    else:
+        coords = np.zeros((len(pool), 2))
+    doc = model.doc_topics_.iloc[pool]
+    return pd.DataFrame({
+        "article_id": doc["article_id"].to_numpy(), "x": np.round(coords[:, 0], 4),
+        "y": np.round(coords[:, 1], 4), "topic_id": doc["topic_id"].to_numpy(),
+        "is_mixed": doc["is_mixed"].to_numpy(),
+    })

@@ -60,3 +60,22 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of a Chromium for `tests.browser`; skips (fails under CI=true) when absent."""
+    from tests.browser import ENV_VAR, find_chromium
+
+    path = find_chromium()
+    if path is None:
+        message = (f"Chromium not found; install it (apt-get install chromium) or set {ENV_VAR} "
+                   "to the browser's path")
+        if os.environ.get(ENV_VAR):
+            message = f"{ENV_VAR}={os.environ[ENV_VAR]!r} is not an executable"
+        # CI installs Chromium (.ci/run), so a missing browser there is a broken
+        # setup, not a reason to silently skip the browser checks.
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {message}")
+        pytest.skip(message)
+    return path

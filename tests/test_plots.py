@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis import detect_bursts, rising_terms, term_trends, topic_trends
@@ -14,8 +16,10 @@ from analysis.plots import (
     NO_DATA,
     plot_article_counts,
     plot_rising_terms,
+    plot_source_topics,
     plot_sources_languages,
     plot_term_trends,
+    plot_topic_map,
     plot_topic_shares,
     plot_topic_sizes,
     plot_topic_terms,
@@ -76,6 +80,61 @@ def rising_frame(articles) -> pd.DataFrame:
     return rising_terms(articles, focus=("2024-01-29", "2024-02-06"), min_count=1)
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """The charts never touch pyplot, but a test that does must not leak its figures."""
+    yield
+    plt.close("all")
+
+
+#: A label mathtext would choke on if it reached the renderer unescaped.
+MATH = "$\\undefined$"
+
+
+@pytest.fixture
+def map_points() -> pd.DataFrame:
+    """Ten topics (more than the palette's eight colours), sizes 1..10, every third mixed."""
+    ids = [t for t in range(10) for _ in range(t + 1)]
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"article_id": [f"a{i:02d}" for i in range(len(ids))][::-1],
+                         "x": rng.normal(size=len(ids)) + np.array(ids) * 3,
+                         "y": rng.normal(size=len(ids)), "topic_id": ids,
+                         "is_mixed": [i % 3 == 0 for i in range(len(ids))]})
+
+
+@pytest.fixture
+def map_topics() -> pd.DataFrame:
+    return pd.DataFrame({"topic_id": range(10), "label": [MATH] + [f"t{t}" for t in range(1, 10)],
+                         "size": range(1, 11)})
+
+
+@pytest.fixture
+def mix() -> pd.DataFrame:
+    """Five sources (one untrusted name, one missing) over three topics; each sums to 1."""
+    rows = [("paper", 0, 6), ("paper", 1, 3), ("paper", 2, 1), ("_wire", 0, 1), ("_wire", 2, 7),
+            (MATH, 1, 5), ("blog", 0, 2), ("blog", 1, 2), (None, 2, 1)]
+    frame = pd.DataFrame(rows, columns=["source", "topic_id", "n"])
+    frame["share"] = frame["n"] / frame.groupby("source", dropna=False)["n"].transform("sum")
+    return frame
+
+
+def _draw(fig: Figure) -> None:
+    """Render ``fig`` with Agg (a bare Figure's canvas does not draw, so would hide errors)."""
+    FigureCanvasAgg(fig).draw()
+
+
+def _point_colour(collection) -> tuple:
+    """Return the topic colour of a scatter's first point: its fill, or its edge if hollow."""
+    face, edge = collection.get_facecolor()[0], collection.get_edgecolor()[0]
+    return tuple(np.round((face if face[3] > 0 else edge)[:3], 3))
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
 def _no_data_shown(fig: Figure) -> bool:
     return any(t.get_text() == NO_DATA for a in fig.axes for t in a.texts)
 
@@ -125,6 +184,104 @@ def test_topic_shares_bands_gaps_and_partial(articles, doc_topics, topics):
     partial = [p for p in ax.patches if p.get_gid() == "partial"]
     assert len(partial) == trends.groupby("period")["partial_period"].any().sum()
     pd.testing.assert_frame_equal(trends, before)
+
+
+def test_topic_map_one_series_per_topic_distinct_styles(map_points, map_topics):
+    before, topics_before = map_points.copy(), map_topics.copy()
+    fig = plot_topic_map(map_points, topics=map_topics)
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure) and len(ax.collections) == 10
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(map_points)
+    # Past the palette the marker changes: every topic keeps its own (colour, shape).
+    styles = {(_point_colour(c), c.get_paths()[0].vertices.round(3).tobytes())
+              for c in ax.collections}
+    assert len(styles) == 10
+    # Largest topic first in draw order and legend; the number at each topic's median point.
+    assert [c.get_gid() for c in ax.collections][:2] == ["topic-9", "topic-8"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:2] == ["#9 t9", "#8 t8"] and "#0 \\$\\undefined\\$" in legend
+    numbers = [t for t in ax.texts if t.get_gid() == "topic-label"]
+    assert sorted(t.get_text() for t in numbers) == sorted(f"#{t}" for t in range(10))
+    assert all(t.get_path_effects() for t in numbers)  # white halo
+    x, y = next(t for t in numbers if t.get_text() == "#9").get_position()
+    assert x == pytest.approx(map_points.loc[map_points["topic_id"] == 9, "x"].median())
+    assert not ax.get_xticks().size and not ax.get_yticks().size
+    assert "no units" in ax.get_xlabel()
+    _draw(fig)
+    pd.testing.assert_frame_equal(map_points, before)
+    pd.testing.assert_frame_equal(map_topics, topics_before)
+
+
+def test_topic_map_mixed_hollow_and_sorted_within_topic(map_points):
+    fig = plot_topic_map(map_points)
+    ax = fig.axes[0]
+    hollow = sum(int((c.get_facecolor()[:, 3] == 0).sum()) for c in ax.collections)
+    assert hollow == int(map_points["is_mixed"].sum())
+    biggest = map_points[map_points["topic_id"] == 9].sort_values("article_id")
+    offsets = np.asarray(ax.collections[0].get_offsets())
+    assert np.array_equal(offsets, biggest[["x", "y"]].to_numpy())
+    # Without a topic table: ordered by points on the map, named by number only.
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["#9", "#8"]
+
+
+def test_topic_map_without_is_mixed_and_with_missing_coordinates(map_points):
+    points = map_points.drop(columns="is_mixed")
+    points.loc[0, "x"] = np.nan
+    fig = plot_topic_map(points)
+    ax = fig.axes[0]
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(points) - 1
+    assert all((c.get_facecolor()[:, 3] > 0).all() for c in ax.collections)
+
+
+def test_topic_map_is_deterministic(map_points, map_topics):
+    shuffled = map_points.sample(frac=1, random_state=1)
+    first = _png(plot_topic_map(map_points, topics=map_topics))
+    assert first == _png(plot_topic_map(shuffled, topics=map_topics))
+
+
+def test_source_topics_rows_by_size_with_other_sources(mix):
+    before = mix.copy()
+    fig = plot_source_topics(mix, max_sources=2)
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert rows == ["paper (10)", "\u200b_wire (8)", "other sources: 3 (10)"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["#0", "#1", "#2"]
+    grid = np.asarray(ax.images[0].get_array())
+    assert grid.shape == (3, 3)
+    np.testing.assert_allclose(grid[0], [0.6, 0.3, 0.1])
+    np.testing.assert_allclose(grid[2], [0.2, 0.7, 0.1])  # blog, MATH, (unknown) summed
+    np.testing.assert_allclose(grid.sum(axis=1), 1.0)
+    cells = [t.get_text() for t in ax.texts if t.get_gid() == "cell"]
+    assert len(cells) == int((grid > 0).sum()) and "60%" in cells
+    assert fig.axes[1].get_ylabel() == "share of the source's articles"
+    pd.testing.assert_frame_equal(mix, before)
+
+
+def test_source_topics_all_sources_untrusted_names_and_topic_order(mix, topics):
+    fig = plot_source_topics(mix, topics=topics)
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == mix["source"].nunique(dropna=False)
+    assert not any(r.startswith("other sources") for r in rows)
+    assert "\\$\\undefined\\$ (5)" in rows and "(unknown) (1)" in rows
+    # Sizes 4, 2, 4: the two largest by id, then topic 1.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["#0", "#2", "#1"]
+    _draw(fig)
+
+
+def test_source_topics_large_grid_not_annotated():
+    mix = pd.DataFrame({"source": [f"s{i}" for i in range(20)], "topic_id": 0, "n": 1,
+                        "share": 1.0})
+    fig = plot_source_topics(mix, max_sources=18)
+    ax = fig.axes[0]
+    assert len(ax.get_yticklabels()) == 19
+    assert not [t for t in ax.texts if t.get_gid() == "cell"]
+
+
+def test_source_topics_is_deterministic(mix, topics):
+    shuffled = mix.sample(frac=1, random_state=1)
+    first = _png(plot_source_topics(mix, topics=topics, max_sources=3))
+    assert first == _png(plot_source_topics(shuffled, topics=topics, max_sources=3))
 
 
 # ---------------------------------------------------------------------------- terms
@@ -216,6 +373,8 @@ EMPTY_CASES = [
     (plot_rising_terms, pd.DataFrame(columns=["term", "g2", "log_ratio", "direction",
                                               "is_new"])),
     (plot_sources_languages, pd.DataFrame(columns=["source", "lang"])),
+    (plot_topic_map, pd.DataFrame(columns=["article_id", "x", "y", "topic_id", "is_mixed"])),
+    (plot_source_topics, pd.DataFrame(columns=["source", "topic_id", "n", "share"])),
 ]
 
 
@@ -237,6 +396,17 @@ def test_draws_on_given_axes(topics):
     assert plot_topic_sizes(topics, ax=ax) is fig and len(fig.axes) == 1
 
 
+def test_new_charts_draw_on_given_axes(map_points, mix):
+    fig = Figure(layout="constrained")
+    left, right = fig.subplots(1, 2)
+    assert plot_topic_map(map_points, ax=left) is fig and len(left.collections) == 10
+    assert plot_source_topics(mix, ax=right) is fig and len(right.images) == 1
+    assert len(fig.axes) == 3  # the two given and the heat map's colour bar
+    empty = Figure()
+    ax = empty.add_subplot()
+    assert plot_topic_map(map_points.iloc[:0], ax=ax) is empty and _no_data_shown(empty)
+
+
 def test_every_chart_renders_to_png(articles, doc_topics, topics, terms_frame, bursts_frame,
                                     rising_frame):
     from analysis.trends import article_counts
@@ -248,6 +418,11 @@ def test_every_chart_renders_to_png(articles, doc_topics, topics, terms_frame, b
         plot_term_trends(terms_frame, bursts=bursts_frame),
         plot_rising_terms(rising_frame),
         plot_sources_languages(articles),
+        plot_topic_map(pd.DataFrame({"article_id": articles["article_id"],
+                                     "x": np.arange(len(doc_topics)), "y": 0.0,
+                                     "topic_id": doc_topics["topic_id"]}), topics=topics),
+        plot_source_topics(pd.DataFrame({"source": ["paper", "_wire"], "topic_id": [0, 2],
+                                         "n": [5, 2], "share": [1.0, 1.0]}), topics=topics),
     ]
     for fig in figures:
         buffer = io.BytesIO()

@@ -1,0 +1,351 @@
+"""Everything a report shows, computed once: topics, trends, bursts and what changed.
+
+:func:`compute_report_data` runs the pipeline (load, topics, trends, bursts,
+rising terms, comparison with a previous report) and returns a
+:class:`ReportData`. :func:`report_tables` turns it into the tidy tables a
+report ships as CSV; they are sorted and rounded so that the same input and
+parameters give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.bursts import detect_bursts
+from analysis.io import load_articles
+from analysis.topics import fit_topics, topic_map
+from analysis.trends import article_counts, rising_terms, term_trends, topic_trends
+
+__all__ = ["ReportData", "compute_report_data", "focus_window", "load_report_data",
+           "read_previous", "report_tables", "topic_changes", "write_tables"]
+
+#: Share change (percentage points) a matched topic needs to count as grown or shrunk.
+CHANGE_POINTS = 1.0
+#: ... and the relative change it needs, so a 40% topic moving 1 point is "stable".
+CHANGE_RELATIVE = 0.2
+
+
+@dataclass
+class ReportData:
+    """The frames behind one report; see :func:`compute_report_data`."""
+
+    params: dict
+    articles: pd.DataFrame
+    manifest: pd.DataFrame
+    topics: pd.DataFrame
+    doc_topics: pd.DataFrame
+    k_selection: pd.DataFrame | None
+    counts: pd.DataFrame
+    topic_trends: pd.DataFrame
+    term_trends: pd.DataFrame
+    bursts: pd.DataFrame
+    rising: pd.DataFrame
+    chart_terms: list[str]
+    topic_map: pd.DataFrame
+    source_topics: pd.DataFrame
+    window: dict
+    changes: dict | None = None
+    versions: dict = field(default_factory=dict)
+
+
+def focus_window(articles: pd.DataFrame, focus: str | None) -> tuple:
+    """Return ``(start, end)`` for rising terms: ``focus`` parsed, or the newest quarter.
+
+    The default is the newest quarter of the *articles*, not of the calendar,
+    so one old article cannot leave the baseline nearly empty.
+
+    Examples
+    --------
+    >>> focus_window(pd.DataFrame({"published": []}), "2022-01-01:2022-01-31")
+    ('2022-01-01', '2022-01-31')
+    """
+    if focus:
+        start, _, end = focus.partition(":")
+        if not start or not end:
+            raise ValueError(
+                f"focus must be START:END, e.g. 2022-01-01:2022-01-31, not {focus!r}")
+        return start, end
+    dated = articles["published"].dropna()
+    if dated.empty:
+        raise ValueError("no dated articles: trends need publication dates")
+    return dated.quantile(0.75), dated.max()
+
+
+def _with_headlines(topics: pd.DataFrame, articles: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    titles = articles.set_index(articles["article_id"].astype(object))["title"]
+    titles = titles.where(titles.notna(), "(untitled)")
+    return topics.assign(headlines=[[titles[a] for a in reps[:n]]
+                                    for reps in topics["representative"]])
+
+
+def _source_topic_mix(articles: pd.DataFrame, doc_topics: pd.DataFrame) -> pd.DataFrame:
+    source = articles["source"].astype(object).where(articles["source"].notna(), "(unknown)")
+    frame = pd.DataFrame({"source": source.to_numpy(),
+                          "topic_id": doc_topics["topic_id"].to_numpy()})
+    mix = frame.value_counts(["source", "topic_id"]).rename("n").reset_index()
+    mix["share"] = (mix["n"] / mix.groupby("source")["n"].transform("sum")).round(4)
+    return mix.sort_values(["source", "topic_id"], kind="stable", ignore_index=True)
+
+
+def _chart_terms(terms, bursts: pd.DataFrame, rising: pd.DataFrame, trends: pd.DataFrame,
+                 topics: pd.DataFrame, n: int = 5) -> list[str]:
+    # Without asked-for terms, show what moved: the strongest bursts, then the
+    # top rising terms, then each topic's first term -- only terms whose
+    # trend was counted, or the chart would be empty.
+    if terms:
+        return list(terms)
+    counted = set(trends["term"])
+    candidates = [*bursts.sort_values(["weight", "term"], ascending=[False, True],
+                                      kind="stable")["term"],
+                  *rising.loc[rising["direction"] == "rising", "term"],
+                  *(t for row in topics["top_terms"] for t in row[:1])]
+    return [t for t in dict.fromkeys(candidates) if t in counted][:n]
+
+
+def read_previous(folder: str | Path) -> dict:
+    """Return the tables of an earlier report version that a comparison needs.
+
+    Raises ``ValueError`` naming the folder when it is not a report version.
+    """
+    tables = Path(folder) / "tables"
+    if not (tables / "topics.csv").is_file():
+        raise ValueError(f"previous report {folder} has no tables/topics.csv "
+                         "(give a version folder written by `newsscope report`)")
+    topics = pd.read_csv(tables / "topics.csv", keep_default_na=False)
+    topics["top_terms"] = topics["top_terms"].str.split("; ")
+    rising_path = tables / "rising_terms.csv"
+    rising = pd.read_csv(rising_path, keep_default_na=False) if rising_path.is_file() else None
+    return {"folder": str(folder), "name": Path(folder).name, "topics": topics, "rising": rising}
+
+
+def topic_changes(topics: pd.DataFrame, previous: pd.DataFrame,
+                  alignment: pd.DataFrame | None) -> pd.DataFrame:
+    """Return one row per current or vanished topic: shares now and before, and a status.
+
+    ``status`` is ``new`` (no match in the previous version), ``grown``,
+    ``shrunk``, ``stable`` or ``gone`` (a previous topic nothing matched).
+
+    Examples
+    --------
+    >>> now = pd.DataFrame({"topic_id": [0, 5], "label": ["a", "b"], "share": [0.5, 0.5]})
+    >>> before = pd.DataFrame({"topic_id": [0, 1], "label": ["a", "c"], "share": [0.2, 0.8]})
+    >>> align = pd.DataFrame({"topic_id": [0, 5], "previous_topic_id": [0, -1],
+    ...                       "matched": [True, False]})
+    >>> topic_changes(now, before, align)[["topic_id", "status"]].values.tolist()
+    [[0, 'grown'], [5, 'new'], [1, 'gone']]
+    """
+    before = previous.set_index("topic_id")["share"]
+    matched = set()
+    if alignment is not None:
+        matched = set(alignment.loc[alignment["matched"], "topic_id"])
+    rows = []
+    for row in topics.itertuples():
+        was = before.get(row.topic_id) if row.topic_id in matched else None
+        change = None if was is None else round(100 * (row.share - was), 2)
+        if was is None:
+            status = "new"
+        elif abs(change) >= CHANGE_POINTS and abs(row.share - was) >= CHANGE_RELATIVE * was:
+            status = "grown" if change > 0 else "shrunk"
+        else:
+            status = "stable"
+        rows.append({"topic_id": row.topic_id, "label": row.label,
+                     "share_before": was, "share_now": row.share,
+                     "change_points": change, "status": status})
+    gone = previous[~previous["topic_id"].isin(matched)]
+    rows += [{"topic_id": r.topic_id, "label": r.label, "share_before": r.share,
+              "share_now": None, "change_points": None, "status": "gone"}
+             for r in gone.itertuples()]
+    return pd.DataFrame(rows, columns=["topic_id", "label", "share_before", "share_now",
+                                       "change_points", "status"])
+
+
+def _newly_rising(rising: pd.DataFrame, previous: pd.DataFrame | None, n: int = 20
+                  ) -> pd.DataFrame:
+    now = rising[rising["direction"] == "rising"].head(n)
+    if previous is None or previous.empty:
+        return now.iloc[:0]
+    before = set(previous.loc[previous["direction"] == "rising", "term"])
+    return now[~now["term"].isin(before)].reset_index(drop=True)
+
+
+def _versions() -> dict:
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("newsscope", "pandas", "numpy", "scikit-learn", "scipy", "matplotlib",
+                 "trafilatura", "dateparser", "py3langid"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def compute_report_data(sources: Sequence[str] | str, *, title: str | None = None,
+                        freq: str = "W", k="auto", terms: Sequence[str] | None = None,
+                        focus: str | None = None, since: str | None = None,
+                        previous: str | Path | None = None, tz: str = "UTC",
+                        random_state: int = 0, top_n: int = 200,
+                        progress: bool | None = None) -> ReportData:
+    """Return everything a report shows for ``sources``.
+
+    Parameters
+    ----------
+    sources : str or list of str
+        Files, folders, globs or archives, as for :func:`analysis.load_articles`.
+    title : str, optional
+        Report title; defaults to the first source's name.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Period of the trend charts and tables.
+    k : int or "auto"
+        Number of topics.
+    terms : list of str, optional
+        Terms (words, phrases, ``traffick*`` patterns) to chart and test for
+        bursts; by default the strongest bursts among the ``top_n`` terms.
+    focus : str, optional
+        ``START:END`` window compared with everything before it for rising
+        terms; by default the newest quarter of the articles.
+    since : str, optional
+        Leave articles published before this date out of the time-based
+        sections (they still count in the corpus summary and topics).
+    previous : path, optional
+        An earlier version folder: topic ids are aligned to it and a
+        "What changed" comparison is made.
+    tz, random_state, top_n, progress
+        Time zone of dates, seed of every randomised step, number of frequent
+        terms tracked when ``terms`` is not given, progress bar switch.
+    """
+    sources = [sources] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
+    before = read_previous(previous) if previous else None
+    articles, manifest = load_articles(sources, tz=tz, return_manifest=True, progress=progress)
+    if articles.empty:
+        raise ValueError(f"no articles could be loaded from {', '.join(sources)}; "
+                         "see the manifest for the reason of each input")
+    model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
+                       random_state=random_state,
+                       previous=before["topics"] if before else None)
+    topics = _with_headlines(model.topics_, articles)
+    doc_topics = model.doc_topics_
+    dated = articles[articles["published"].notna()]
+    n_before_since = 0
+    if since:
+        cutoff = pd.Timestamp(since)
+        cutoff = cutoff.tz_localize(dated["published"].dt.tz) if cutoff.tzinfo is None else cutoff
+        n_before_since = int((dated["published"] < cutoff).sum())
+        dated = dated[dated["published"] >= cutoff]
+    if dated.empty:
+        raise ValueError("no dated articles in the chosen window: trends need publication dates")
+    window = focus_window(dated, focus)
+    min_count = 3 if len(dated) < 1000 else 5
+    bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n)
+    trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n)
+    rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count)
+    changes = None
+    if before is not None:
+        changes = {"previous": before["name"],
+                   "topics": topic_changes(topics, before["topics"], model.alignment_),
+                   "new_rising": _newly_rising(rising, before["rising"])}
+    params = {"title": title or Path(sources[0].rstrip("/")).name or "newsscope report",
+              "sources": sources, "freq": freq, "k": str(k), "terms": list(terms or []),
+              "focus": focus, "since": since, "previous": before["name"] if before else None,
+              "tz": tz, "random_state": random_state, "top_n": top_n,
+              "rising_min_count": min_count}
+    dated_ids = set(dated["article_id"])
+    return ReportData(
+        params=params, articles=articles, manifest=manifest, topics=topics,
+        doc_topics=doc_topics, k_selection=model.k_selection_,
+        counts=article_counts(dated, freq=freq, by="source"),
+        topic_trends=topic_trends(dated, doc_topics[doc_topics["article_id"].isin(dated_ids)]
+                                  .reset_index(drop=True), freq=freq),
+        term_trends=trends, bursts=bursts, rising=rising,
+        chart_terms=_chart_terms(terms, bursts, rising, trends, topics),
+        topic_map=topic_map(model, articles, random_state=random_state),
+        source_topics=_source_topic_mix(articles, doc_topics),
+        window={"first": dated["published"].min(), "last": dated["published"].max(),
+                "focus": tuple(pd.Timestamp(w) for w in window),
+                "n_dated": len(dated), "n_before_since": n_before_since,
+                "n_undated": int(articles["published"].isna().sum())},
+        changes=changes, versions=_versions(),
+    )
+
+
+# ------------------------------------------------------------------------------ tables
+
+def _iso(series: pd.Series) -> pd.Series:
+    return series.map(lambda t: "" if pd.isna(t) else t.isoformat())
+
+
+def _joined(series: pd.Series, sep: str) -> pd.Series:
+    return series.map(lambda items: sep.join(str(i) for i in items))
+
+
+def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    """Return the report's tables by file stem, sorted and rounded for stable CSVs.
+
+    ``articles`` (one row per article with its topic), ``manifest`` (every
+    input item), ``topics``, ``doc_topics``, ``topic_trends``,
+    ``term_trends``, ``bursts``, ``rising_terms``, plus ``k_selection`` and
+    ``topic_changes`` when they exist.
+    """
+    arts = data.articles
+    doc = data.doc_topics.set_index(data.doc_topics["article_id"].astype(object))
+    ids = arts["article_id"].astype(object)
+    articles = pd.DataFrame({
+        "article_id": ids, "published": _iso(arts["published"]), "source": arts["source"],
+        "lang": arts["lang"], "title": arts["title"], "n_words": arts["n_words"],
+        "duplicate_of": arts["duplicate_of"], "topic_id": doc.loc[ids, "topic_id"].to_numpy(),
+        "topic_weight": doc.loc[ids, "weight"].to_numpy(), "path": arts["path"],
+    })
+    topics = data.topics.assign(top_terms=_joined(data.topics["top_terms"], "; "),
+                                representative=_joined(data.topics["representative"], " "),
+                                headlines=_joined(data.topics["headlines"], " | "))
+    bursts = data.bursts.assign(
+        start=_iso(data.bursts["start"]), end=_iso(data.bursts["end"]),
+        peak=_iso(data.bursts["peak"]),
+        headlines=data.bursts["headlines"].map(
+            lambda items: " | ".join(f"{h['article_id']}: {h['title']}" for h in items)))
+    tables = {
+        "articles": articles, "manifest": data.manifest, "topics": topics,
+        "doc_topics": data.doc_topics,
+        "topic_trends": data.topic_trends.assign(period=_iso(data.topic_trends["period"])),
+        "term_trends": data.term_trends.assign(period=_iso(data.term_trends["period"])),
+        "bursts": bursts, "rising_terms": data.rising,
+    }
+    if data.k_selection is not None:
+        tables["k_selection"] = data.k_selection
+    if data.changes is not None:
+        tables["topic_changes"] = data.changes["topics"]
+    return {name: frame.round(6).reset_index(drop=True) for name, frame in tables.items()}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each table as ``<folder>/<name>.csv`` (UTF-8, ``\\n`` line ends); return the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in sorted(tables.items()):
+        path = folder / f"{name}.csv"
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+
+def load_report_data(path: str | Path) -> ReportData:
+    """Return the :class:`ReportData` that :func:`analysis.report.build_report` handed over.
+
+    The file is a pickle written by this package in the same run; never
+    point this at a file from elsewhere.
+    """
+    import pickle
+
+    with open(path, "rb") as handle:
+        data = pickle.load(handle)
+    if not isinstance(data, ReportData):
+        raise TypeError(f"{path} does not hold report data")
+    return data

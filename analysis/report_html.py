@@ -1,0 +1,364 @@
+"""HTML pieces of the shared report: escaped fragments, the page shell and the export.
+
+The report notebook displays the fragments built here; :func:`notebook_to_html`
+turns the executed notebook into one self-contained page (no code, images
+inline, no external request) with a restrictive Content-Security-Policy whose
+only allowed script is the table sorter, pinned by its hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment
+
+from analysis.report_data import ReportData
+
+__all__ = ["Fragment", "bursts_table", "changes_section", "header_section", "methods_section",
+           "notebook_to_html", "render_page", "rising_table", "sources_table",
+           "summary_section", "topics_table"]
+
+_ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+SORT_SCRIPT = (
+    "document.querySelectorAll('table.sortable th').forEach(function(th){"
+    "th.title='Click to sort';th.addEventListener('click',function(){"
+    "var t=th.closest('table'),b=t.tBodies[0],i=Array.prototype.indexOf.call("
+    "th.parentNode.children,th),asc=th.getAttribute('data-dir')!=='asc';"
+    "t.querySelectorAll('th').forEach(function(h){h.removeAttribute('data-dir')});"
+    "th.setAttribute('data-dir',asc?'asc':'desc');var rows=Array.from(b.rows);"
+    "rows.sort(function(x,y){var a=x.cells[i],c=y.cells[i];"
+    "a=a.getAttribute('data-v')||a.textContent;c=c.getAttribute('data-v')||c.textContent;"
+    "var na=parseFloat(a),nc=parseFloat(c),r=(!isNaN(na)&&!isNaN(nc))?na-nc:"
+    "a.localeCompare(c);return asc?r:-r});rows.forEach(function(r){b.appendChild(r)})})});"
+)
+
+
+def _csp() -> str:
+    digest = base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
+    # Nothing may be fetched: images are data URIs, styles inline, and the only
+    # script allowed is the sorter above.
+    return ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
+
+
+class Fragment:
+    """Escaped HTML that a notebook shows as HTML and prints as a short fixed name."""
+
+    def __init__(self, html: str, name: str):
+        self.html, self.name = html, name
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def _render(template: str, name: str, **values) -> Fragment:
+    return Fragment(_ENV.from_string(template).render(**values), name)
+
+
+def _day(stamp) -> str:
+    return "" if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp).strftime("%Y-%m-%d")
+
+
+def _pct(share) -> str:
+    return "" if share is None or pd.isna(share) else f"{100 * share:.1f}%"
+
+
+# ---------------------------------------------------------------------------- fragments
+
+_HEADER = """<div class="ns-header"><h1>{{ title }}</h1>
+<p class="meta">{{ n }} articles from {{ sources }} source{{ "s" if sources != 1 }},
+dated {{ first }} to {{ last }} · {{ freq_name }} periods · {{ k }} topics</p></div>"""
+
+_FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly"}
+
+
+def header_section(data: ReportData) -> Fragment:
+    """Return the title and the period the report covers."""
+    return _render(_HEADER, "header", title=data.params["title"], n=len(data.articles),
+                   sources=data.articles["source"].nunique(), first=_day(data.window["first"]),
+                   last=_day(data.window["last"]), k=len(data.topics),
+                   freq_name=_FREQ_NAMES.get(data.params["freq"], data.params["freq"]))
+
+
+_SUMMARY = """<div class="cards">{% for label, value in cards %}
+<div class="card"><b>{{ value }}</b>{{ label }}</div>{% endfor %}</div>
+<p>Every input item is accounted for: {{ n_items }} items =
+{% for status, n in by_status %}{{ n }} {{ status }}{{ " + " if not loop.last }}{% endfor %}.
+{{ n_undated }} articles have no usable date{% if n_before_since %} and {{ n_before_since }}
+published before {{ since }} are left out of the time charts{% endif %}.</p>
+{% if problems %}<table class="sortable"><thead><tr><th>status</th><th>item</th><th>reason</th>
+</tr></thead><tbody>{% for r in problems %}<tr><td class="st-{{ r.status }}">{{ r.status }}</td>
+<td>{{ r.path }}</td><td>{{ r.reason }}</td></tr>{% endfor %}</tbody></table>
+{% if more %}<p class="meta">… and {{ more }} more in tables/manifest.csv.</p>{% endif %}
+{% else %}<p>No item was rejected, empty or a duplicate, and no date was doubtful.</p>{% endif %}"""
+
+
+def summary_section(data: ReportData, *, max_rows: int = 200) -> Fragment:
+    """Return headline numbers and the items not loaded as new articles, with reasons."""
+    manifest = data.manifest
+    by_status = manifest["status"].value_counts()
+    order = [s for s in ("loaded", "duplicate", "empty", "rejected") if s in by_status]
+    order += sorted(set(by_status.index) - set(order))
+    flagged = manifest[(manifest["status"] != "loaded") | (manifest["reason"].fillna("") != "")]
+    cards = [("input items", len(manifest)), ("articles", len(data.articles)),
+             ("sources", data.articles["source"].nunique()),
+             ("languages", data.articles["lang"].nunique()),
+             *[(s, int(by_status[s])) for s in order if s != "loaded"]]
+    return _render(_SUMMARY, "corpus summary", cards=cards, n_items=len(manifest),
+                   by_status=[(s, int(by_status[s])) for s in order],
+                   n_undated=data.window["n_undated"],
+                   n_before_since=data.window["n_before_since"], since=data.params["since"],
+                   problems=flagged.head(max_rows).fillna("").to_dict("records"),
+                   more=max(0, len(flagged) - max_rows))
+
+
+_TOPICS = """<table class="sortable topics"><thead><tr><th>topic</th><th>label</th>
+<th>articles</th><th>share</th><th>top terms</th><th>representative headlines</th></tr></thead>
+<tbody>{% for t in topics %}<tr><td class="num">{{ t.topic_id }}</td><td>{{ t.label }}</td>
+<td class="num">{{ t.size }}</td><td class="num" data-v="{{ t.share }}">{{ t.pct }}</td>
+<td class="terms">{{ t.terms }}</td><td><ul>{% for h in t.headlines %}<li>{{ h }}</li>
+{% endfor %}</ul></td></tr>{% endfor %}</tbody></table>"""
+
+
+def topics_table(data: ReportData, *, n_terms: int = 10) -> Fragment:
+    """Return the topics table: label, size, share, top terms and three headlines."""
+    rows = [{"topic_id": t.topic_id, "label": t.label, "size": t.size, "share": t.share,
+             "pct": _pct(t.share), "terms": ", ".join(t.top_terms[:n_terms]),
+             "headlines": t.headlines[:3]}
+            for t in data.topics.sort_values("size", ascending=False, kind="stable").itertuples()]
+    return _render(_TOPICS, "topics table", topics=rows)
+
+
+_BURSTS = """{% if rows %}<table class="sortable"><thead><tr><th>term</th><th>from</th><th>to</th>
+<th>peak</th><th>articles</th><th>strength</th><th>driving headlines</th></tr></thead><tbody>
+{% for b in rows %}<tr><td>{{ b.term }}</td><td>{{ b.start }}</td><td>{{ b.end }}</td>
+<td>{{ b.peak }}</td><td class="num">{{ b.n_articles }}</td><td class="num">{{ b.weight }}</td>
+<td><ul>{% for h in b.headlines %}<li>{{ h }}</li>{% endfor %}</ul></td></tr>{% endfor %}
+</tbody></table>{% else %}<p>No term burst: attention to every tracked term was steady.</p>
+{% endif %}"""
+
+
+def bursts_table(data: ReportData, *, n: int = 15) -> Fragment:
+    """Return the strongest bursts with the headlines that drive them."""
+    top = data.bursts.sort_values(["weight", "term"], ascending=[False, True], kind="stable")
+    rows = [{"term": b.term, "start": _day(b.start), "end": _day(b.end), "peak": _day(b.peak),
+             "n_articles": b.n_articles, "weight": f"{b.weight:.2f}",
+             "headlines": [h["title"] if isinstance(h["title"], str) else "(untitled)"
+                           for h in b.headlines[:3]]}
+            for b in top.head(n).itertuples()]
+    return _render(_BURSTS, "bursts table", rows=rows)
+
+
+_RISING = """<p class="meta">Articles in {{ focus }} compared with those before;
+G² is the log-likelihood ratio (higher = less likely to be chance).</p>
+{% if rows %}<table class="sortable"><thead><tr><th>term</th><th>direction</th>
+<th>articles (focus)</th><th>articles (before)</th><th>share (focus)</th>
+<th>share (before)</th><th>log2 ratio</th><th>G²</th></tr></thead><tbody>
+{% for r in rows %}<tr><td>{{ r.term }}{% if r.is_new %} <span class="new">new</span>{% endif %}
+</td><td class="dir-{{ r.direction }}">{{ r.direction }}</td><td class="num">{{ r.count_focus }}
+</td><td class="num">{{ r.count_baseline }}</td><td class="num">{{ r.share_focus }}</td>
+<td class="num">{{ r.share_baseline }}</td><td class="num">{{ r.log_ratio }}</td>
+<td class="num">{{ r.g2 }}</td></tr>{% endfor %}</tbody></table>
+{% else %}<p>No term changed its share enough to report.</p>{% endif %}"""
+
+
+def rising_table(data: ReportData, *, n: int = 12) -> Fragment:
+    """Return the top ``n`` rising and top ``n`` falling terms of the focus window."""
+    rising = data.rising
+    picked = pd.concat([rising[rising["direction"] == "rising"].head(n),
+                        rising[rising["direction"] == "falling"].head(n)])
+    rows = [{"term": r.term, "direction": r.direction, "count_focus": r.count_focus,
+             "count_baseline": r.count_baseline, "share_focus": _pct(r.share_focus),
+             "share_baseline": _pct(r.share_baseline), "log_ratio": f"{r.log_ratio:+.2f}",
+             "g2": f"{r.g2:.1f}", "is_new": bool(r.is_new)} for r in picked.itertuples()]
+    start, end = data.window["focus"]
+    return _render(_RISING, "rising terms table", rows=rows,
+                   focus=f"{_day(start)} to {_day(end)}")
+
+
+_SOURCES = """<table class="sortable"><thead><tr><th>source</th><th>articles</th>
+{% for lang in langs %}<th>{{ lang }}</th>{% endfor %}<th>main topic</th></tr></thead><tbody>
+{% for r in rows %}<tr><td>{{ r.source }}</td><td class="num">{{ r.total }}</td>
+{% for n in r.langs %}<td class="num">{{ n }}</td>{% endfor %}<td>{{ r.topic }}</td></tr>
+{% endfor %}</tbody></table>"""
+
+
+def sources_table(data: ReportData, *, max_rows: int = 50) -> Fragment:
+    """Return articles per source and language, with each source's main topic."""
+    arts = data.articles
+    source = arts["source"].astype(object).where(arts["source"].notna(), "(unknown)")
+    lang = arts["lang"].astype(object).where(arts["lang"].notna(), "?")
+    table = pd.crosstab(source, lang)
+    langs = table.sum().sort_values(ascending=False, kind="stable").index.tolist()
+    totals = table.sum(axis=1).sort_values(ascending=False, kind="stable")
+    labels = data.topics.set_index("topic_id")["label"]
+    mix = data.source_topics.sort_values(["source", "n", "topic_id"],
+                                         ascending=[True, False, True], kind="stable")
+    main = mix.drop_duplicates("source").set_index("source")
+    rows = [{"source": s, "total": int(totals[s]), "langs": [int(table.at[s, g]) for g in langs],
+             "topic": (f"#{main.at[s, 'topic_id']} {labels[main.at[s, 'topic_id']]} "
+                       f"({_pct(main.at[s, 'share'])})")}
+            for s in totals.index[:max_rows]]
+    return _render(_SOURCES, "sources table", langs=langs, rows=rows)
+
+
+_CHANGES = """{% if not changes %}<p>This is the first version of this report: there is
+nothing to compare with yet.</p>{% else %}<p>Compared with version <b>{{ changes.previous }}</b>.
+Topics keep the id of the previous topic whose top terms they match.</p>
+<table class="sortable"><thead><tr><th>topic</th><th>label</th><th>status</th>
+<th>share before</th><th>share now</th><th>change (points)</th></tr></thead><tbody>
+{% for r in topics %}<tr><td class="num">{{ r.topic_id }}</td><td>{{ r.label }}</td>
+<td class="ch-{{ r.status }}">{{ r.status }}</td><td class="num">{{ r.before }}</td>
+<td class="num">{{ r.now }}</td><td class="num">{{ r.change }}</td></tr>{% endfor %}
+</tbody></table>
+<p><b>Newly rising terms</b> (rising now, not rising in the previous version):
+{% if rising %}{{ rising|join(", ") }}{% else %}none{% endif %}.</p>{% endif %}"""
+
+
+def changes_section(data: ReportData) -> Fragment:
+    """Return "What changed" against the previous version, or say there is none."""
+    changes = data.changes
+    if not changes:
+        return _render(_CHANGES, "what changed", changes=None)
+    order = {"new": 0, "grown": 1, "shrunk": 2, "gone": 3, "stable": 4}
+    table = changes["topics"].sort_values(
+        "status", key=lambda s: s.map(order), kind="stable")
+    rows = [{"topic_id": r.topic_id, "label": r.label, "status": r.status,
+             "before": _pct(r.share_before), "now": _pct(r.share_now),
+             "change": "" if pd.isna(r.change_points) else f"{r.change_points:+.1f}"}
+            for r in table.itertuples()]
+    return _render(_CHANGES, "what changed", changes=changes, topics=rows,
+                   rising=changes["new_rising"]["term"].tolist())
+
+
+_METHODS = """<h3>Parameters</h3><table><tbody>{% for k, v in params %}<tr><th>{{ k }}</th>
+<td>{{ v }}</td></tr>{% endfor %}</tbody></table>
+<h3>How the numbers are made</h3><ul>
+<li>Loading: text dumps lose their site chrome (menus, sidebars, "Latest" lists); HTML goes
+through trafilatura; dates are read from datelines in the article's language. Exact and near
+duplicates (MinHash, Jaccard ≥ 0.7) stay in the tables, flagged, and count once in topics and
+trends.</li>
+<li>Topics: TF-IDF vectors reduced with LSA, clustered (k-means with merged micro-clusters,
+chosen by silhouette) and refined by a ridge classifier;
+{% if k_rows %}k was chosen automatically as the finest number of topics whose clusterings of
+overlapping subsamples agree best (table below){% else %}k was set to {{ k }}{% endif %}.
+A topic's terms are its most distinctive words; an article's weight compares its closeness to
+its topic with the runner-up.</li>
+<li>Trends count articles mentioning a term per period (share of that period's articles);
+periods without articles are gaps, not zeros; partial first/last periods are marked.
+Bursts are Kleinberg two-state bursts (s = 2, γ = 1). Rising terms compare the focus window
+with everything before it by G² and the log2 ratio of shares (terms in at least
+{{ min_count }} articles).</li></ul>
+{% if k_rows %}<h3>Choice of k</h3><table><thead><tr><th>k</th><th>stability (ARI)</th>
+<th>chosen</th></tr></thead><tbody>{% for r in k_rows %}<tr><td class="num">{{ r.k }}</td>
+<td class="num">{{ r.stability }}</td><td>{{ "✓" if r.chosen }}</td></tr>{% endfor %}
+</tbody></table>{% endif %}
+<h3>Versions</h3><p class="meta">{% for name, v in versions %}{{ name }} {{ v }}
+{{ " · " if not loop.last }}{% endfor %}</p>"""
+
+
+def methods_section(data: ReportData) -> Fragment:
+    """Return the methods appendix: parameters, how each number is made, k selection, versions."""
+    p = data.params
+    params = [("sources", ", ".join(p["sources"])), ("period", p["freq"]), ("topics (k)", p["k"]),
+              ("terms", ", ".join(p["terms"]) or "(strongest bursts among frequent terms)"),
+              ("focus window", p["focus"] or "newest quarter of the articles"),
+              ("since", p["since"] or "(all dates)"), ("previous version", p["previous"] or "none"),
+              ("time zone", p["tz"]), ("random seed", p["random_state"])]
+    k_rows = [] if data.k_selection is None else [
+        {"k": int(r.k), "stability": f"{r.stability:.3f}", "chosen": bool(r.chosen)}
+        for r in data.k_selection.itertuples()]
+    return _render(_METHODS, "methods", params=params, k_rows=k_rows, k=p["k"],
+                   min_count=p["rising_min_count"], versions=list(data.versions.items()))
+
+
+# ---------------------------------------------------------------------------- page and export
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{{ title }}</title>
+<style>
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
+max-width:1120px;padding:1.5rem 2rem;color:#1d2327;background:#fff}
+h1{font-size:1.9rem;margin:.2rem 0} h2{margin-top:2.2rem;border-bottom:2px solid #e6eaee;
+padding-bottom:.2rem} h3{margin-bottom:.3rem} .meta,.ns-page-meta{color:#5a6570;font-size:.9rem}
+.cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}
+.card{border:1px solid #dde3e8;border-radius:8px;padding:.5rem 1rem;min-width:7rem}
+.card b{display:block;font-size:1.45rem}
+table{border-collapse:collapse;width:100%;font-size:.86rem;margin:.5rem 0 1.2rem}
+th,td{border-bottom:1px solid #e6eaee;padding:.3rem .5rem;text-align:left;vertical-align:top}
+thead th,table.dataframe th{background:#f4f6f8} td.num{text-align:right;
+font-variant-numeric:tabular-nums} table.sortable th{cursor:pointer}
+th[data-dir=asc]::after{content:" ▲"} th[data-dir=desc]::after{content:" ▼"}
+td ul{margin:0;padding-left:1.1rem} td.terms{color:#334;max-width:22rem}
+.st-rejected,.ch-gone{color:#a61b1b} .st-empty{color:#8a6d00} .st-duplicate{color:#49607a}
+.ch-new,.ch-grown,.dir-rising{color:#0b6e4f} .ch-shrunk,.dir-falling{color:#a64b00}
+.new{font-size:.75rem;background:#e5f4ee;color:#0b6e4f;border-radius:4px;padding:0 .3rem}
+img{max-width:100%;height:auto;display:block;margin:.4rem 0 1rem}
+.anchor-link{display:none} .jp-OutputArea-output pre{white-space:pre-wrap}
+footer{margin-top:3rem;color:#5a6570;font-size:.85rem;border-top:1px solid #e6eaee}
+</style></head><body>
+<p class="ns-page-meta">{{ subtitle }}</p>
+{{ body|safe }}
+<footer><p>{{ footer }}</p></footer>
+<script>{{ script|safe }}</script>
+</body></html>
+"""
+
+
+def render_page(body_html: str, *, title: str, subtitle: str = "", footer: str = "") -> str:
+    """Return a complete page around ``body_html`` (trusted, already escaped) with the CSP.
+
+    Examples
+    --------
+    >>> page = render_page("<p>hi</p>", title="<T>")
+    >>> "&lt;T&gt;" in page, "Content-Security-Policy" in page, "http" in page
+    (True, True, False)
+    """
+    return _ENV.from_string(_PAGE).render(body=body_html, title=title, subtitle=subtitle,
+                                          footer=footer, csp=_csp(), script=SORT_SCRIPT)
+
+
+_SCRIPT_TAG = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _drop_noise(nb):
+    # Warnings on stderr belong in the executed notebook, not in the page a
+    # reader gets; nor does the template's note to its editors.
+    nb.cells = [c for c in nb.cells if "remove_cell" not in c.metadata.get("tags", [])]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return nb
+
+
+def notebook_to_html(path: str | Path, *, title: str, subtitle: str = "",
+                     footer: str = "") -> str:
+    """Return the executed notebook at ``path`` as one self-contained HTML page.
+
+    Code cells and prompts are left out and images stay inline as data URIs.
+    Any script an output carried is removed (the CSP would block it anyway).
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = _drop_noise(nbformat.read(str(path), as_version=4))
+    exporter = HTMLExporter(template_name="basic", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return render_page(_SCRIPT_TAG.sub("", body), title=title, subtitle=subtitle, footer=footer)
