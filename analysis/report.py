@@ -250,18 +250,21 @@ def write_html(html: str, path: str | os.PathLike) -> Path:
 # ------------------------------------------------------------------ versioned reports
 
 REPORT_NOTEBOOK = "4.01-report.ipynb"
+# Letters NFKD does not split into a base letter and a mark.
+_FOLD = str.maketrans({"ə": "e", "ı": "i", "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae"})
 
 
 def slugify(text: str) -> str:
-    """Return a folder-safe name for a report title.
+    """Return a folder-safe name for a report title (letters, digits and dashes).
 
     Examples
     --------
-    >>> slugify("Baku daily: week 12 / 2024!")
-    'baku-daily-week-12-2024'
+    >>> slugify("Baku daily: week 12 / 2024!"), slugify("Şəki: ölkə"), slugify("Новости")
+    ('baku-daily-week-12-2024', 'seki-olke', 'новости')
     """
-    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).encode(
-        "ascii", "ignore").decode().lower()).strip("-")
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    slug = re.sub(r"[\W_]+", "-", folded).strip("-")
     return slug[:60].strip("-") or "report"
 
 
@@ -454,6 +457,10 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                              encoding="utf-8")
         target = root / name
+        # mkdtemp makes the folder private; a report is meant to be shared.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(build, 0o777 & ~umask)
         _move_into_place(build, target)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

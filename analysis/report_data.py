@@ -93,16 +93,16 @@ def _source_topic_mix(articles: pd.DataFrame, doc_topics: pd.DataFrame) -> pd.Da
 
 def _chart_terms(terms, bursts: pd.DataFrame, rising: pd.DataFrame, trends: pd.DataFrame,
                  topics: pd.DataFrame, n: int = 5) -> list[str]:
-    # Without asked-for terms, show what moved: the strongest bursts, then the
-    # top rising terms, then each topic's first term -- only terms whose
-    # trend was counted, or the chart would be empty.
+    # Without asked-for terms, show what moved: the strongest bursts, then each
+    # topic's lead term (rising terms of a small corpus are mostly chance),
+    # then the top rising terms -- only terms whose trend was counted.
     if terms:
         return list(terms)
     counted = set(trends["term"])
     candidates = [*bursts.sort_values(["weight", "term"], ascending=[False, True],
                                       kind="stable")["term"],
-                  *rising.loc[rising["direction"] == "rising", "term"],
-                  *(t for row in topics["top_terms"] for t in row[:1])]
+                  *(t for row in topics["top_terms"] for t in row[:1]),
+                  *rising.loc[rising["direction"] == "rising", "term"]]
     return [t for t in dict.fromkeys(candidates) if t in counted][:n]
 
 

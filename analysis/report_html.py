@@ -18,8 +18,8 @@ from jinja2 import Environment
 
 from analysis.report_data import ReportData
 
-__all__ = ["Fragment", "bursts_table", "changes_section", "header_section", "methods_section",
-           "notebook_to_html", "render_page", "rising_table", "sources_table",
+__all__ = ["Fragment", "articles_table", "bursts_table", "changes_section", "header_section",
+           "methods_section", "notebook_to_html", "render_page", "rising_table", "sources_table",
            "summary_section", "topics_table"]
 
 _ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -121,6 +121,26 @@ def summary_section(data: ReportData, *, max_rows: int = 200) -> Fragment:
                    n_before_since=data.window["n_before_since"], since=data.params["since"],
                    problems=flagged.head(max_rows).fillna("").to_dict("records"),
                    more=max(0, len(flagged) - max_rows))
+
+
+_ARTICLES = """<table class="sortable"><thead><tr><th>published</th><th>source</th><th>lang</th>
+<th>topic</th><th>title</th></tr></thead><tbody>{% for a in rows %}<tr><td>{{ a.published }}</td>
+<td>{{ a.source }}</td><td>{{ a.lang }}</td><td class="num">{{ a.topic }}</td>
+<td>{{ a.title }}</td></tr>{% endfor %}</tbody></table>
+<p class="meta">The newest {{ rows|length }} of {{ total }} articles; all are in
+tables/articles.csv.</p>"""
+
+
+def articles_table(data: ReportData, *, n: int = 25) -> Fragment:
+    """Return the newest ``n`` articles that are not duplicates, with their topic."""
+    arts = data.articles.assign(topic_id=data.doc_topics["topic_id"].to_numpy())
+    arts = arts[arts["duplicate_of"].isna()].sort_values(
+        ["published", "article_id"], ascending=[False, True], na_position="last", kind="stable")
+    rows = [{"published": _day(a.published), "source": a.source if isinstance(a.source, str)
+             else "", "lang": a.lang if isinstance(a.lang, str) else "", "topic": a.topic_id,
+             "title": a.title if isinstance(a.title, str) else "(untitled)"}
+            for a in arts.head(n).itertuples()]
+    return _render(_ARTICLES, "articles table", rows=rows, total=len(data.articles))
 
 
 _TOPICS = """<table class="sortable topics"><thead><tr><th>topic</th><th>label</th>
@@ -287,7 +307,7 @@ def methods_section(data: ReportData) -> Fragment:
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta http-equiv="Content-Security-Policy" content="{{ csp|safe }}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{{ title }}</title>
@@ -326,7 +346,7 @@ def render_page(body_html: str, *, title: str, subtitle: str = "", footer: str =
     Examples
     --------
     >>> page = render_page("<p>hi</p>", title="<T>")
-    >>> "&lt;T&gt;" in page, "Content-Security-Policy" in page, "http" in page
+    >>> "&lt;T&gt;" in page, "Content-Security-Policy" in page, "://" in page
     (True, True, False)
     """
     return _ENV.from_string(_PAGE).render(body=body_html, title=title, subtitle=subtitle,
@@ -361,4 +381,6 @@ def notebook_to_html(path: str | Path, *, title: str, subtitle: str = "",
     exporter = HTMLExporter(template_name="basic", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    return render_page(_SCRIPT_TAG.sub("", body), title=title, subtitle=subtitle, footer=footer)
+    body = _SCRIPT_TAG.sub("", body).replace('<img src="data:image/png',
+                                               '<img alt="chart" src="data:image/png')
+    return render_page(body, title=title, subtitle=subtitle, footer=footer)

@@ -1,4 +1,4 @@
-"""The newsscope command line: ingest and report."""
+"""The newsscope command line: ingest and overview (the full report: test_report_build.py)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def test_ingest_writes_parquet_and_manifest(tmp_path, capsys):
     assert "25 input items" in printed and f"wrote 25 articles to {out}" in printed
 
 
-def test_report_writes_html_and_prints_its_path(tmp_path, capsys):
-    status = cli.main(["report", str(SAMPLE_DIR), "--out", str(tmp_path), "--no-cache",
+def test_overview_writes_html_and_prints_its_path(tmp_path, capsys):
+    status = cli.main(["overview", str(SAMPLE_DIR), "--out", str(tmp_path), "--no-cache",
                        "--quiet"])
     assert status == 0
     page = tmp_path / cli.REPORT_NAME
@@ -36,7 +36,7 @@ def test_report_writes_html_and_prints_its_path(tmp_path, capsys):
     assert "unsupported file type" in html  # the README.md is accounted for, not hidden
 
 
-def test_failed_report_keeps_the_previous_one(tmp_path, monkeypatch):
+def test_failed_overview_keeps_the_previous_one(tmp_path, monkeypatch):
     page = tmp_path / cli.REPORT_NAME
     page.write_text("previous report", encoding="utf-8")
 
@@ -45,7 +45,7 @@ def test_failed_report_keeps_the_previous_one(tmp_path, monkeypatch):
 
     monkeypatch.setattr(report, "render_overview", broken)
     with pytest.raises(RuntimeError):
-        cli.main(["report", str(SAMPLE_DIR / "bakudaily"), "--out", str(tmp_path), "--no-cache",
+        cli.main(["overview", str(SAMPLE_DIR / "bakudaily"), "--out", str(tmp_path), "--no-cache",
                   "--quiet"])
     assert page.read_text(encoding="utf-8") == "previous report"
     assert [p.name for p in tmp_path.iterdir()] == [cli.REPORT_NAME]

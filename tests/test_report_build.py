@@ -1,0 +1,264 @@
+"""Versioned reports: folder layout, determinism, what changed, atomicity, the page in a browser."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import cli, report
+from analysis.config import SAMPLE_DIR
+from analysis.report import build_report, input_fingerprint, list_versions, slugify
+
+SAMPLE_OPTIONS = {"title": "Sample corpus", "freq": "M", "since": "2023-01-01",
+                  "tz": "Asia/Baku", "progress": False}
+TABLES = {"articles.csv", "manifest.csv", "topics.csv", "doc_topics.csv", "topic_trends.csv",
+          "term_trends.csv", "bursts.csv", "rising_terms.csv", "k_selection.csv"}
+SCRIPT_TITLE = "<script>alert(1)</script>"
+IMG_TITLE = "<img src=x onerror=alert(1)>"
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sample_reports(tmp_path_factory):
+    """Two versions of the sample report (the second with other k), and a rerun elsewhere."""
+    out = tmp_path_factory.mktemp("reports")
+    first = build_report([str(SAMPLE_DIR)], out=out, **SAMPLE_OPTIONS)
+    second = build_report([str(SAMPLE_DIR)], out=out, k=7, **SAMPLE_OPTIONS)
+    again = build_report([str(SAMPLE_DIR)], out=tmp_path_factory.mktemp("again"),
+                         **SAMPLE_OPTIONS)
+    return {"out": out, "first": first.parent, "second": second.parent, "again": again.parent}
+
+
+def test_version_folder_holds_page_tables_notebook_and_manifest(sample_reports):
+    version = sample_reports["first"]
+    assert version.parent.name == "sample-corpus"
+    day, fingerprint = version.name[:10], version.name[11:]
+    assert pd.Timestamp(day) and len(fingerprint) == 10
+    assert {p.name for p in (version / "tables").iterdir()} == TABLES
+    assert (version / "report.ipynb").is_file() and (version / "index.html").is_file()
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["fingerprint"] == fingerprint and manifest["version"]
+    assert manifest["parameters"]["freq"] == "M" and manifest["parameters"]["k"] == "auto"
+    assert manifest["counts"]["items"] == 87 and manifest["counts"]["articles"] == 82
+    assert set(manifest["tables"]) == TABLES
+    assert not list(version.parent.glob(".build-*"))
+    assert os.stat(version / "index.html").st_mode & 0o044  # readable by others: shareable
+
+
+def test_tables_account_for_every_article_and_item(sample_reports):
+    tables = sample_reports["first"] / "tables"
+    articles = pd.read_csv(tables / "articles.csv")
+    manifest = pd.read_csv(tables / "manifest.csv")
+    topics = pd.read_csv(tables / "topics.csv")
+    assert len(articles) == 82 and articles["article_id"].is_unique
+    assert len(manifest) == 87
+    assert set(articles["topic_id"]) == set(topics["topic_id"])
+    assert topics["size"].sum() == len(articles)
+    assert (topics["headlines"].str.count(r" \| ") == 2).all()  # three headlines each
+
+
+def test_same_input_gives_byte_identical_tables_and_topic_ids(sample_reports):
+    first, again = sample_reports["first"], sample_reports["again"]
+    assert first.name == again.name  # same fingerprint
+    for table in TABLES:
+        assert (first / "tables" / table).read_bytes() == (again / "tables" / table).read_bytes()
+
+
+def test_second_version_says_what_changed(sample_reports):
+    first, second = sample_reports["first"], sample_reports["second"]
+    assert first.name != second.name
+    changes = pd.read_csv(second / "tables" / "topic_changes.csv")
+    assert set(changes["status"]) <= {"new", "grown", "shrunk", "stable", "gone"}
+    before = pd.read_csv(first / "tables" / "topics.csv")
+    gone = changes.loc[changes["status"] == "gone", "topic_id"]
+    assert set(gone) <= set(before["topic_id"])
+    page = (second / "index.html").read_text(encoding="utf-8")
+    assert f"Compared with version <b>{first.name}</b>" in page
+    assert "first version of this report" in (first / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["previous"] == first.name
+
+
+def test_versions_index_lists_every_version(sample_reports):
+    root = sample_reports["first"].parent
+    page = (root / "index.html").read_text(encoding="utf-8")
+    for version in (sample_reports["first"], sample_reports["second"]):
+        assert f'href="{version.name}/index.html"' in page
+    assert list_versions(root)["name"].tolist()[0] == sample_reports["second"].name
+
+
+def test_page_is_self_contained_with_a_content_security_policy(sample_reports):
+    page = (sample_reports["first"] / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "http://" not in page and "https://" not in page
+    assert page.count("<script") == 1  # the table sorter, pinned by hash in the CSP
+    assert page.count('src="data:image/png;base64,') >= 8
+    assert "print(" not in page and "compute_report_data" not in page  # no code cells
+
+
+def test_fingerprint_follows_contents_not_paths(tmp_path):
+    shutil.copytree(SAMPLE_DIR / "bakudaily", tmp_path / "a")
+    shutil.copytree(SAMPLE_DIR / "bakudaily", tmp_path / "b")
+    params = {"freq": "W"}
+    assert input_fingerprint([str(tmp_path / "a")], params) == \
+        input_fingerprint([str(tmp_path / "b")], params)
+    assert input_fingerprint([str(tmp_path / "a")], params) != \
+        input_fingerprint([str(tmp_path / "a")], {"freq": "M"})
+    page = next((tmp_path / "b").iterdir())
+    page.write_bytes(page.read_bytes() + b"\n")
+    assert input_fingerprint([str(tmp_path / "a")], params) != \
+        input_fingerprint([str(tmp_path / "b")], params)
+
+
+def test_slug_is_folder_safe():
+    assert slugify("../../etc/passwd") == "etc-passwd"
+    assert slugify("Şəki: ölkə") == "seki-olke"
+    assert slugify("***") == "report"
+
+
+def test_failed_run_leaves_earlier_versions_untouched(sample_reports, tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    shutil.copytree(sample_reports["first"].parent, out / "sample-corpus")
+    before = _tree_digest(out)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("analysis.report_html.notebook_to_html", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build_report([str(SAMPLE_DIR)], out=out, k=5, **SAMPLE_OPTIONS)
+    assert _tree_digest(out) == before
+    assert not list((out / "sample-corpus").glob(".build-*"))
+
+
+def test_killed_run_leaves_earlier_versions_untouched(sample_reports, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(sample_reports["first"].parent, out / "sample-corpus")
+    before = _tree_digest(out)
+    command = [sys.executable, "-m", "analysis.cli", "report", str(SAMPLE_DIR), "--out", str(out),
+               "--title", "Sample corpus", "--freq", "M", "--k", "4", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        # Kill once the run has started writing its version: tables are there.
+        while not list((out / "sample-corpus").glob(".build-*/tables/*.csv")):
+            assert process.poll() is None, "the report finished before it could be killed"
+            assert time.monotonic() < deadline, "the report never started writing"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    leftovers = list((out / "sample-corpus").glob(".build-*"))
+    assert leftovers, "the killed run should have left its hidden build folder"
+    for leftover in leftovers:  # the only trace, ignored by readers and swept by the next run
+        shutil.rmtree(leftover)
+    assert _tree_digest(out) == before
+    assert sorted(list_versions(out / "sample-corpus")["name"]) == \
+        sorted([sample_reports["first"].name, sample_reports["second"].name])
+
+
+def test_abandoned_build_folders_are_swept(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / f".build-{dead.pid}-abc").mkdir()
+    (tmp_path / f".build-{os.getpid()}-def").mkdir()
+    report._remove_abandoned_builds(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f".build-{os.getpid()}-def"]
+
+
+def test_cli_report_prints_paths_and_rejects_missing_input(tmp_path, capsys):
+    status = cli.main(["report", str(tmp_path / "nowhere"), "--out", str(tmp_path), "--quiet"])
+    assert status == 2
+    assert "input not found" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("index.html"))
+
+
+# ------------------------------------------------------------------- hostile input, in a browser
+
+def _hostile_corpus(folder: Path) -> Path:
+    subjects = {
+        "storm": "storm flood rain river evacuation weather warning coast damage",
+        "vote": "election vote parliament party ballot campaign candidate poll turnout",
+    }
+    rows = []
+    for i in range(24):
+        subject = "storm" if i % 2 else "vote"
+        title = {0: SCRIPT_TITLE, 1: IMG_TITLE}.get(i, f"{subject.title()} report number {i}")
+        rows.append({"id": f"h{i:02d}", "title": title,
+                     "source": '<b onmouseover="alert(2)">Evil Wire</b>' if i < 4 else "Wire",
+                     "published": f"2024-0{1 + i % 6}-{10 + i % 9}" if i > 1 else "2024-07-01",
+                     "text": f"{subjects[subject]} {subjects[subject].split()[i % 9]} "
+                             f"day {i}. {SCRIPT_TITLE if i == 2 else ''} more {subject} news."})
+    path = folder / "hostile.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_page(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    source = _hostile_corpus(folder)
+    return build_report([str(source)], out=folder / "reports", title="Hostile <b>titles</b>",
+                        freq="M", k=2, progress=False)
+
+
+def test_hostile_titles_are_escaped_in_the_html(hostile_page):
+    page = hostile_page.read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<b onmouseover" not in page and "<b>titles</b>" not in page
+
+
+DOM_CHECKS = {
+    "title": "document.querySelector('h1') && document.querySelector('h1').textContent",
+    "topics_rows": "document.querySelectorAll('table.topics tbody tr').length",
+    "charts": "Array.from(document.images).filter(i => i.src.startsWith('data:image/png')"
+              " && i.naturalWidth > 100).length",
+    "text": "document.body.innerText",
+    "hostile_elements": "document.querySelectorAll('img[src=\"x\"], b[onmouseover],"
+                        " main script, td script, li script').length",
+    "scripts": "document.scripts.length",
+}
+
+
+def test_page_in_a_headless_browser(chromium, hostile_page, sample_reports, tmp_path):
+    from tests.browser import inspect_page
+
+    for page in (hostile_page, sample_reports["second"] / "index.html"):
+        shot = tmp_path / f"{page.parent.parent.name}.png"
+        result = inspect_page(page, screenshot=shot, js_checks=DOM_CHECKS)
+        assert result.external == [] and result.failed == []
+        assert result.errors == [] and result.dialogs == []
+        assert shot.stat().st_size > 10_000 and shot.read_bytes()[:4] == b"\x89PNG"
+        assert result.checks["topics_rows"] >= 2 and result.checks["charts"] >= 8
+        assert result.checks["hostile_elements"] == 0 and result.checks["scripts"] == 1
+    text = result.checks["text"]
+    assert result.checks["title"] == "Sample corpus" and "What changed" in text
+    hostile = inspect_page(hostile_page, js_checks=DOM_CHECKS)
+    assert hostile.checks["title"] == "Hostile <b>titles</b>"
+    assert SCRIPT_TITLE in hostile.checks["text"] and IMG_TITLE in hostile.checks["text"]
+    assert '<b onmouseover="alert(2)">Evil Wire</b>' in hostile.checks["text"]
+
+
+def test_versions_index_in_a_headless_browser(chromium, sample_reports):
+    from tests.browser import inspect_page
+
+    result = inspect_page(sample_reports["first"].parent / "index.html",
+                          js_checks={"links": "document.querySelectorAll('a').length"})
+    assert result.errors == [] and result.external == [] and result.checks["links"] == 2
