@@ -294,9 +294,17 @@ def plot_topic_shares(topic_trends: pd.DataFrame, *, topics: pd.DataFrame | None
     # Cumulative sums keep NaN, so a period without data breaks every band.
     tops = np.cumsum(values, axis=1)
     bottoms = tops - values
+    # Each period is a flat step from its start to its end: a period with gaps
+    # on both sides still shows (a line through one point would draw nothing).
+    xs = np.column_stack([starts.to_numpy(), _period_ends(starts).to_numpy()]).ravel()
+    tops, bottoms = np.repeat(tops, 2, axis=0), np.repeat(bottoms, 2, axis=0)
     for k, topic_id in enumerate(wide.columns):
-        ax.fill_between(starts, bottoms[:, k], tops[:, k], color=PALETTE[k % len(PALETTE)],
-                        linewidth=0, alpha=0.9, label=_topic_name(topic_id, labels.get(topic_id)))
+        colour, _ = _topic_style(k)
+        # Past the palette, a hatch tells topic 8 from topic 0.
+        hatch = (None, "//", "..", "xx")[(k // len(PALETTE)) % 4]
+        ax.fill_between(xs, bottoms[:, k], tops[:, k], color=colour, linewidth=0, alpha=0.9,
+                        hatch=hatch, edgecolor="white" if hatch else None,
+                        label=_topic_name(topic_id, labels.get(topic_id)))
     _shade_partial(ax, starts, partial)
     ax.set_ylim(0, max(100.0, float(np.nanmax(tops)) if np.isfinite(tops).any() else 100.0))
     _date_axis(ax)

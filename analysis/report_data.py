@@ -27,6 +27,8 @@ __all__ = ["ReportData", "compute_report_data", "focus_window", "load_report_dat
 CHANGE_POINTS = 1.0
 #: ... and the relative change it needs, so a 40% topic moving 1 point is "stable".
 CHANGE_RELATIVE = 0.2
+#: Numbers of topics a report's k="auto" chooses from.
+K_RANGE = (5, 20)
 
 
 @dataclass
@@ -91,19 +93,37 @@ def _source_topic_mix(articles: pd.DataFrame, doc_topics: pd.DataFrame) -> pd.Da
     return mix.sort_values(["source", "topic_id"], kind="stable", ignore_index=True)
 
 
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday week weekend month year today yesterday tomorrow".split())
+
+
 def _chart_terms(terms, bursts: pd.DataFrame, rising: pd.DataFrame, trends: pd.DataFrame,
                  topics: pd.DataFrame, n: int = 5) -> list[str]:
-    # Without asked-for terms, show what moved: the strongest bursts, then each
-    # topic's lead term (rising terms of a small corpus are mostly chance),
-    # then the top rising terms -- only terms whose trend was counted.
+    # Without asked-for terms, show what moved: the strongest bursts (one term
+    # per stretch of time: earnings season bursts "qtr", "shr" and "cts"
+    # together; at most n - 1, so one topic lead term always shows), then each
+    # topic's lead term (rising terms of a small corpus are mostly
+    # chance), then the top rising terms; calendar words burst every month and
+    # say nothing. Only terms whose trend was counted, or the line is missing.
     if terms:
         return list(terms)
     counted = set(trends["term"])
-    candidates = [*bursts.sort_values(["weight", "term"], ascending=[False, True],
-                                      kind="stable")["term"],
-                  *(t for row in topics["top_terms"] for t in row[:1]),
+
+    def usable(term: str) -> bool:
+        return term in counted and not set(term.split()) & _CALENDAR
+
+    picked, spans = [], []
+    strongest = bursts.sort_values(["weight", "term"], ascending=[False, True], kind="stable")
+    for burst in strongest.itertuples():
+        if len(picked) < n - 1 and usable(burst.term) and burst.term not in picked and not any(
+                burst.start <= end and start <= burst.end for start, end in spans):
+            picked.append(burst.term)
+            spans.append((burst.start, burst.end))
+    candidates = [*picked, *(t for row in topics["top_terms"] for t in row[:1]),
                   *rising.loc[rising["direction"] == "rising", "term"]]
-    return [t for t in dict.fromkeys(candidates) if t in counted][:n]
+    return [t for t in dict.fromkeys(candidates) if usable(t)][:n]
 
 
 def read_previous(folder: str | Path) -> dict:
@@ -226,8 +246,10 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     if articles.empty:
         raise ValueError(f"no articles could be loaded from {', '.join(sources)}; "
                          "see the manifest for the reason of each input")
+    # A report with two or three topics tells a reader little: "auto" scans
+    # from 5 (the stability curve is in the methods appendix; --k overrides).
     model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
-                       random_state=random_state,
+                       random_state=random_state, k_range=K_RANGE,
                        previous=before["topics"] if before else None)
     topics = _with_headlines(model.topics_, articles)
     doc_topics = model.doc_topics_

@@ -19,7 +19,8 @@ from jinja2 import Environment
 from analysis.report_data import ReportData
 
 __all__ = ["Fragment", "articles_table", "bursts_table", "changes_section", "header_section",
-           "methods_section", "notebook_to_html", "render_page", "rising_table", "sources_table",
+           "methods_section", "notebook_to_html", "reason_kinds", "render_page", "rising_table",
+           "sources_table",
            "summary_section", "topics_table"]
 
 _ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -97,20 +98,55 @@ _SUMMARY = """<div class="cards">{% for label, value in cards %}
 {% for status, n in by_status %}{{ n }} {{ status }}{{ " + " if not loop.last }}{% endfor %}.
 {{ n_undated }} articles have no usable date{% if n_before_since %} and {{ n_before_since }}
 published before {{ since }} are left out of the time charts{% endif %}.</p>
-{% if problems %}<table class="sortable"><thead><tr><th>status</th><th>item</th><th>reason</th>
+{% if kinds %}<table class="sortable"><thead><tr><th>status</th><th>reason</th><th>items</th>
+</tr></thead><tbody>{% for r in kinds %}<tr><td class="st-{{ r.status }}">{{ r.status }}</td>
+<td>{{ r.kind }}</td><td class="num">{{ r.n }}</td></tr>{% endfor %}</tbody></table>{% endif %}
+{% if problems %}<h3>Items that were not loaded, or have a doubtful date</h3>
+<table class="sortable"><thead><tr><th>status</th><th>item</th><th>reason</th>
 </tr></thead><tbody>{% for r in problems %}<tr><td class="st-{{ r.status }}">{{ r.status }}</td>
 <td>{{ r.path }}</td><td>{{ r.reason }}</td></tr>{% endfor %}</tbody></table>
 {% if more %}<p class="meta">… and {{ more }} more in tables/manifest.csv.</p>{% endif %}
-{% else %}<p>No item was rejected, empty or a duplicate, and no date was doubtful.</p>{% endif %}"""
+{% elif not kinds %}<p>No item was rejected, empty or a duplicate, and no date was doubtful.</p>
+{% endif %}{% if n_duplicates %}<p class="meta">Duplicates are listed with their original in
+tables/manifest.csv and tables/articles.csv (column duplicate_of).</p>{% endif %}"""
+
+# Reasons carry specifics (ids, dates, columns); their kind is the text before them.
+_REASON_DETAIL = re.compile(r"""\s*(?:\bof\b|[:(\d'"“]).*$""", re.DOTALL)
 
 
-def summary_section(data: ReportData, *, max_rows: int = 200) -> Fragment:
-    """Return headline numbers and the items not loaded as new articles, with reasons."""
+def reason_kinds(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Return items per status and kind of reason, e.g. ("duplicate", "near duplicate", 25).
+
+    Examples
+    --------
+    >>> man = pd.DataFrame({"status": ["duplicate", "duplicate", "loaded", "rejected"],
+    ...     "reason": ["exact duplicate of a1", "exact duplicate of b2", "", "malformed JSON: x"]})
+    >>> reason_kinds(man).values.tolist()
+    [['duplicate', 'exact duplicate', 2], ['rejected', 'malformed JSON', 1]]
+    """
+    reason = manifest["reason"].astype(object).fillna("").astype(str)
+    flagged = (manifest["status"] != "loaded") | (reason != "")
+    kinds = reason[flagged].str.replace(_REASON_DETAIL, "", regex=True).str.strip()
+    frame = pd.DataFrame({"status": manifest.loc[flagged, "status"].to_numpy(),
+                          "kind": kinds.where(kinds != "", "(no reason)").to_numpy()})
+    counted = frame.value_counts(["status", "kind"]).rename("n").reset_index()
+    return counted.sort_values(["status", "n", "kind"], ascending=[True, False, True],
+                               kind="stable", ignore_index=True)
+
+
+def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
+    """Return headline numbers, items by kind of reason, and each problem item.
+
+    Duplicates are only counted here (a syndicated corpus has thousands);
+    rejected and empty items and doubtful dates are listed one by one.
+    """
     manifest = data.manifest
     by_status = manifest["status"].value_counts()
     order = [s for s in ("loaded", "duplicate", "empty", "rejected") if s in by_status]
     order += sorted(set(by_status.index) - set(order))
-    flagged = manifest[(manifest["status"] != "loaded") | (manifest["reason"].fillna("") != "")]
+    problems = manifest[(manifest["status"] != "duplicate")
+                        & ((manifest["status"] != "loaded")
+                           | (manifest["reason"].fillna("") != ""))]
     cards = [("input items", len(manifest)), ("articles", len(data.articles)),
              ("sources", data.articles["source"].nunique()),
              ("languages", data.articles["lang"].nunique()),
@@ -119,8 +155,10 @@ def summary_section(data: ReportData, *, max_rows: int = 200) -> Fragment:
                    by_status=[(s, int(by_status[s])) for s in order],
                    n_undated=data.window["n_undated"],
                    n_before_since=data.window["n_before_since"], since=data.params["since"],
-                   problems=flagged.head(max_rows).fillna("").to_dict("records"),
-                   more=max(0, len(flagged) - max_rows))
+                   kinds=reason_kinds(manifest).to_dict("records"),
+                   problems=problems.head(max_rows).fillna("").to_dict("records"),
+                   more=max(0, len(problems) - max_rows),
+                   n_duplicates=int(by_status.get("duplicate", 0)))
 
 
 _ARTICLES = """<table class="sortable"><thead><tr><th>published</th><th>source</th><th>lang</th>
@@ -214,13 +252,20 @@ _SOURCES = """<table class="sortable"><thead><tr><th>source</th><th>articles</th
 {% endfor %}</tbody></table>"""
 
 
-def sources_table(data: ReportData, *, max_rows: int = 50) -> Fragment:
-    """Return articles per source and language, with each source's main topic."""
+def sources_table(data: ReportData, *, max_rows: int = 50, max_languages: int = 6) -> Fragment:
+    """Return articles per source and language, with each source's main topic.
+
+    Languages beyond the ``max_languages`` most common are summed as "other".
+    """
     arts = data.articles
     source = arts["source"].astype(object).where(arts["source"].notna(), "(unknown)")
     lang = arts["lang"].astype(object).where(arts["lang"].notna(), "?")
+    common = lang.value_counts().sort_index().sort_values(ascending=False, kind="stable")
+    if len(common) > max_languages:
+        lang = lang.where(lang.isin(common.index[: max_languages - 1]), "other")
     table = pd.crosstab(source, lang)
     langs = table.sum().sort_values(ascending=False, kind="stable").index.tolist()
+    langs = [g for g in langs if g != "other"] + (["other"] if "other" in langs else [])
     totals = table.sum(axis=1).sort_values(ascending=False, kind="stable")
     labels = data.topics.set_index("topic_id")["label"]
     mix = data.source_topics.sort_values(["source", "n", "topic_id"],
@@ -267,12 +312,14 @@ _METHODS = """<h3>Parameters</h3><table><tbody>{% for k, v in params %}<tr><th>{
 <h3>How the numbers are made</h3><ul>
 <li>Loading: text dumps lose their site chrome (menus, sidebars, "Latest" lists); HTML goes
 through trafilatura; dates are read from datelines in the article's language. Exact and near
-duplicates (MinHash, Jaccard ≥ 0.7) stay in the tables, flagged, and count once in topics and
-trends.</li>
+duplicates (MinHash, Jaccard ≥ 0.7) are flagged, not removed: topics are learned from first
+copies only, while topic sizes and trends count every copy as the coverage it is (a story
+syndicated by three outlets counts three times).</li>
 <li>Topics: TF-IDF vectors reduced with LSA, clustered (k-means with merged micro-clusters,
 chosen by silhouette) and refined by a ridge classifier;
-{% if k_rows %}k was chosen automatically as the finest number of topics whose clusterings of
-overlapping subsamples agree best (table below){% else %}k was set to {{ k }}{% endif %}.
+{% if k_rows %}k was chosen automatically, among {{ k_rows[0].k }} to {{ k_rows[-1].k }}, as the
+finest number of topics whose clusterings of overlapping subsamples agree best (table below)
+{%- else %}k was set to {{ k }}{% endif %}.
 A topic's terms are its most distinctive words; an article's weight compares its closeness to
 its topic with the runner-up.</li>
 <li>Trends count articles mentioning a term per period (share of that period's articles);
@@ -381,6 +428,6 @@ def notebook_to_html(path: str | Path, *, title: str, subtitle: str = "",
     exporter = HTMLExporter(template_name="basic", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    body = _SCRIPT_TAG.sub("", body).replace('<img src="data:image/png',
-                                               '<img alt="chart" src="data:image/png')
+    body = _SCRIPT_TAG.sub("", body).replace(
+        'alt="No description has been provided for this image"', 'alt="chart"')
     return render_page(body, title=title, subtitle=subtitle, footer=footer)

@@ -1,0 +1,118 @@
+"""The frames and tables behind a report, on the sample corpus and small in-file cases."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.config import SAMPLE_DIR
+from analysis.report_data import (
+    K_RANGE,
+    _chart_terms,
+    compute_report_data,
+    focus_window,
+    load_report_data,
+    read_previous,
+    report_tables,
+    topic_changes,
+)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return compute_report_data([str(SAMPLE_DIR)], title="Sample", freq="M", since="2023-01-01",
+                               tz="Asia/Baku", terms=["measles", "traffick*"], progress=False)
+
+
+def test_sample_report_data_covers_every_article(data):
+    assert len(data.articles) == 82 and len(data.manifest) == 87
+    assert len(data.doc_topics) == len(data.articles)
+    assert data.topics["size"].sum() == len(data.articles)
+    assert K_RANGE[0] <= len(data.topics) <= K_RANGE[1]
+    assert (data.topics["headlines"].map(len) == 3).all()
+
+
+def test_since_leaves_old_articles_out_of_the_time_sections(data):
+    # The seed page is from 2014; the rest of the sample from 2023-24.
+    assert data.window["n_before_since"] == 1
+    assert data.window["first"] >= pd.Timestamp("2023-01-01", tz="Asia/Baku")
+    assert data.term_trends["period"].min() >= pd.Timestamp("2023-01-01", tz="Asia/Baku")
+    assert data.counts["n"].sum() == data.window["n_dated"]
+
+
+def test_asked_for_terms_are_charted(data):
+    assert data.chart_terms == ["measles", "traffick*"]
+    assert set(data.term_trends["term"]) == {"measles", "traffick*"}
+
+
+def test_source_topic_shares_add_up_per_source(data):
+    sums = data.source_topics.groupby("source")["share"].sum()
+    assert np.allclose(sums, 1, atol=1e-3)
+    assert data.source_topics["n"].sum() == len(data.articles)
+
+
+def test_topic_map_has_one_point_per_original(data):
+    originals = data.articles["duplicate_of"].isna().sum()
+    assert len(data.topic_map) == originals
+    assert set(data.topic_map["topic_id"]) <= set(data.topics["topic_id"])
+
+
+def test_tables_are_sorted_flat_and_complete(data):
+    tables = report_tables(data)
+    assert {"articles", "manifest", "topics", "doc_topics", "topic_trends", "term_trends",
+            "bursts", "rising_terms", "k_selection"} == set(tables)
+    topics = tables["topics"]
+    assert topics["top_terms"].str.contains("; ").all()
+    assert topics["headlines"].str.count(r" \| ").eq(2).all()
+    assert tables["articles"]["published"].str.match(r"^(\d{4}-\d\d-\d\dT|$)").all()
+    assert len(tables["articles"]) == 82
+
+
+def test_handoff_file_round_trips_and_refuses_other_pickles(data, tmp_path):
+    path = tmp_path / "data.pkl"
+    path.write_bytes(pickle.dumps(data))
+    assert load_report_data(path).params == data.params
+    path.write_bytes(pickle.dumps({"not": "report data"}))
+    with pytest.raises(TypeError, match="does not hold report data"):
+        load_report_data(path)
+
+
+def test_chart_terms_without_asked_terms():
+    bursts = pd.DataFrame({"term": ["qtr", "shr", "april", "oil", "cts"],
+                           "weight": [9.0, 8.0, 7.0, 5.0, 4.0],
+                           "start": [1, 1, 2, 3, 0], "end": [1, 1, 2, 4, 2]})
+    rising = pd.DataFrame({"term": ["rally", "slump"], "direction": ["rising", "falling"]})
+    trends = pd.DataFrame({"term": ["qtr", "shr", "april", "oil", "grain", "rally", "cts"]})
+    topics = pd.DataFrame({"top_terms": [["grain", "wheat"], ["oil", "opec"]]})
+    # One term per stretch of time (cts overlaps qtr), no calendar words, topic
+    # leads before rising terms.
+    assert _chart_terms(None, bursts, rising, trends, topics) == ["qtr", "oil", "grain", "rally"]
+    assert _chart_terms(["x"], bursts, rising, trends, topics) == ["x"]
+
+
+def test_topic_changes_marks_new_gone_and_stable():
+    now = pd.DataFrame({"topic_id": [0, 1, 7], "label": ["a", "b", "n"],
+                        "share": [0.41, 0.30, 0.29]})
+    before = pd.DataFrame({"topic_id": [0, 1, 2], "label": ["a", "b", "g"],
+                           "share": [0.40, 0.50, 0.10]})
+    alignment = pd.DataFrame({"topic_id": [0, 1, 7], "previous_topic_id": [0, 1, -1],
+                              "matched": [True, True, False]})
+    changes = topic_changes(now, before, alignment).set_index("topic_id")
+    assert changes["status"].to_dict() == {0: "stable", 1: "shrunk", 7: "new", 2: "gone"}
+    assert changes.loc[1, "change_points"] == -20.0
+
+
+def test_focus_window_errors_name_the_problem():
+    with pytest.raises(ValueError, match="START:END"):
+        focus_window(pd.DataFrame({"published": []}), "2024-01-01")
+    with pytest.raises(ValueError, match="no dated articles"):
+        focus_window(pd.DataFrame({"published": pd.Series([], dtype="datetime64[ns, UTC]")}),
+                     None)
+
+
+def test_previous_must_be_a_report_version(tmp_path):
+    with pytest.raises(ValueError, match="no tables/topics.csv"):
+        read_previous(tmp_path)
