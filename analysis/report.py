@@ -413,7 +413,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     fingerprint = input_fingerprint(sources, params)
     created = dt.datetime.now(dt.UTC)
     name = f"{created:%Y-%m-%d}-{fingerprint}"
-    root = Path(out) / slugify(title)
+    # Absolute: the notebook runs in the build folder, not in our working directory.
+    root = Path(out).expanduser().resolve() / slugify(title)
     root.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_builds(root)
     if previous == "auto":

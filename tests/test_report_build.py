@@ -134,13 +134,14 @@ def test_failed_run_leaves_earlier_versions_untouched(sample_reports, tmp_path, 
     out = tmp_path / "reports"
     shutil.copytree(sample_reports["first"].parent, out / "sample-corpus")
     before = _tree_digest(out)
+    monkeypatch.chdir(tmp_path)  # a relative --out, as `make report` gives, must work too
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("analysis.report_html.notebook_to_html", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        build_report([str(SAMPLE_DIR)], out=out, k=5, **SAMPLE_OPTIONS)
+        build_report([str(SAMPLE_DIR)], out="reports", k=5, **SAMPLE_OPTIONS)
     assert _tree_digest(out) == before
     assert not list((out / "sample-corpus").glob(".build-*"))
 
