@@ -207,6 +207,17 @@ def _report(args) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"newsscope: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"newsscope: error: could not write the report: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        from papermill.exceptions import PapermillExecutionError
+
+        if not isinstance(exc, PapermillExecutionError):
+            raise
+        print(f"newsscope: error: the report notebook failed in cell {exc.exec_count}: "
+              f"{exc.ename}: {exc.evalue}", file=sys.stderr)
+        return 1
     print(f"report: {page.resolve()}")
     print(f"versions: {page.parent.parent.resolve() / 'index.html'}")
     return 0

@@ -22,6 +22,7 @@ import os
 import pickle
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import unicodedata
@@ -318,17 +319,38 @@ def _git_commit() -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "", socket.gethostname())[:20] or "host"
+
+
+def _is_running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _remove_abandoned_builds(root: Path) -> None:
-    # A killed run leaves its hidden build folder; the pid in its name says
-    # whether that run is still going.
-    for build in root.glob(".build-*"):
-        pid = build.name.split("-")[1]
-        try:
-            os.kill(int(pid), 0)
-        except (ValueError, ProcessLookupError):
-            shutil.rmtree(build, ignore_errors=True)
-        except PermissionError:
-            pass
+    """Sweep what killed runs left: build folders, and a version caught mid-swap.
+
+    Hidden folders are named ``.build-<host>-<pid>-…`` and
+    ``.old-<host>-<pid>-<version>``; a folder of this host whose process is
+    gone was abandoned. An ``.old-`` folder whose version is missing goes back
+    into place: the run died between its two renames.
+    """
+    host = _host()
+    for folder in sorted(root.glob(".build-*")) + sorted(root.glob(".old-*")):
+        kind, folder_host, pid, *rest = folder.name.split("-", 3) + ["", "", ""]
+        if folder_host != host or _is_running(pid):
+            continue
+        version = root / (rest[0] if kind == ".old" else "")
+        if kind == ".old" and rest[0] and not version.exists():
+            os.rename(folder, version)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _execute_notebook(template: Path, out: Path, parameters: dict, *, cwd: Path) -> None:
@@ -339,16 +361,58 @@ def _execute_notebook(template: Path, out: Path, parameters: dict, *, cwd: Path)
                                kernel_name="python3")
 
 
+def _forget_handoff(path: Path) -> None:
+    # The shipped notebook must re-run from its sources: the data file it
+    # was given lived in the build folder and is gone.
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    run = nb.metadata.get("papermill", {})
+    run.get("parameters", {})["data_file"] = None
+    run.update(input_path=REPORT_NOTEBOOK, output_path=path.name)  # not the build folder
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = re.sub(r"^data_file = .*$", "data_file = None", cell.source,
+                                 flags=re.MULTILINE)
+    nbformat.write(nb, str(path))
+
+
 def _move_into_place(build: Path, target: Path) -> None:
     # os.replace cannot swap directories; keep the old one until the new one
-    # is in place so that at every moment one complete version exists.
+    # is in place so that at every moment one complete version exists, and
+    # put it back if the second rename fails (a kill in between is undone by
+    # the next run's sweep).
     if not target.exists():
         os.rename(build, target)
         return
-    old = target.with_name(f".old-{os.getpid()}-{target.name}")
+    old = target.with_name(f".old-{_host()}-{os.getpid()}-{target.name}")
     os.rename(target, old)
-    os.rename(build, target)
+    try:
+        os.rename(build, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _previous_version(root: Path, name: str, previous) -> Path | None:
+    """Return the version to compare with: given, or the newest other one.
+
+    Rebuilding an existing version keeps the comparison it was built with,
+    so the same input and parameters give the same topic ids again.
+    """
+    if previous != "auto":
+        return Path(previous) if previous else None
+    recorded = root / name / "manifest.json"
+    if recorded.is_file():
+        try:
+            before = json.loads(recorded.read_text(encoding="utf-8")).get("previous")
+        except ValueError:
+            before = None
+        return root / before if before and (root / before).is_dir() else None
+    others = list_versions(root)
+    others = others[others["name"] != name]
+    return others["path"].iloc[0] if len(others) else None
 
 
 _VERSIONS_PAGE = """<h1>{{ title }}</h1><p class="meta">{{ n }} version{{ "s" if n != 1 }},
@@ -417,11 +481,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     root = Path(out).expanduser().resolve() / slugify(title)
     root.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_builds(root)
-    if previous == "auto":
-        others = list_versions(root)
-        others = others[others["name"] != name]
-        previous = others["path"].iloc[0] if len(others) else None
-    build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{os.getpid()}-"))
+    previous = _previous_version(root, name, previous)
+    build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{_host()}-{os.getpid()}-"))
     try:
         data = compute_report_data(sources, title=title, freq=freq, k=k, terms=terms,
                                    focus=focus, since=since, previous=previous, tz=tz,
@@ -435,8 +496,9 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
             "sources": sources, "title": title, "freq": freq, "k": str(k),
             "terms": list(terms or []), "focus": focus, "since": since,
             "previous": str(previous) if previous else None, "tz": tz,
-            "data_file": str(handoff)}, cwd=build)
+            "random_state": random_state, "data_file": str(handoff)}, cwd=build)
         handoff.unlink()
+        _forget_handoff(build / "report.ipynb")
         stamp = created.strftime("%Y-%m-%d %H:%M UTC")
         page = notebook_to_html(
             build / "report.ipynb", title=title,

@@ -9,6 +9,7 @@ parameters give byte-identical files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ __all__ = ["ReportData", "compute_report_data", "focus_window", "load_report_dat
 CHANGE_POINTS = 1.0
 #: ... and the relative change it needs, so a 40% topic moving 1 point is "stable".
 CHANGE_RELATIVE = 0.2
+#: Least G² (p < 0.05, one degree of freedom) for a term to be reported as rising or falling.
+G2_MIN = 3.84
 #: Numbers of topics a report's k="auto" chooses from.
 K_RANGE = (5, 20)
 
@@ -46,12 +49,55 @@ class ReportData:
     term_trends: pd.DataFrame
     bursts: pd.DataFrame
     rising: pd.DataFrame
+    rising_all: pd.DataFrame
     chart_terms: list[str]
     topic_map: pd.DataFrame
     source_topics: pd.DataFrame
     window: dict
     changes: dict | None = None
     versions: dict = field(default_factory=dict)
+
+
+COUNT_COLUMNS = ("period", "group", "n")
+TOPIC_TREND_COLUMNS = ("period", "topic_id", "count", "n_articles", "share", "partial_period",
+                       "no_data")
+TERM_TREND_COLUMNS = ("period", "term", "count", "n_articles", "share", "per_10k_words",
+                      "partial_period", "no_data")
+BURST_COLUMNS = ("term", "start", "end", "peak", "weight", "n_articles", "headlines")
+RISING_COLUMNS = ("term", "count_focus", "count_baseline", "share_focus", "share_baseline",
+                  "g2", "log_ratio", "direction", "is_new")
+
+
+def _empty(columns) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}).astype(
+        {c: "float64" for c in ("share", "g2", "weight", "log_ratio") if c in columns})
+
+
+def _source_roots(sources: Sequence[str]) -> list[str]:
+    """Return the folders that report paths are made relative to: each source's parent."""
+    roots = set()
+    for source in sources:
+        wild = [source.index(ch) for ch in "*?[" if ch in source]
+        base = Path(source[: min(wild)]).parent if wild else Path(source)
+        roots.add(str(base.expanduser().resolve().parent).rstrip(os.sep) + os.sep)
+    return sorted(roots, key=len, reverse=True)
+
+
+def _relative(paths: pd.Series, roots: Sequence[str]) -> pd.Series:
+    """Return ``paths`` without the first root each starts with.
+
+    Examples
+    --------
+    >>> _relative(pd.Series(["/data/x/a.txt", "/else/b.txt"]), ["/data/"]).tolist()
+    ['x/a.txt', '/else/b.txt']
+    """
+    paths = paths.astype(object)
+    done = pd.Series(False, index=paths.index)
+    for root in roots:
+        hit = ~done & paths.map(lambda p, r=root: isinstance(p, str) and p.startswith(r))
+        paths = paths.where(~hit, paths[hit].str[len(root):])
+        done |= hit
+    return paths
 
 
 def focus_window(articles: pd.DataFrame, focus: str | None) -> tuple:
@@ -185,11 +231,13 @@ def topic_changes(topics: pd.DataFrame, previous: pd.DataFrame,
 
 def _newly_rising(rising: pd.DataFrame, previous: pd.DataFrame | None, n: int = 20
                   ) -> pd.DataFrame:
+    """Return the top ``n`` significant rising terms that were not significantly rising before."""
     now = rising[rising["direction"] == "rising"].head(n)
     if previous is None or previous.empty:
-        return now.iloc[:0]
-    before = set(previous.loc[previous["direction"] == "rising", "term"])
-    return now[~now["term"].isin(before)].reset_index(drop=True)
+        return now.reset_index(drop=True)
+    was = previous[(previous["direction"] == "rising")
+                   & (pd.to_numeric(previous["g2"], errors="coerce") >= G2_MIN)]
+    return now[~now["term"].isin(set(was["term"]))].reset_index(drop=True)
 
 
 def _versions() -> dict:
@@ -241,11 +289,18 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         terms tracked when ``terms`` is not given, progress bar switch.
     """
     sources = [sources] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
+    sources = [str(Path(s).expanduser().resolve()) if Path(s).expanduser().exists() else s
+               for s in sources]
+    roots = _source_roots(sources)
     before = read_previous(previous) if previous else None
     articles, manifest = load_articles(sources, tz=tz, return_manifest=True, progress=progress)
     if articles.empty:
         raise ValueError(f"no articles could be loaded from {', '.join(sources)}; "
                          "see the manifest for the reason of each input")
+    # Paths relative to each source's folder: a shared report does not show
+    # where the analyst keeps the files, and moving them changes no table.
+    articles = articles.assign(path=_relative(articles["path"], roots))
+    manifest = manifest.assign(path=_relative(manifest["path"], roots))
     # A report with two or three topics tells a reader little: "auto" scans
     # from 5 (the stability curve is in the methods appendix; --k overrides).
     model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
@@ -255,41 +310,47 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     doc_topics = model.doc_topics_
     dated = articles[articles["published"].notna()]
     n_before_since = 0
-    if since:
+    if since and len(dated):
         cutoff = pd.Timestamp(since)
         cutoff = cutoff.tz_localize(dated["published"].dt.tz) if cutoff.tzinfo is None else cutoff
         n_before_since = int((dated["published"] < cutoff).sum())
         dated = dated[dated["published"] >= cutoff]
-    if dated.empty:
-        raise ValueError("no dated articles in the chosen window: trends need publication dates")
-    window = focus_window(dated, focus)
     min_count = 3 if len(dated) < 1000 else 5
-    bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n)
-    trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n)
-    rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count)
+    if dated.empty:
+        # Undated corpora (exports without dates, BBC, TTC-3600) still get
+        # topics and the corpus summary; the time sections say why they are empty.
+        window, counts, shares = None, _empty(COUNT_COLUMNS), _empty(TOPIC_TREND_COLUMNS)
+        trends, bursts, rising = (_empty(TERM_TREND_COLUMNS), _empty(BURST_COLUMNS),
+                                  _empty(RISING_COLUMNS))
+    else:
+        window = focus_window(dated, focus)
+        counts = article_counts(dated, freq=freq, by="source")
+        shares = topic_trends(dated, doc_topics, freq=freq)
+        bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n)
+        trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n)
+        rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count)
+    significant = rising[rising["g2"] >= G2_MIN].reset_index(drop=True)
     changes = None
     if before is not None:
         changes = {"previous": before["name"],
                    "topics": topic_changes(topics, before["topics"], model.alignment_),
-                   "new_rising": _newly_rising(rising, before["rising"])}
+                   "new_rising": _newly_rising(significant, before["rising"])}
     params = {"title": title or Path(sources[0].rstrip("/")).name or "newsscope report",
-              "sources": sources, "freq": freq, "k": str(k), "terms": list(terms or []),
+              "sources": [_relative(pd.Series([s]), roots)[0] for s in sources],
+              "freq": freq, "k": str(k), "terms": list(terms or []),
               "focus": focus, "since": since, "previous": before["name"] if before else None,
               "tz": tz, "random_state": random_state, "top_n": top_n,
-              "rising_min_count": min_count}
-    dated_ids = set(dated["article_id"])
+              "rising_min_count": min_count, "rising_min_g2": G2_MIN}
     return ReportData(
         params=params, articles=articles, manifest=manifest, topics=topics,
-        doc_topics=doc_topics, k_selection=model.k_selection_,
-        counts=article_counts(dated, freq=freq, by="source"),
-        topic_trends=topic_trends(dated, doc_topics[doc_topics["article_id"].isin(dated_ids)]
-                                  .reset_index(drop=True), freq=freq),
-        term_trends=trends, bursts=bursts, rising=rising,
-        chart_terms=_chart_terms(terms, bursts, rising, trends, topics),
+        doc_topics=doc_topics, k_selection=model.k_selection_, counts=counts,
+        topic_trends=shares, term_trends=trends, bursts=bursts, rising=significant,
+        rising_all=rising, chart_terms=_chart_terms(terms, bursts, significant, trends, topics),
         topic_map=topic_map(model, articles, random_state=random_state),
         source_topics=_source_topic_mix(articles, doc_topics),
-        window={"first": dated["published"].min(), "last": dated["published"].max(),
-                "focus": tuple(pd.Timestamp(w) for w in window),
+        window={"first": dated["published"].min() if len(dated) else None,
+                "last": dated["published"].max() if len(dated) else None,
+                "focus": tuple(pd.Timestamp(w) for w in window) if window else None,
                 "n_dated": len(dated), "n_before_since": n_before_since,
                 "n_undated": int(articles["published"].isna().sum())},
         changes=changes, versions=_versions(),
@@ -336,7 +397,7 @@ def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         "doc_topics": data.doc_topics,
         "topic_trends": data.topic_trends.assign(period=_iso(data.topic_trends["period"])),
         "term_trends": data.term_trends.assign(period=_iso(data.term_trends["period"])),
-        "bursts": bursts, "rising_terms": data.rising,
+        "bursts": bursts, "rising_terms": data.rising_all,
     }
     if data.k_selection is not None:
         tables["k_selection"] = data.k_selection

@@ -34,8 +34,9 @@ SORT_SCRIPT = (
     "th.setAttribute('data-dir',asc?'asc':'desc');var rows=Array.from(b.rows);"
     "rows.sort(function(x,y){var a=x.cells[i],c=y.cells[i];"
     "a=a.getAttribute('data-v')||a.textContent;c=c.getAttribute('data-v')||c.textContent;"
-    "var na=parseFloat(a),nc=parseFloat(c),r=(!isNaN(na)&&!isNaN(nc))?na-nc:"
-    "a.localeCompare(c);return asc?r:-r});rows.forEach(function(r){b.appendChild(r)})})});"
+    "var num=/^\\s*[+-]?\\d+(\\.\\d+)?%?\\s*$/,r=(num.test(a)&&num.test(c))?"
+    "parseFloat(a)-parseFloat(c):a.localeCompare(c);return asc?r:-r});"
+    "rows.forEach(function(r){b.appendChild(r)})})});"
 )
 
 
@@ -78,8 +79,15 @@ def _pct(share) -> str:
 # ---------------------------------------------------------------------------- fragments
 
 _HEADER = """<div class="ns-header"><h1>{{ title }}</h1>
-<p class="meta">{{ n }} articles from {{ sources }} source{{ "s" if sources != 1 }},
-dated {{ first }} to {{ last }} · {{ freq_name }} periods · {{ k }} topics</p></div>"""
+<p class="meta">{{ n }} articles from {{ sources }} source{{ "s" if sources != 1 }} ·
+{% if first %}time charts cover {{ first }} to {{ last }}, {{ freq_name }}
+{%- else %}no dated articles: no time charts{% endif %} · {{ k }} topics</p></div>"""
+
+
+def _n_sources(articles: pd.DataFrame) -> int:
+    # "(unknown)" is a row of every source table, so it counts here too.
+    return articles["source"].astype(object).fillna("(unknown)").nunique()
+
 
 _FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly"}
 
@@ -87,7 +95,7 @@ _FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y
 def header_section(data: ReportData) -> Fragment:
     """Return the title and the period the report covers."""
     return _render(_HEADER, "header", title=data.params["title"], n=len(data.articles),
-                   sources=data.articles["source"].nunique(), first=_day(data.window["first"]),
+                   sources=_n_sources(data.articles), first=_day(data.window["first"]),
                    last=_day(data.window["last"]), k=len(data.topics),
                    freq_name=_FREQ_NAMES.get(data.params["freq"], data.params["freq"]))
 
@@ -148,7 +156,7 @@ def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
                         & ((manifest["status"] != "loaded")
                            | (manifest["reason"].fillna("") != ""))]
     cards = [("input items", len(manifest)), ("articles", len(data.articles)),
-             ("sources", data.articles["source"].nunique()),
+             ("sources", _n_sources(data.articles)),
              ("languages", data.articles["lang"].nunique()),
              *[(s, int(by_status[s])) for s in order if s != "loaded"]]
     return _render(_SUMMARY, "corpus summary", cards=cards, n_items=len(manifest),
@@ -161,12 +169,13 @@ def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
                    n_duplicates=int(by_status.get("duplicate", 0)))
 
 
-_ARTICLES = """<table class="sortable"><thead><tr><th>published</th><th>source</th><th>lang</th>
-<th>topic</th><th>title</th></tr></thead><tbody>{% for a in rows %}<tr><td>{{ a.published }}</td>
+_ARTICLES = """<table class="sortable articles"><thead><tr><th>published</th><th>source</th>
+<th>lang</th><th>topic</th><th>title</th></tr></thead><tbody>{% for a in rows %}
+<tr><td>{{ a.published }}</td>
 <td>{{ a.source }}</td><td>{{ a.lang }}</td><td class="num">{{ a.topic }}</td>
 <td>{{ a.title }}</td></tr>{% endfor %}</tbody></table>
-<p class="meta">The newest {{ rows|length }} of {{ total }} articles; all are in
-tables/articles.csv.</p>"""
+<p class="meta">The newest {{ rows|length }} of {{ total }} articles that are not duplicates;
+all {{ everything }} are in tables/articles.csv.</p>"""
 
 
 def articles_table(data: ReportData, *, n: int = 25) -> Fragment:
@@ -178,7 +187,8 @@ def articles_table(data: ReportData, *, n: int = 25) -> Fragment:
              else "", "lang": a.lang if isinstance(a.lang, str) else "", "topic": a.topic_id,
              "title": a.title if isinstance(a.title, str) else "(untitled)"}
             for a in arts.head(n).itertuples()]
-    return _render(_ARTICLES, "articles table", rows=rows, total=len(data.articles))
+    return _render(_ARTICLES, "articles table", rows=rows, total=len(arts),
+                   everything=len(data.articles))
 
 
 _TOPICS = """<table class="sortable topics"><thead><tr><th>topic</th><th>label</th>
@@ -218,8 +228,10 @@ def bursts_table(data: ReportData, *, n: int = 15) -> Fragment:
     return _render(_BURSTS, "bursts table", rows=rows)
 
 
-_RISING = """<p class="meta">Articles in {{ focus }} compared with those before;
-G² is the log-likelihood ratio (higher = less likely to be chance).</p>
+_RISING = """{% if not focus %}<p>No dated articles: nothing to compare.</p>{% else %}
+<p class="meta">Articles in {{ focus }} compared with those before; G² is the log-likelihood
+ratio (higher = less likely to be chance); only terms with G² ≥ {{ g2_min }} (p &lt; 0.05) and
+in at least {{ min_count }} articles are shown.</p>
 {% if rows %}<table class="sortable"><thead><tr><th>term</th><th>direction</th>
 <th>articles (focus)</th><th>articles (before)</th><th>share (focus)</th>
 <th>share (before)</th><th>log2 ratio</th><th>G²</th></tr></thead><tbody>
@@ -228,7 +240,7 @@ G² is the log-likelihood ratio (higher = less likely to be chance).</p>
 </td><td class="num">{{ r.count_baseline }}</td><td class="num">{{ r.share_focus }}</td>
 <td class="num">{{ r.share_baseline }}</td><td class="num">{{ r.log_ratio }}</td>
 <td class="num">{{ r.g2 }}</td></tr>{% endfor %}</tbody></table>
-{% else %}<p>No term changed its share enough to report.</p>{% endif %}"""
+{% else %}<p>No term changed its share enough to report.</p>{% endif %}{% endif %}"""
 
 
 def rising_table(data: ReportData, *, n: int = 12) -> Fragment:
@@ -240,9 +252,10 @@ def rising_table(data: ReportData, *, n: int = 12) -> Fragment:
              "count_baseline": r.count_baseline, "share_focus": _pct(r.share_focus),
              "share_baseline": _pct(r.share_baseline), "log_ratio": f"{r.log_ratio:+.2f}",
              "g2": f"{r.g2:.1f}", "is_new": bool(r.is_new)} for r in picked.itertuples()]
-    start, end = data.window["focus"]
+    focus = data.window["focus"]
     return _render(_RISING, "rising terms table", rows=rows,
-                   focus=f"{_day(start)} to {_day(end)}")
+                   focus=f"{_day(focus[0])} to {_day(focus[1])}" if focus else None,
+                   g2_min=data.params["rising_min_g2"], min_count=data.params["rising_min_count"])
 
 
 _SOURCES = """<table class="sortable"><thead><tr><th>source</th><th>articles</th>
@@ -319,14 +332,16 @@ syndicated by three outlets counts three times).</li>
 chosen by silhouette) and refined by a ridge classifier;
 {% if k_rows %}k was chosen automatically, among {{ k_rows[0].k }} to {{ k_rows[-1].k }}, as the
 finest number of topics whose clusterings of overlapping subsamples agree best (table below)
-{%- else %}k was set to {{ k }}{% endif %}.
+{%- else %}k was set to {{ k }}{% if found != k %} ({{ found }} topics found: clusters
+that end up empty or identical are merged){% endif %}{% endif %}.
 A topic's terms are its most distinctive words; an article's weight compares its closeness to
 its topic with the runner-up.</li>
 <li>Trends count articles mentioning a term per period (share of that period's articles);
 periods without articles are gaps, not zeros; partial first/last periods are marked.
 Bursts are Kleinberg two-state bursts (s = 2, γ = 1). Rising terms compare the focus window
 with everything before it by G² and the log2 ratio of shares (terms in at least
-{{ min_count }} articles).</li></ul>
+{{ min_count }} articles, shown when G² ≥ 3.84, i.e. p &lt; 0.05; tables/rising_terms.csv has
+them all).</li></ul>
 {% if k_rows %}<h3>Choice of k</h3><table><thead><tr><th>k</th><th>stability (ARI)</th>
 <th>chosen</th></tr></thead><tbody>{% for r in k_rows %}<tr><td class="num">{{ r.k }}</td>
 <td class="num">{{ r.stability }}</td><td>{{ "✓" if r.chosen }}</td></tr>{% endfor %}
@@ -347,6 +362,7 @@ def methods_section(data: ReportData) -> Fragment:
         {"k": int(r.k), "stability": f"{r.stability:.3f}", "chosen": bool(r.chosen)}
         for r in data.k_selection.itertuples()]
     return _render(_METHODS, "methods", params=params, k_rows=k_rows, k=p["k"],
+                   found=str(len(data.topics)),
                    min_count=p["rising_min_count"], versions=list(data.versions.items()))
 
 

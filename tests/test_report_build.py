@@ -40,7 +40,11 @@ def sample_reports(tmp_path_factory):
     second = build_report([str(SAMPLE_DIR)], out=out, k=7, **SAMPLE_OPTIONS)
     again = build_report([str(SAMPLE_DIR)], out=tmp_path_factory.mktemp("again"),
                          **SAMPLE_OPTIONS)
-    return {"out": out, "first": first.parent, "second": second.parent, "again": again.parent}
+    # Rebuilding the first version replaces it and keeps its comparison (none),
+    # although a newer version now exists.
+    rebuilt = build_report([str(SAMPLE_DIR)], out=out, **SAMPLE_OPTIONS)
+    return {"out": out, "first": first.parent, "second": second.parent, "again": again.parent,
+            "rebuilt": rebuilt.parent}
 
 
 def test_version_folder_holds_page_tables_notebook_and_manifest(sample_reports):
@@ -78,6 +82,41 @@ def test_same_input_gives_byte_identical_tables_and_topic_ids(sample_reports):
         assert (first / "tables" / table).read_bytes() == (again / "tables" / table).read_bytes()
 
 
+def test_rebuilding_a_version_keeps_its_comparison_and_tables(sample_reports):
+    rebuilt, again = sample_reports["rebuilt"], sample_reports["again"]
+    assert rebuilt == sample_reports["first"]
+    assert not (rebuilt / "tables" / "topic_changes.csv").exists()
+    assert json.loads((rebuilt / "manifest.json").read_text(encoding="utf-8"))["previous"] is None
+    for table in TABLES:
+        assert (rebuilt / "tables" / table).read_bytes() == (again / "tables" / table).read_bytes()
+    assert not [p for p in rebuilt.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_paths_in_tables_are_relative_to_the_sources(sample_reports):
+    manifest = pd.read_csv(sample_reports["first"] / "tables" / "manifest.csv")
+    assert manifest["path"].str.startswith("sample/").all()
+    page = (sample_reports["first"] / "index.html").read_text(encoding="utf-8")
+    assert str(SAMPLE_DIR) not in page
+
+
+def test_shipped_notebook_does_not_point_at_the_deleted_handoff(sample_reports):
+    notebook = (sample_reports["first"] / "report.ipynb").read_text(encoding="utf-8")
+    assert ".report-data.pkl" not in notebook and "data_file = None" in notebook
+
+
+def test_undated_corpus_still_gets_topics_and_summary(tmp_path):
+    rows = [{"id": f"u{i}", "title": f"Item {i}",
+             "text": ("storm flood rain river coast" if i % 2 else "vote party ballot poll seat")
+             + f" word{i}"} for i in range(16)]
+    source = tmp_path / "undated.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    page = build_report([str(source)], out=tmp_path / "reports", k=2, progress=False)
+    text = page.read_text(encoding="utf-8")
+    assert "no dated articles: no time charts" in text
+    assert "No dated articles: nothing to compare." in text
+    assert pd.read_csv(page.parent / "tables" / "topics.csv")["size"].sum() == 16
+
+
 def test_second_version_says_what_changed(sample_reports):
     first, second = sample_reports["first"], sample_reports["second"]
     assert first.name != second.name
@@ -98,7 +137,9 @@ def test_versions_index_lists_every_version(sample_reports):
     page = (root / "index.html").read_text(encoding="utf-8")
     for version in (sample_reports["first"], sample_reports["second"]):
         assert f'href="{version.name}/index.html"' in page
-    assert list_versions(root)["name"].tolist()[0] == sample_reports["second"].name
+    # Newest first: the rebuilt first version was created last.
+    assert list_versions(root)["name"].tolist() == [sample_reports["first"].name,
+                                                    sample_reports["second"].name]
 
 
 def test_page_is_self_contained_with_a_content_security_policy(sample_reports):
@@ -176,10 +217,36 @@ def test_killed_run_leaves_earlier_versions_untouched(sample_reports, tmp_path):
 def test_abandoned_build_folders_are_swept(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp_path / f".build-{dead.pid}-abc").mkdir()
-    (tmp_path / f".build-{os.getpid()}-def").mkdir()
+    host = report._host()
+    (tmp_path / f".build-{host}-{dead.pid}-abc").mkdir()
+    (tmp_path / f".build-{host}-{os.getpid()}-def").mkdir()  # a running build
+    (tmp_path / f".build-otherhost-{dead.pid}-ghi").mkdir()  # maybe running elsewhere
+    (tmp_path / f".old-{host}-{dead.pid}-2024-01-01-abc").mkdir()  # died mid-swap
+    (tmp_path / f".old-{host}-{dead.pid}-2024-01-02-abc").mkdir()  # swap had finished
+    (tmp_path / "2024-01-02-abc").mkdir()
     report._remove_abandoned_builds(tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == [f".build-{os.getpid()}-def"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".build-otherhost-" + f"{dead.pid}-ghi", f".build-{host}-{os.getpid()}-def",
+        "2024-01-01-abc", "2024-01-02-abc"]
+
+
+def test_failed_swap_puts_the_old_version_back(tmp_path, monkeypatch):
+    target, build = tmp_path / "v1", tmp_path / ".build-x"
+    target.mkdir()
+    (target / "index.html").write_text("old", encoding="utf-8")
+    build.mkdir()
+    real_rename, calls = os.rename, []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError("device busy")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", flaky)
+    with pytest.raises(OSError, match="device busy"):
+        report._move_into_place(build, target)
+    assert (target / "index.html").read_text(encoding="utf-8") == "old"
 
 
 def test_cli_report_prints_paths_and_rejects_missing_input(tmp_path, capsys):
@@ -235,6 +302,14 @@ DOM_CHECKS = {
     "hostile_elements": "document.querySelectorAll('img[src=\"x\"], b[onmouseover],"
                         " main script, td script, li script').length",
     "scripts": "document.scripts.length",
+    # Clicking a header runs the (CSP-pinned) sorter: ascending, then descending.
+    "sorted_dates": "(() => { const t = document.querySelector('table.articles');"
+                    " t.tHead.rows[0].cells[0].click(); return Array.from(t.tBodies[0].rows,"
+                    " r => r.cells[0].textContent); })()",
+    "sorted_sizes": "(() => { const t = document.querySelector('table.topics');"
+                    " const th = t.tHead.rows[0].cells[2]; const first = () =>"
+                    " Number(t.tBodies[0].rows[0].cells[2].textContent); th.click();"
+                    " const up = first(); th.click(); return [up, first()]; })()",
 }
 
 
@@ -249,7 +324,13 @@ def test_page_in_a_headless_browser(chromium, hostile_page, sample_reports, tmp_
         assert shot.stat().st_size > 10_000 and shot.read_bytes()[:4] == b"\x89PNG"
         assert result.checks["topics_rows"] >= 2 and result.checks["charts"] >= 8
         assert result.checks["hostile_elements"] == 0 and result.checks["scripts"] == 1
+        smallest, largest = result.checks["sorted_sizes"]
+        assert smallest <= largest
     text = result.checks["text"]
+    dates = result.checks["sorted_dates"]  # the newest-articles table, sorted by date
+    assert len(set(dates)) > 5 and dates == sorted(dates)
+    smallest, largest = result.checks["sorted_sizes"]  # the sample's topics differ in size
+    assert smallest < largest
     assert result.checks["title"] == "Sample corpus" and "What changed" in text
     hostile = inspect_page(hostile_page, js_checks=DOM_CHECKS)
     assert hostile.checks["title"] == "Hostile <b>titles</b>"
