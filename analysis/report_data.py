@@ -10,6 +10,7 @@ parameters give byte-identical files.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,13 +111,16 @@ def focus_window(articles: pd.DataFrame, focus: str | None) -> tuple:
     --------
     >>> focus_window(pd.DataFrame({"published": []}), "2022-01-01:2022-01-31")
     ('2022-01-01', '2022-01-31')
+    >>> focus_window(pd.DataFrame({"published": []}), "2022-01-01 09:00:2022-01-31 18:00")
+    ('2022-01-01 09:00', '2022-01-31 18:00')
     """
     if focus:
-        start, _, end = focus.partition(":")
-        if not start or not end:
+        # The separator is the colon before the END date, not one inside a time.
+        match = re.fullmatch(r"\s*(.+?)\s*(?::|\.\.)\s*(\d{4}-.*?)\s*", focus)
+        if not match:
             raise ValueError(
                 f"focus must be START:END, e.g. 2022-01-01:2022-01-31, not {focus!r}")
-        return start, end
+        return match.group(1), match.group(2)
     dated = articles["published"].dropna()
     if dated.empty:
         raise ValueError("no dated articles: trends need publication dates")

@@ -46,7 +46,7 @@ def test_committed_with_outputs_and_no_volatile_metadata(path):
     assert any(c.outputs for c in code)
     assert nb.metadata["kernelspec"]["name"] == "python3"
     for cell in code:
-        assert set(cell.metadata) <= {"tags"}, f"volatile cell metadata {set(cell.metadata)}"
+        assert set(cell.metadata) <= {"tags", "alt"}, f"volatile metadata {set(cell.metadata)}"
         text = _outputs_text(cell)
         for pattern, what in VOLATILE:
             assert not pattern.search(text), f"{what} in the output of {cell.source[:40]!r}"
@@ -70,3 +70,5 @@ def test_report_template_has_a_papermill_parameters_cell():
     charts = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                  for o in c.outputs)
     assert charts >= 9
+    with_alt = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("alt")]
+    assert len(with_alt) == charts  # every chart has a description for screen readers

@@ -148,6 +148,8 @@ def test_page_is_self_contained_with_a_content_security_policy(sample_reports):
     assert "http://" not in page and "https://" not in page
     assert page.count("<script") == 1  # the table sorter, pinned by hash in the CSP
     assert page.count('src="data:image/png;base64,') >= 8
+    assert 'alt="Heat map: share of each source&#39;s articles in each topic"' in page \
+        or "alt=\"Heat map: share of each source's articles in each topic\"" in page
     assert "print(" not in page and "compute_report_data" not in page  # no code cells
 
 
