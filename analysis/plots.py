@@ -36,7 +36,11 @@ def plot_article_counts(counts: pd.DataFrame, *, ax=None, title: str = "Articles
     fig, ax = _axes(ax, (9, 3.6))
     wide = counts.pivot_table(index="period", columns="group", values="n", aggfunc="sum",
                               fill_value=0, sort=True)
-    labels = [p.strftime("%Y-%m") if hasattr(p, "strftime") else str(p) for p in wide.index]
+    # Weekly or daily periods need the day, or neighbouring bars share a label.
+    steps = pd.Series(wide.index).diff().dropna() if len(wide) > 1 else pd.Series(dtype=object)
+    step_days = steps.median().days if len(steps) and hasattr(steps.median(), "days") else 31
+    pattern = "%Y" if step_days >= 360 else "%Y-%m" if step_days >= 28 else "%Y-%m-%d"
+    labels = [p.strftime(pattern) if hasattr(p, "strftime") else str(p) for p in wide.index]
     positions = np.arange(len(wide))
     bottom = np.zeros(len(wide))
     for i, group in enumerate(wide.columns):

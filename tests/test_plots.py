@@ -428,3 +428,10 @@ def test_every_chart_renders_to_png(articles, doc_topics, topics, terms_frame, b
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         assert buffer.getvalue().startswith(b"\x89PNG")
+
+
+def test_article_counts_label_weeks_by_day():
+    weeks = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=3, freq="W-MON", tz="UTC"),
+                          "group": "A", "n": [1, 2, 3]})
+    labels = [t.get_text() for t in plot_article_counts(weeks).axes[0].get_xticklabels()]
+    assert labels == ["2024-01-01", "2024-01-08", "2024-01-15"]
