@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -346,3 +347,23 @@ def test_versions_index_in_a_headless_browser(chromium, sample_reports):
     result = inspect_page(sample_reports["first"].parent / "index.html",
                           js_checks={"links": "document.querySelectorAll('a').length"})
     assert result.errors == [] and result.external == [] and result.checks["links"] == 2
+
+
+def test_notebook_failure_is_a_clear_error_and_keeps_earlier_versions(
+        sample_reports, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "reports"
+    shutil.copytree(sample_reports["first"].parent, out / "sample-corpus")
+    before = _tree_digest(out)
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("data_file = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise RuntimeError('chart library missing')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, broken)
+    monkeypatch.setattr(report, "REPORT_NOTEBOOK", str(broken))  # an absolute path wins
+    status = cli.main(["report", str(SAMPLE_DIR), "--out", str(out), "--title", "Sample corpus",
+                       "--freq", "M", "--k", "6", "--quiet"])
+    assert status == 1
+    assert "report notebook failed" in capsys.readouterr().err
+    assert _tree_digest(out) == before
