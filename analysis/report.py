@@ -290,8 +290,9 @@ def input_fingerprint(sources: Sequence[str], params: dict) -> str:
 def list_versions(folder: str | os.PathLike) -> pd.DataFrame:
     """Return the finished versions under a report folder, newest first.
 
-    Columns ``name``, ``created``, ``articles``, ``topics``, ``fingerprint``
-    and ``path``; folders without a ``manifest.json`` (unfinished) are skipped.
+    Columns ``name``, ``created``, ``articles``, ``topics``, ``sources``,
+    ``previous``, ``fingerprint`` and ``path``; folders without a
+    ``manifest.json`` (unfinished) are skipped.
     """
     rows = []
     for manifest in Path(folder).glob("*/manifest.json"):
@@ -304,9 +305,11 @@ def list_versions(folder: str | os.PathLike) -> pd.DataFrame:
         rows.append({"name": manifest.parent.name, "created": info.get("created", ""),
                      "articles": info.get("counts", {}).get("articles"),
                      "topics": info.get("counts", {}).get("topics"),
+                     "sources": ", ".join(info.get("parameters", {}).get("sources", [])),
+                     "previous": info.get("previous") or "",
                      "fingerprint": info.get("fingerprint", ""), "path": manifest.parent})
-    frame = pd.DataFrame(rows, columns=["name", "created", "articles", "topics", "fingerprint",
-                                        "path"])
+    frame = pd.DataFrame(rows, columns=["name", "created", "articles", "topics", "sources",
+                                        "previous", "fingerprint", "path"])
     return frame.sort_values(["created", "name"], ascending=False, ignore_index=True)
 
 
@@ -417,10 +420,13 @@ def _previous_version(root: Path, name: str, previous) -> Path | None:
 
 _VERSIONS_PAGE = """<h1>{{ title }}</h1><p class="meta">{{ n }} version{{ "s" if n != 1 }},
 newest first.</p><table class="sortable"><thead><tr><th>version</th><th>created (UTC)</th>
-<th>articles</th><th>topics</th><th>fingerprint</th></tr></thead><tbody>{% for v in versions %}
-<tr><td><a href="{{ v.name }}/index.html">{{ v.name }}</a></td><td>{{ v.created }}</td>
-<td class="num">{{ v.articles }}</td><td class="num">{{ v.topics }}</td>
-<td>{{ v.fingerprint }}</td></tr>{% endfor %}</tbody></table>"""
+<th>articles</th><th>topics</th><th>inputs</th><th>compared with</th></tr></thead><tbody>
+{% for v in versions %}<tr><td><a href="{{ v.name }}/index.html">{{ v.name }}</a></td>
+<td>{{ v.created }}</td><td class="num">{{ v.articles }}</td><td class="num">{{ v.topics }}</td>
+<td>{{ v.sources }}</td><td>{{ v.previous }}</td></tr>{% endfor %}</tbody></table>
+<p class="meta">A version's name is its date and a fingerprint of its input files and
+parameters; each folder holds the page, tables/*.csv, the executed notebook and
+manifest.json.</p>"""
 
 
 def _write_versions_index(root: Path, title: str) -> Path:

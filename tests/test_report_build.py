@@ -138,6 +138,7 @@ def test_versions_index_lists_every_version(sample_reports):
     page = (root / "index.html").read_text(encoding="utf-8")
     for version in (sample_reports["first"], sample_reports["second"]):
         assert f'href="{version.name}/index.html"' in page
+    assert f"<td>sample</td><td>{sample_reports['first'].name}</td>" in page  # the comparison
     # Newest first: the rebuilt first version was created last.
     assert list_versions(root)["name"].tolist() == [sample_reports["first"].name,
                                                     sample_reports["second"].name]
