@@ -235,7 +235,7 @@ def plot_topic_terms(topics: pd.DataFrame, *, n_terms: int = 8, max_topics: int 
     for k, (panel, row) in enumerate(zip(axes, table.itertuples(index=False), strict=False)):
         terms = _as_terms(row.top_terms)[:n_terms]
         ranks = np.arange(1, len(terms) + 1)
-        panel.barh(ranks, n_terms - ranks + 1, color=PALETTE[k % len(PALETTE)], height=0.7)
+        panel.barh(ranks, n_terms - ranks + 1, height=0.7, linewidth=0, **_topic_fill(k))
         panel.set_yticks(ranks, [_text(t) for t in terms])
         panel.set_ylim(n_terms + 0.5, 0.5)
         panel.set_xticks([])
@@ -303,12 +303,9 @@ def plot_topic_shares(topic_trends: pd.DataFrame, *, topics: pd.DataFrame | None
     xs = np.column_stack([starts.to_numpy(), _period_ends(starts).to_numpy()]).ravel()
     tops, bottoms = np.repeat(tops, 2, axis=0), np.repeat(bottoms, 2, axis=0)
     for k, topic_id in enumerate(wide.columns):
-        colour, _ = _topic_style(k)
         # Past the palette, a hatch tells topic 8 from topic 0.
-        hatch = (None, "//", "..", "xx")[(k // len(PALETTE)) % 4]
-        ax.fill_between(xs, bottoms[:, k], tops[:, k], color=colour, linewidth=0, alpha=0.9,
-                        hatch=hatch, edgecolor="white" if hatch else None,
-                        label=_topic_name(topic_id, labels.get(topic_id)))
+        ax.fill_between(xs, bottoms[:, k], tops[:, k], linewidth=0, alpha=0.9,
+                        label=_topic_name(topic_id, labels.get(topic_id)), **_topic_fill(k))
     _shade_partial(ax, starts, partial)
     ax.set_ylim(0, max(100.0, float(np.nanmax(tops)) if np.isfinite(tops).any() else 100.0))
     _date_axis(ax)
@@ -319,6 +316,17 @@ def plot_topic_shares(topic_trends: pd.DataFrame, *, topics: pd.DataFrame | None
 
 #: Marker shapes cycled once the palette runs out, so topic 8 is not topic 0 again.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
+
+
+#: Hatches for bars and areas once the palette runs out (partial periods use grey "//").
+TOPIC_HATCHES = (None, "..", "xx", "oo")
+
+
+def _topic_fill(k: int) -> dict:
+    """Return fill keywords for the ``k``-th topic: palette colour, then a dark hatch on top."""
+    hatch = TOPIC_HATCHES[(k // len(PALETTE)) % len(TOPIC_HATCHES)]
+    return {"color": PALETTE[k % len(PALETTE)], "hatch": hatch,
+            "edgecolor": "#1d2327" if hatch else None}
 
 
 def _topic_style(k: int) -> tuple[str, str]:
@@ -459,9 +467,10 @@ def _label_centres(ax, frame: pd.DataFrame, order: list, centres: np.ndarray) ->
     spread = _spread_labels((centres - low) / span) * span + low
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
     for topic_id, (x, y) in zip(order, spread, strict=True):
-        ax.text(x, y, f"#{topic_id}", ha="center", va="center", fontsize=LABEL_SIZE,
-                fontweight="bold", color="#222222", path_effects=halo, gid="topic-label",
-                zorder=5)
+        # Just above the centre: a small topic's points would hide under its label.
+        ax.annotate(f"#{topic_id}", (x, y), xytext=(0, 8), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=LABEL_SIZE, fontweight="bold",
+                    color="#222222", path_effects=halo, gid="topic-label", zorder=5)
 
 
 def plot_source_topics(mix: pd.DataFrame, *, topics: pd.DataFrame | None = None, ax=None,
@@ -730,10 +739,13 @@ def plot_rising_terms(rising: pd.DataFrame, *, n: int = 10, ax=None) -> Figure:
 # ---------------------------------------------------------------------------- corpus
 
 
-def plot_sources_languages(articles: pd.DataFrame, *, ax=None) -> Figure:
+def plot_sources_languages(articles: pd.DataFrame, *, ax=None, max_languages: int = 6
+                           ) -> Figure:
     """Return stacked horizontal bars of articles per source, split by language.
 
     Missing sources and languages are shown as "(unknown)"; the largest source is on top.
+    Languages beyond the ``max_languages`` most common are summed as "other" (language
+    detection gives stray codes to tables and tickers).
 
     Parameters
     ----------
@@ -759,6 +771,11 @@ def plot_sources_languages(articles: pd.DataFrame, *, ax=None) -> Figure:
     if table.empty:
         _no_data(ax, title)
         return fig
+    common = table["lang"].value_counts().sort_index().sort_values(ascending=False,
+                                                                   kind="stable").index
+    if len(common) > max_languages:
+        table = table.assign(lang=table["lang"].where(
+            table["lang"].isin(common[: max_languages - 1]), "other"))
     counts = pd.crosstab(table["source"], table["lang"])
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     counts = counts[counts.sum(axis=0).sort_values(ascending=False, kind="stable").index]

@@ -37,7 +37,8 @@ from analysis.io import input_files
 from analysis.plots import plot_article_counts
 from analysis.trends import article_counts
 
-__all__ = ["build_report", "corpus_summary", "input_fingerprint", "list_versions",
+__all__ = ["build_report", "code_fingerprint", "corpus_summary", "input_fingerprint",
+           "list_versions",
            "render_overview", "status_counts", "write_html"]
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -269,11 +270,28 @@ def slugify(text: str) -> str:
     return slug[:60].strip("-") or "report"
 
 
+def code_fingerprint(notebook: str | os.PathLike | None = None) -> str:
+    """Return a hash of the package's code and the report notebook.
+
+    Part of a version's fingerprint: new code may compute other numbers, so
+    it makes a new version instead of silently replacing an old one.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    package = Path(__file__).parent
+    files = sorted(package.rglob("*.py")) + sorted(package.glob("stopwords/*.txt"))
+    files.append(Path(notebook or config.NOTEBOOKS_DIR / REPORT_NOTEBOOK))
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def input_fingerprint(sources: Sequence[str], params: dict) -> str:
     """Return 10 hex digits identifying the input files' contents and the parameters.
 
     Paths do not count, contents do: the same files copied elsewhere give the
-    same fingerprint, one changed byte gives another.
+    same fingerprint, one changed byte gives another. :func:`build_report`
+    adds the code's fingerprint to ``params``.
     """
     digests = []
     for file in input_files(sources):
@@ -479,7 +497,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     if not template.is_file():
         raise FileNotFoundError(f"report notebook not found: {template}")
     params = {"title": title, "freq": freq, "k": str(k), "terms": list(terms or []),
-              "focus": focus, "since": since, "tz": tz, "random_state": random_state}
+              "focus": focus, "since": since, "tz": tz, "random_state": random_state,
+              "code": code_fingerprint(template)}
     fingerprint = input_fingerprint(sources, params)
     created = dt.datetime.now(dt.UTC)
     name = f"{created:%Y-%m-%d}-{fingerprint}"
@@ -515,7 +534,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         manifest = {
             "name": name, "title": title, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "package": "newsscope", "version": __version__, "git_commit": _git_commit(),
-            "fingerprint": fingerprint, "parameters": data.params,
+            "fingerprint": fingerprint, "code_fingerprint": params["code"],
+            "parameters": data.params,
             "counts": {"items": len(data.manifest), "articles": len(data.articles),
                        **{f"items_{s}": n for s, n in status_counts(data.manifest).items()},
                        "topics": len(data.topics), "bursts": len(data.bursts)},

@@ -20,7 +20,13 @@ import pandas as pd
 from analysis.bursts import detect_bursts
 from analysis.io import load_articles
 from analysis.topics import fit_topics, topic_map
-from analysis.trends import article_counts, rising_terms, term_trends, topic_trends
+from analysis.trends import (
+    _window_mask,
+    article_counts,
+    rising_terms,
+    term_trends,
+    topic_trends,
+)
 
 __all__ = ["ReportData", "compute_report_data", "focus_window", "load_report_data",
            "read_previous", "report_tables", "topic_changes", "write_tables"]
@@ -173,7 +179,13 @@ def _chart_terms(terms, bursts: pd.DataFrame, rising: pd.DataFrame, trends: pd.D
             spans.append((burst.start, burst.end))
     candidates = [*picked, *(t for row in topics["top_terms"] for t in row[:1]),
                   *rising.loc[rising["direction"] == "rising", "term"]]
-    return [t for t in dict.fromkeys(candidates) if usable(t)][:n]
+    chosen, words = [], set()
+    for term in dict.fromkeys(candidates):
+        # "qtr net" beside "qtr" repeats one story with one more line.
+        if usable(term) and not set(term.split()) & words and len(chosen) < n:
+            chosen.append(term)
+            words |= set(term.split())
+    return chosen
 
 
 def read_previous(folder: str | Path) -> dict:
@@ -333,7 +345,16 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n)
         trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n)
         rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count)
-    significant = rising[rising["g2"] >= G2_MIN].reset_index(drop=True)
+    # Shown: significant changes, without month and day names, which rise and
+    # fall with the calendar (the CSV keeps every term).
+    calendar = rising["term"].map(lambda t: bool(set(str(t).split()) & _CALENDAR))
+    significant = rising[(rising["g2"] >= G2_MIN) & ~calendar].reset_index(drop=True)
+    n_focus = n_baseline = 0
+    if window is not None:
+        # The same windows rising_terms compares.
+        inside = _window_mask(dated["published"], window)
+        before_focus = _window_mask(dated["published"], (None, window[0])) & ~inside
+        n_focus, n_baseline = int(inside.sum()), int(before_focus.sum())
     changes = None
     if before is not None:
         changes = {"previous": before["name"],
@@ -356,6 +377,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
                 "last": dated["published"].max() if len(dated) else None,
                 "focus": tuple(pd.Timestamp(w) for w in window) if window else None,
                 "n_dated": len(dated), "n_before_since": n_before_since,
+                "n_focus": n_focus, "n_baseline": n_baseline,
                 "n_undated": int(articles["published"].isna().sum())},
         changes=changes, versions=_versions(),
     )

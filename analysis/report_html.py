@@ -79,14 +79,19 @@ def _pct(share) -> str:
 # ---------------------------------------------------------------------------- fragments
 
 _HEADER = """<div class="ns-header"><h1>{{ title }}</h1>
-<p class="meta">{{ n }} articles from {{ sources }} source{{ "s" if sources != 1 }} ·
+<p class="meta">{{ n }} articles ({{ distinct }} not duplicates) from {{ sources }} ·
 {% if first %}time charts cover {{ first }} to {{ last }}, {{ freq_name }}
 {%- else %}no dated articles: no time charts{% endif %} · {{ k }} topics</p></div>"""
 
 
 def _n_sources(articles: pd.DataFrame) -> int:
-    # "(unknown)" is a row of every source table, so it counts here too.
-    return articles["source"].astype(object).fillna("(unknown)").nunique()
+    return int(articles["source"].nunique())
+
+
+def _sources_phrase(articles: pd.DataFrame) -> str:
+    named, unknown = _n_sources(articles), int(articles["source"].isna().sum())
+    phrase = f"{named:,} source{'s' if named != 1 else ''}"
+    return phrase + (f" ({unknown:,} articles without one)" if unknown else "")
 
 
 _FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly"}
@@ -94,8 +99,10 @@ _FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y
 
 def header_section(data: ReportData) -> Fragment:
     """Return the title and the period the report covers."""
-    return _render(_HEADER, "header", title=data.params["title"], n=len(data.articles),
-                   sources=_n_sources(data.articles), first=_day(data.window["first"]),
+    arts = data.articles
+    return _render(_HEADER, "header", title=data.params["title"], n=f"{len(arts):,}",
+                   distinct=f"{int(arts['duplicate_of'].isna().sum()):,}",
+                   sources=_sources_phrase(arts), first=_day(data.window["first"]),
                    last=_day(data.window["last"]), k=len(data.topics),
                    freq_name=_FREQ_NAMES.get(data.params["freq"], data.params["freq"]))
 
@@ -155,10 +162,13 @@ def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
     problems = manifest[(manifest["status"] != "duplicate")
                         & ((manifest["status"] != "loaded")
                            | (manifest["reason"].fillna("") != ""))]
-    cards = [("input items", len(manifest)), ("articles", len(data.articles)),
-             ("sources", _n_sources(data.articles)),
-             ("languages", data.articles["lang"].nunique()),
-             *[(s, int(by_status[s])) for s in order if s != "loaded"]]
+    langs = data.articles["lang"].value_counts(normalize=True)
+    main = int((langs >= 0.01).sum())
+    cards = [("input items", f"{len(manifest):,}"), ("articles", f"{len(data.articles):,}"),
+             ("sources", f"{_n_sources(data.articles):,}"),
+             ("languages" if main == len(langs) else
+              f"languages with ≥1% of articles (+{len(langs) - main} rarer)", main),
+             *[(s, f"{int(by_status[s]):,}") for s in order if s != "loaded"]]
     return _render(_SUMMARY, "corpus summary", cards=cards, n_items=len(manifest),
                    by_status=[(s, int(by_status[s])) for s in order],
                    n_undated=data.window["n_undated"],
@@ -208,9 +218,13 @@ def topics_table(data: ReportData, *, n_terms: int = 10) -> Fragment:
     return _render(_TOPICS, "topics table", topics=rows)
 
 
-_BURSTS = """{% if rows %}<table class="sortable"><thead><tr><th>term</th><th>from</th><th>to</th>
-<th>peak</th><th>articles</th><th>strength</th><th>driving headlines</th></tr></thead><tbody>
-{% for b in rows %}<tr><td>{{ b.term }}</td><td>{{ b.start }}</td><td>{{ b.end }}</td>
+_BURSTS = """{% if rows %}<p class="meta">Periods are named by their first day: a burst
+from and to the same date lasted one period. Strength is how much better the burst explains
+the counts than the term's usual rate (Kleinberg's weight; higher is stronger). The headlines
+are examples from the peak period.</p>
+<table class="sortable"><thead><tr><th>term</th><th>first period</th><th>last period</th>
+<th>peak period</th><th>articles</th><th>strength</th><th>example headlines</th></tr></thead>
+<tbody>{% for b in rows %}<tr><td>{{ b.term }}</td><td>{{ b.start }}</td><td>{{ b.end }}</td>
 <td>{{ b.peak }}</td><td class="num">{{ b.n_articles }}</td><td class="num">{{ b.weight }}</td>
 <td><ul>{% for h in b.headlines %}<li>{{ h }}</li>{% endfor %}</ul></td></tr>{% endfor %}
 </tbody></table>{% else %}<p>No term burst: attention to every tracked term was steady.</p>
@@ -229,9 +243,11 @@ def bursts_table(data: ReportData, *, n: int = 15) -> Fragment:
 
 
 _RISING = """{% if not focus %}<p>No dated articles: nothing to compare.</p>{% else %}
-<p class="meta">Articles in {{ focus }} compared with those before; G² is the log-likelihood
-ratio (higher = less likely to be chance); only terms with G² ≥ {{ g2_min }} (p &lt; 0.05) and
-in at least {{ min_count }} articles are shown.</p>
+<p class="meta">{{ n_focus }} articles in {{ focus }} compared with the {{ n_base }} before.
+G² is the log-likelihood ratio (higher = less likely to be chance); shown are terms with
+G² ≥ {{ g2_min }} (p &lt; 0.05) in at least {{ min_count }} articles, without month and day
+names (all terms are in tables/rising_terms.csv). The log2 ratio adds half an article to each
+count, so a term absent before gets a finite ratio.</p>
 {% if rows %}<table class="sortable"><thead><tr><th>term</th><th>direction</th>
 <th>articles (focus)</th><th>articles (before)</th><th>share (focus)</th>
 <th>share (before)</th><th>log2 ratio</th><th>G²</th></tr></thead><tbody>
@@ -255,6 +271,8 @@ def rising_table(data: ReportData, *, n: int = 12) -> Fragment:
     focus = data.window["focus"]
     return _render(_RISING, "rising terms table", rows=rows,
                    focus=f"{_day(focus[0])} to {_day(focus[1])}" if focus else None,
+                   n_focus=f"{data.window.get('n_focus', 0):,}",
+                   n_base=f"{data.window.get('n_baseline', 0):,}",
                    g2_min=data.params["rising_min_g2"], min_count=data.params["rising_min_count"])
 
 
@@ -291,16 +309,19 @@ def sources_table(data: ReportData, *, max_rows: int = 50, max_languages: int = 
     return _render(_SOURCES, "sources table", langs=langs, rows=rows)
 
 
-_CHANGES = """{% if not changes %}<p>This is the first version of this report: there is
-nothing to compare with yet.</p>{% else %}<p>Compared with version <b>{{ changes.previous }}</b>.
-Topics keep the id of the previous topic whose top terms they match.</p>
+_CHANGES = """{% if not changes %}<p class="meta">This is the first version of this report:
+there is no earlier version to compare with.</p>{% else %}<h2>What changed</h2>
+<p>Compared with version <b>{{ changes.previous }}</b>: a topic keeps its number when its top
+terms match a topic of that version.</p>
 <table class="sortable"><thead><tr><th>topic</th><th>label</th><th>status</th>
 <th>share before</th><th>share now</th><th>change (points)</th></tr></thead><tbody>
 {% for r in topics %}<tr><td class="num">{{ r.topic_id }}</td><td>{{ r.label }}</td>
 <td class="ch-{{ r.status }}">{{ r.status }}</td><td class="num">{{ r.before }}</td>
 <td class="num">{{ r.now }}</td><td class="num">{{ r.change }}</td></tr>{% endfor %}
 </tbody></table>
-<p><b>Newly rising terms</b> (rising now, not rising in the previous version):
+<p class="meta">Grown or shrunk: the share moved by at least 1 percentage point and 20% of
+its previous value.</p>
+<p><b>Newly rising terms</b> (significantly rising now, not in the previous version):
 {% if rising %}{{ rising|join(", ") }}{% else %}none{% endif %}.</p>{% endif %}"""
 
 
@@ -323,8 +344,9 @@ def changes_section(data: ReportData) -> Fragment:
 _METHODS = """<h3>Parameters</h3><table><tbody>{% for k, v in params %}<tr><th>{{ k }}</th>
 <td>{{ v }}</td></tr>{% endfor %}</tbody></table>
 <h3>How the numbers are made</h3><ul>
-<li>Loading: text dumps lose their site chrome (menus, sidebars, "Latest" lists); HTML goes
-through trafilatura; dates are read from datelines in the article's language. Exact and near
+<li>Loading: each input is read by its format (text dumps lose their site chrome, HTML goes
+through trafilatura, exports and news-corpus files are read field by field); dates come from
+the record or from datelines in the article's language. Exact and near
 duplicates (MinHash, Jaccard ≥ 0.7) are flagged, not removed: topics are learned from first
 copies only, while topic sizes and trends count every copy as the coverage it is (a story
 syndicated by three outlets counts three times).</li>

@@ -203,7 +203,7 @@ def test_topic_map_one_series_per_topic_distinct_styles(map_points, map_topics):
     numbers = [t for t in ax.texts if t.get_gid() == "topic-label"]
     assert sorted(t.get_text() for t in numbers) == sorted(f"#{t}" for t in range(10))
     assert all(t.get_path_effects() for t in numbers)  # white halo
-    x, y = next(t for t in numbers if t.get_text() == "#9").get_position()
+    x, y = next(t for t in numbers if t.get_text() == "#9").xy  # the label points at it
     assert x == pytest.approx(map_points.loc[map_points["topic_id"] == 9, "x"].median())
     assert not ax.get_xticks().size and not ax.get_yticks().size
     assert "no units" in ax.get_xlabel()
@@ -435,3 +435,9 @@ def test_article_counts_label_weeks_by_day():
                           "group": "A", "n": [1, 2, 3]})
     labels = [t.get_text() for t in plot_article_counts(weeks).axes[0].get_xticklabels()]
     assert labels == ["2024-01-01", "2024-01-08", "2024-01-15"]
+
+
+def test_sources_languages_sums_rare_languages_as_other():
+    arts = pd.DataFrame({"source": ["a"] * 12, "lang": ["en"] * 5 + ["ru"] * 3 + list("wxyz")})
+    ax = plot_sources_languages(arts, max_languages=3).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["en", "other", "ru"]

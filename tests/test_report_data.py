@@ -116,3 +116,11 @@ def test_focus_window_errors_name_the_problem():
 def test_previous_must_be_a_report_version(tmp_path):
     with pytest.raises(ValueError, match="no tables/topics.csv"):
         read_previous(tmp_path)
+
+
+def test_chart_terms_skip_terms_sharing_a_word():
+    bursts = pd.DataFrame({"term": ["qtr"], "weight": [9.0], "start": [1], "end": [1]})
+    topics = pd.DataFrame({"top_terms": [["qtr net"], ["grain"]]})
+    trends = pd.DataFrame({"term": ["qtr", "qtr net", "grain"]})
+    rising = pd.DataFrame({"term": [], "direction": []})
+    assert _chart_terms(None, bursts, rising, trends, topics) == ["qtr", "grain"]
