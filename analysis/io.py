@@ -441,7 +441,32 @@ def _duplicates_earliest_first(articles: pd.DataFrame) -> list:
         kind="stable", na_position="last").index
     flagged = find_duplicates(articles["text"].iloc[order].tolist(),
                               articles["article_id"].iloc[order].tolist())
-    return pd.Series(flagged.array, index=order).sort_index().tolist()
+    result = pd.Series(flagged.array, index=order).sort_index().tolist()
+    return _headline_only_duplicates(articles, order, result)
+
+
+def _headline_only_duplicates(articles: pd.DataFrame, order, result: list) -> list:
+    """Flag records without a body that repeat an earlier record's headline, source and day.
+
+    Wire corpora carry body-less briefs ("Tokyo stock index rises ... in
+    first nine minutes") twice; with no text to compare, the same headline
+    from the same source on the same day is the same item. Across days a
+    repeated headline ("Live updates") may be news, so it is not flagged.
+    """
+    bodyless = articles["text"].fillna("").str.strip().eq("") & articles["title"].notna()
+    if not bodyless.any():
+        return result
+    ids = articles["article_id"].tolist()
+    days = articles["published"].dt.strftime("%Y-%m-%d").fillna("")
+    first: dict[tuple, int] = {}
+    for pos in (p for p in order if bodyless.iat[p] and pd.isna(result[p])):
+        key = (str(articles["source"].iat[pos]), days.iat[pos],
+               text_fingerprint(articles["title"].iat[pos]))
+        if key[2] and key in first:
+            result[pos] = ids[first[key]]
+        else:
+            first.setdefault(key, pos)
+    return result
 
 
 def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame:
@@ -457,8 +482,10 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame
             if original is not pd.NA and original is not None:
                 status = "duplicate"
                 # Only the flagged pairs are hashed again, not the whole corpus.
-                same = text_fingerprint(texts[article_id]) == text_fingerprint(texts[original])
-                reasons.insert(0, f"{'exact' if same else 'near'} duplicate of {original}")
+                text = texts[article_id]
+                same = text_fingerprint(text) == text_fingerprint(texts[original])
+                kind = ("exact" if same else "near") if (text or "").strip() else "headline-only"
+                reasons.insert(0, f"{kind} duplicate of {original}")
         records.append({"path": entry["path"], "format": entry["format"], "status": status,
                         "reason": "; ".join(reasons), "article_id": article_id})
     return pd.DataFrame(records, columns=list(MANIFEST_COLUMNS)).astype(_STRING)

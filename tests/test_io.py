@@ -389,3 +389,22 @@ def test_csv_long_fields_and_multiline_rows(write):
     df, manifest = load(write("long.csv", text))
     assert df["n_words"].tolist() == [40_000, 4]
     assert manifest["path"].str.rsplit(":", n=1).str[-1].tolist() == ["2", "3", "5"]
+
+
+def test_bodyless_records_repeating_a_headline_the_same_day_are_duplicates(write, tmp_path):
+    rows = [
+        {"id": "a", "title": "Tokyo stocks up 63 points", "text": "", "source": "Wire",
+         "published": "1987-10-20T20:13:00Z"},
+        {"id": "b", "title": "TOKYO STOCKS UP 63 POINTS", "text": "", "source": "Wire",
+         "published": "1987-10-20T20:15:00Z"},
+        {"id": "c", "title": "Tokyo stocks up 63 points", "text": "", "source": "Wire",
+         "published": "1987-10-21T09:00:00Z"},  # another day: maybe news again
+        {"id": "d", "title": "Tokyo stocks up 63 points", "text": "", "source": "Other",
+         "published": "1987-10-20T21:00:00Z"},  # another source
+    ]
+    path = write("briefs.jsonl", "\n".join(json.dumps(r) for r in rows))
+    articles, manifest = load_articles(path, return_manifest=True, cache=False, progress=False)
+    assert articles.set_index("article_id")["duplicate_of"].isna().to_dict() == \
+        {"a": True, "b": False, "c": True, "d": True}
+    assert manifest.set_index("article_id").loc["b", "reason"].startswith(
+        "headline-only duplicate of a")
