@@ -643,10 +643,11 @@ def plot_term_trends(term_trends: pd.DataFrame, *, bursts: pd.DataFrame | None =
         ax.plot(starts, wide[term].to_numpy(dtype=float) * 100, color=colours[term],
                 marker="o", markersize=3, linewidth=1.6, label=_text(term))
     _shade_partial(ax, starts, partial)
-    if bursts is not None and not bursts.empty:
-        _draw_bursts(ax, bursts[bursts["term"].isin(terms)], wide, starts, colours)
     peak = np.nanmax(wide.to_numpy(dtype=float) * 100, initial=0.0)
-    ax.set_ylim(0, max(float(peak), 1.0) * 1.15)  # headroom for burst headlines
+    top = max(float(peak), 1.0) * 1.15  # headroom for burst headlines
+    if bursts is not None and not bursts.empty:
+        _draw_bursts(ax, bursts[bursts["term"].isin(terms)], wide, starts, colours, top)
+    ax.set_ylim(0, top)
     _date_axis(ax)
     _style(ax, title=title, xlabel="period start", ylabel="share of articles (%)")
     _legend(ax)
@@ -654,23 +655,40 @@ def plot_term_trends(term_trends: pd.DataFrame, *, bursts: pd.DataFrame | None =
 
 
 def _draw_bursts(ax, bursts: pd.DataFrame, wide: pd.DataFrame, starts: pd.DatetimeIndex,
-                 colours: dict) -> None:
+                 colours: dict, top: float) -> None:
     ends = pd.Series(_period_ends(starts), index=starts)
     for row in bursts.itertuples(index=False):
-        start, end, peak = (_wall_time([v])[0] for v in (row.start, row.end, row.peak))
+        start, end = (_wall_time([v])[0] for v in (row.start, row.end))
         span_end = ends.get(end, end + pd.Timedelta(days=1))
         ax.axvspan(start, span_end, color=colours[row.term], alpha=0.15, linewidth=0,
                    gid="burst")
+    # One headline per term, at its strongest burst: more would pile up at a
+    # busy week and hide each other.
+    strongest = bursts.sort_values(["weight", "term"], ascending=[False, True], kind="stable")
+    first, last = starts.min(), starts.max()
+    width = max((last - first).total_seconds(), 1.0)
+    placed: list[tuple[float, float]] = []
+    for row in strongest.drop_duplicates("term").itertuples(index=False):
         headlines = row.headlines if row.headlines is not None else []
-        if len(headlines) == 0:
-            continue
+        peak = _wall_time([row.peak])[0]
         at = starts.get_indexer([peak])[0]
-        y = float(wide[row.term].iloc[at]) * 100 if at >= 0 else np.nan
+        y = float(wide[row.term].iloc[at]) * 100 if at >= 0 and len(headlines) else np.nan
         if not np.isfinite(y):
             continue
+        x_frac, y_frac = (peak - first).total_seconds() / width, y / top
+        # Near the right edge the text runs left, away from the legend.
+        right = x_frac > 0.55
+        lift = 6.0
+        while any(abs(x_frac - px) < 0.3 and abs(y_frac + lift / 200 - py) < 0.06
+                  for px, py in placed):
+            lift -= 11.0
+        placed.append((x_frac, y_frac + lift / 200))
         ax.annotate(_text(_shorten(headlines[0].get("title", ""))), (peak, y),
-                    xytext=(4, 6), textcoords="offset points", fontsize=TICK_SIZE - 1,
+                    xytext=(-4 if right else 4, lift), textcoords="offset points",
+                    ha="right" if right else "left", fontsize=TICK_SIZE - 1,
                     color="#333333", gid="burst-headline",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8,
+                          "linewidth": 0},
                     arrowprops={"arrowstyle": "-", "color": "#777777", "linewidth": 0.6})
 
 
