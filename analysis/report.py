@@ -377,9 +377,11 @@ def _remove_abandoned_builds(root: Path) -> None:
 def _execute_notebook(template: Path, out: Path, parameters: dict, *, cwd: Path) -> None:
     import papermill
 
+    # The kernel's start-up warnings would land on the analyst's terminal.
     papermill.execute_notebook(str(template), str(out), parameters=parameters,
                                cwd=str(cwd), progress_bar=False, log_output=False,
-                               kernel_name="python3")
+                               kernel_name="python3",
+                               extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
 
 def _forget_handoff(path: Path) -> None:
