@@ -509,13 +509,22 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     root.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_builds(root)
     previous = _previous_version(root, name, previous)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=4, desc="report", unit="step", leave=False,
+               disable=None if progress is None else not progress)
     build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{_host()}-{os.getpid()}-"))
     try:
+        bar.set_postfix_str("loading, topics, trends")
         data = compute_report_data(sources, title=title, freq=freq, k=k, terms=terms,
                                    focus=focus, since=since, previous=previous, tz=tz,
                                    random_state=random_state, progress=progress)
+        bar.update()
+        bar.set_postfix_str("tables")
         tables = report_tables(data)
         written = write_tables(tables, build / "tables")
+        bar.update()
+        bar.set_postfix_str("running the report notebook")
         handoff = build / ".report-data.pkl"
         with open(handoff, "wb") as handle:
             pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -526,6 +535,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
             "random_state": random_state, "data_file": str(handoff)}, cwd=build)
         handoff.unlink()
         _forget_handoff(build / "report.ipynb")
+        bar.update()
+        bar.set_postfix_str("exporting HTML")
         stamp = created.strftime("%Y-%m-%d %H:%M UTC")
         page = notebook_to_html(
             build / "report.ipynb", title=title,
@@ -553,8 +564,11 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         os.umask(umask)
         os.chmod(build, 0o777 & ~umask)
         _move_into_place(build, target)
+        bar.update()
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
+    finally:
+        bar.close()
     _write_versions_index(root, title)
     return target / "index.html"
