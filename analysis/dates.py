@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.config import DEFAULT_LANGUAGES
 
-__all__ = ["coerce_published", "looks_like_dateline", "parse_date_text"]
+__all__ = ["coerce_published", "looks_like_dateline", "parse_date_text", "word_count"]
 
 # Month names per language: a dateline is parsed with only the languages
 # its month word belongs to ("Mart" is Turkish March, but a time zone to an
@@ -130,7 +130,7 @@ def looks_like_dateline(line: str) -> bool:
     >>> looks_like_dateline("13:31 | 22.09.2014"), looks_like_dateline("Home")
     (True, False)
     """
-    return len(line) <= 120 and _word_count(line) <= 16 and bool(_DATE.search(line))
+    return len(line) <= 120 and word_count(line) <= 16 and bool(_DATE.search(line))
 
 
 def coerce_published(
@@ -186,8 +186,14 @@ def coerce_published(
     return stamp, None
 
 
-def _word_count(line: str) -> int:
-    """Return the number of words, counting two CJK characters as one word."""
+def word_count(line: str) -> int:
+    """Return the number of words, counting two CJK characters as one word.
+
+    Examples
+    --------
+    >>> word_count("13:31 | 22.09.2014"), word_count("東京都の天気")
+    (5, 3)
+    """
     cjk = len(_CJK.findall(line))
     if cjk:
         return len(_WORD.findall(_CJK.sub(" ", line))) + cjk // 2

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from analysis.config import DEFAULT_LANGUAGES
-from analysis.dates import looks_like_dateline, parse_date_text
+from analysis.dates import looks_like_dateline, parse_date_text, word_count
 
 __all__ = ["TextPage", "parse_text_page", "recurring_lines"]
 
@@ -135,14 +135,6 @@ def _norm(line: str) -> str:
     return _WS.sub(" ", line).strip().casefold()
 
 
-def _word_count(line: str) -> int:
-    """Return the number of words, counting two CJK characters as one word."""
-    cjk = len(_CJK.findall(line))
-    if cjk:
-        return len(_WORD.findall(_CJK.sub(" ", line))) + cjk // 2
-    return len(_WORD.findall(line))
-
-
 def _stop_density(line: str) -> float:
     """Return the share of letter words that are function words."""
     words = _LETTER_WORD.findall(line.casefold())
@@ -157,7 +149,7 @@ def _line_class(line: str, key: str, chrome: frozenset[str]) -> int:
         return WALL
     if key in chrome or _COUNTER.match(line) or not _LETTER_WORD.search(line):
         return BAD
-    words = _word_count(line)
+    words = word_count(line)
     if _CHROME_ANY.search(line) or (words <= 6 and _CHROME_SHORT.search(line)):
         return BAD
     if words <= 30 and _CHROME_NAG.search(line):
@@ -220,7 +212,7 @@ def recurring_lines(
 
 def _is_prose(line: str) -> bool:
     """Return True for a sentence-like line too long to be a menu item."""
-    return _word_count(line) >= 12 and _stop_density(line) >= 0.15
+    return word_count(line) >= 12 and _stop_density(line) >= 0.15
 
 
 # --------------------------------------------------------------------------
@@ -359,7 +351,7 @@ def _line_weights(lines: list[str], idx: list[int], classes: list[int]) -> list[
     for k, (i, cls) in enumerate(zip(idx, classes, strict=True)):
         if cls == GOOD:
             gap = 0
-            weight = float(min(_word_count(lines[i]), _GOOD_CAP))
+            weight = float(min(word_count(lines[i]), _GOOD_CAP))
             weights.append(weight * (_ISOLATED_SHARE if _isolated(classes, k) else 1.0))
             continue
         gap += 1
@@ -393,7 +385,7 @@ def _source_line(line: str) -> str | None:
     label = _SOURCE_LABEL.match(line)
     if label:
         return label.group(1).strip()
-    if _word_count(line) <= 3 and (_DOMAIN.match(line) or _norm(line) in _AGENCIES):
+    if word_count(line) <= 3 and (_DOMAIN.match(line) or _norm(line) in _AGENCIES):
         return line
     return None
 
@@ -427,7 +419,7 @@ def _copyright_holder(lines: list[str]) -> str | None:
     """
     for line in lines:
         match = _COPYRIGHT.search(line)
-        if match and _word_count(match.group(1)) <= 5:
+        if match and word_count(match.group(1)) <= 5:
             return match.group(1).strip()
     return None
 
@@ -460,7 +452,7 @@ def _first_headline(lines: list[str], start: int, boilerplate: frozenset[str]) -
         if (
             line
             and line.casefold() not in boilerplate
-            and _word_count(line) >= 3
+            and word_count(line) >= 3
             and not looks_like_dateline(line)
             and not line.casefold().startswith("by ")
         ):
@@ -500,7 +492,7 @@ def _classify(
             return classes + [WALL] * (len(idx) - len(classes))
         if cls == NEUTRAL and looks_like_dateline(lines[i]):
             cls = BAD
-        good_words += _word_count(lines[i]) if cls == GOOD else 0
+        good_words += word_count(lines[i]) if cls == GOOD else 0
         classes.append(cls)
     return classes
 
@@ -534,7 +526,7 @@ def _body_indices(
         # No prose at all (results tables, listings): fall back to any
         # sentence-shaped line rather than return nothing.
         classes = [
-            GOOD if c == NEUTRAL and _word_count(lines[i]) >= 4 and _TERMINAL.search(lines[i])
+            GOOD if c == NEUTRAL and word_count(lines[i]) >= 4 and _TERMINAL.search(lines[i])
             else c
             for i, c in zip(idx, classes, strict=True)
         ]
