@@ -21,8 +21,8 @@ from analysis.bursts import detect_bursts
 from analysis.io import load_articles
 from analysis.topics import fit_topics, topic_map
 from analysis.trends import (
-    _window_mask,
     article_counts,
+    compared_windows,
     rising_terms,
     term_trends,
     topic_trends,
@@ -351,9 +351,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     significant = rising[(rising["g2"] >= G2_MIN) & ~calendar].reset_index(drop=True)
     n_focus = n_baseline = 0
     if window is not None:
-        # The same windows rising_terms compares.
-        inside = _window_mask(dated["published"], window)
-        before_focus = _window_mask(dated["published"], (None, window[0])) & ~inside
+        inside, before_focus = compared_windows(dated["published"], focus=window)
         n_focus, n_baseline = int(inside.sum()), int(before_focus.sum())
     changes = None
     if before is not None:

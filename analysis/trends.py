@@ -21,8 +21,8 @@ from analysis.topic_terms import article_texts, chrome_terms, fold_case, stopwor
 
 _TOKEN = r"(?u)\b\w+\b"
 
-__all__ = ["article_counts", "term_document_matrix", "term_trends", "rising_terms",
-           "topic_trends", "rising_topics", "keyword_in_context"]
+__all__ = ["article_counts", "compared_windows", "term_document_matrix", "term_trends",
+           "rising_terms", "topic_trends", "rising_topics", "keyword_in_context"]
 
 def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None = "source",
                    top: int = 8) -> pd.DataFrame:
@@ -328,6 +328,23 @@ def _window_mask(published: pd.Series, window) -> np.ndarray:
     return mask
 
 
+def compared_windows(published: pd.Series, *, focus, baseline=None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the masks of the focus window and of its baseline, as the rising-* functions use.
+
+    The baseline defaults to everything before the focus and never overlaps it.
+
+    Examples
+    --------
+    >>> dates = pd.Series(pd.to_datetime(["2024-01-05", "2024-02-01", "2024-02-20"], utc=True))
+    >>> [m.tolist() for m in compared_windows(dates, focus=("2024-02-01", "2024-02-29"))]
+    [[False, True, True], [True, False, False]]
+    """
+    in_focus = _window_mask(published, focus)
+    in_base = _window_mask(published, baseline if baseline is not None else (None, focus[0]))
+    return in_focus, in_base & ~in_focus
+
+
 def _compare(focus_counts: np.ndarray, base_counts: np.ndarray, n_focus: int, n_base: int
              ) -> pd.DataFrame:
     """Return G² log-likelihood and log2 ratio of counts in two windows (Rayson & Garside)."""
@@ -362,10 +379,7 @@ def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int
     with the log2 ratio of shares as effect size; ``is_new`` marks terms
     absent from the baseline, and falling terms are kept (``direction``).
     """
-    published = articles["published"]
-    in_focus = _window_mask(published, focus)
-    in_base = _window_mask(published, baseline if baseline is not None else (None, focus[0]))
-    in_base &= ~in_focus
+    in_focus, in_base = compared_windows(articles["published"], focus=focus, baseline=baseline)
     if not in_focus.any() or not in_base.any():
         raise ValueError("the focus and the baseline windows must each hold dated articles")
     window = articles[in_focus | in_base]
@@ -424,10 +438,7 @@ def topic_trends(articles: pd.DataFrame, doc_topics: pd.DataFrame, *, freq: str 
 def rising_topics(articles: pd.DataFrame, doc_topics: pd.DataFrame, *, focus, baseline=None
                   ) -> pd.DataFrame:
     """Return topics whose share of articles changed most between two windows (G², log ratio)."""
-    published = articles["published"]
-    in_focus = _window_mask(published, focus)
-    in_base = _window_mask(published, baseline if baseline is not None else (None, focus[0]))
-    in_base &= ~in_focus
+    in_focus, in_base = compared_windows(articles["published"], focus=focus, baseline=baseline)
     matrix, topic_ids = _topic_matrix(articles, doc_topics)
     table = _compare(np.asarray(matrix[in_focus].sum(axis=0)).ravel(),
                      np.asarray(matrix[in_base].sum(axis=0)).ravel(),
