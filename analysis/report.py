@@ -41,24 +41,7 @@ __all__ = ["build_report", "code_fingerprint", "corpus_summary", "input_fingerpr
            "list_versions",
            "render_overview", "status_counts", "write_html"]
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<style>
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;
-padding:1.5rem;color:#1d2327}
-h1{margin-bottom:.2rem} .meta{color:#5a6570;font-size:.9rem}
-.cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:1.2rem 0}
-.card{border:1px solid #dde3e8;border-radius:8px;padding:.6rem 1rem;min-width:8rem}
-.card b{display:block;font-size:1.5rem}
-table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.5rem 0 1.5rem}
-th,td{border-bottom:1px solid #e6eaee;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f4f6f8} td.num{text-align:right;font-variant-numeric:tabular-nums}
-.status-rejected{color:#a61b1b} .status-empty{color:#8a6d00} .status-duplicate{color:#49607a}
-img{max-width:100%} .snippet{color:#47525c}
-</style></head><body>
-<h1>{{ title }}</h1>
+_TEMPLATE = """<h1>{{ title }}</h1>
 <p class="meta">Inputs: {{ sources|join(", ") }} · generated {{ generated }}
 · newsscope {{ version }}</p>
 <div class="cards">
@@ -80,7 +63,7 @@ img{max-width:100%} .snippet{color:#47525c}
 </table>
 <h2>Items not loaded as new articles, and data problems</h2>
 {% if problems %}<table><tr><th>status</th><th>path</th><th>reason</th></tr>
-{% for row in problems %}<tr><td class="status-{{ row.status }}">{{ row.status }}</td>
+{% for row in problems %}<tr><td class="st-{{ row.status }}">{{ row.status }}</td>
 <td>{{ row.path }}</td><td>{{ row.reason }}</td></tr>{% endfor %}</table>
 {% else %}<p>None: every item loaded cleanly.</p>{% endif %}
 <h2>Articles</h2>
@@ -90,7 +73,6 @@ img{max-width:100%} .snippet{color:#47525c}
 <td class="num">{{ row.n_words }}</td></tr>{% endfor %}
 </table>
 {% if more_articles %}<p class="meta">… and {{ more_articles }} more articles.</p>{% endif %}
-</body></html>
 """
 
 
@@ -196,6 +178,8 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
     """
     from jinja2 import Environment
 
+    from analysis.report_html import render_page
+
     summary = corpus_summary(articles, manifest)
     counts = article_counts(articles, freq="MS", by="source")
     chart = _png_base64(plot_article_counts(counts, title="Articles per month, by source")
@@ -216,13 +200,13 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
              *[(status, n) for status, n in summary["by_status"].items() if status != "loaded"],
              ("sources", summary["sources"]), ("languages", summary["languages"])]
     env = Environment(autoescape=True)
-    return env.from_string(_TEMPLATE).render(
+    return render_page(env.from_string(_TEMPLATE).render(
         title=title, sources=list(sources), version=__version__,
         generated=generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         summary=summary, cards=cards, chart=chart, langs=langs, by_source=by_source,
         problems=flagged.fillna("").to_dict("records"), articles=rows,
         more_articles=max(0, len(articles) - max_articles),
-    )
+    ), title=title)
 
 
 def write_html(html: str, path: str | os.PathLike) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment
 
+from analysis.report import status_counts
 from analysis.report_data import ReportData
 
 __all__ = ["Fragment", "articles_table", "bursts_table", "changes_section", "header_section",
@@ -156,9 +157,7 @@ def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
     rejected and empty items and doubtful dates are listed one by one.
     """
     manifest = data.manifest
-    by_status = manifest["status"].value_counts()
-    order = [s for s in ("loaded", "duplicate", "empty", "rejected") if s in by_status]
-    order += sorted(set(by_status.index) - set(order))
+    by_status = status_counts(manifest)
     problems = manifest[(manifest["status"] != "duplicate")
                         & ((manifest["status"] != "loaded")
                            | (manifest["reason"].fillna("") != ""))]
@@ -168,9 +167,9 @@ def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
              ("sources", f"{_n_sources(data.articles):,}"),
              ("languages" if main == len(langs) else
               f"languages with ≥1% of articles (+{len(langs) - main} rarer)", main),
-             *[(s, f"{int(by_status[s]):,}") for s in order if s != "loaded"]]
+             *[(s, f"{n:,}") for s, n in by_status.items() if s != "loaded"]]
     return _render(_SUMMARY, "corpus summary", cards=cards, n_items=len(manifest),
-                   by_status=[(s, int(by_status[s])) for s in order],
+                   by_status=list(by_status.items()),
                    n_undated=data.window["n_undated"],
                    n_before_since=data.window["n_before_since"], since=data.params["since"],
                    kinds=reason_kinds(manifest).to_dict("records"),
@@ -412,6 +411,7 @@ th[data-dir=asc]::after{content:" ▲"} th[data-dir=desc]::after{content:" ▼"}
 td ul{margin:0;padding-left:1.1rem} td.terms{color:#334;max-width:22rem}
 .st-rejected,.ch-gone{color:#a61b1b} .st-empty{color:#8a6d00} .st-duplicate{color:#49607a}
 .ch-new,.ch-grown,.dir-rising{color:#0b6e4f} .ch-shrunk,.dir-falling{color:#a64b00}
+.snippet{color:#47525c}
 .new{font-size:.75rem;background:#e5f4ee;color:#0b6e4f;border-radius:4px;padding:0 .3rem}
 img{max-width:100%;height:auto;display:block;margin:.4rem 0 1rem}
 .anchor-link{display:none} .jp-OutputArea-output pre{white-space:pre-wrap}

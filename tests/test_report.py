@@ -64,3 +64,9 @@ def test_dollar_and_underscore_source_names_render(frames):
     articles = articles.assign(source=["Money $\\notacommand{x}$ Daily", "_hidden"])
     html = render_overview(articles, manifest, generated="fixed")
     assert "Money $\\notacommand{x}$ Daily" in html
+
+
+def test_overview_shares_the_report_page_shell_and_its_policy(frames):
+    html = render_overview(*frames, generated="fixed")
+    assert html.count("<html") == 1 and "Content-Security-Policy" in html
+    assert "default-src 'none'" in html and "://" not in html
