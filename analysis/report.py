@@ -472,13 +472,17 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     renamed into place at the end; a run that fails or is killed leaves the
     earlier versions and the versions index as they were.
     """
-    from analysis.report_data import compute_report_data, report_tables, write_tables
+    from analysis.report_data import (
+        compute_report_data,
+        default_title,
+        report_tables,
+        resolve_sources,
+        write_tables,
+    )
     from analysis.report_html import notebook_to_html
 
-    sources = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
-    sources = [str(Path(s).expanduser().resolve()) if Path(s).expanduser().exists() else str(s)
-               for s in sources]
-    title = title or Path(sources[0].rstrip("/")).name or "newsscope report"
+    sources = resolve_sources(sources)
+    title = title or default_title(sources)
     template = Path(notebook or config.NOTEBOOKS_DIR / REPORT_NOTEBOOK)
     if not template.is_file():
         raise FileNotFoundError(f"report notebook not found: {template}")

@@ -80,6 +80,30 @@ def _empty(columns) -> pd.DataFrame:
         {c: "float64" for c in ("share", "g2", "weight", "log_ratio") if c in columns})
 
 
+def resolve_sources(sources) -> list[str]:
+    """Return ``sources`` as a list, existing paths made absolute (globs stay as given).
+
+    Examples
+    --------
+    >>> resolve_sources("no/such/*.txt")
+    ['no/such/*.txt']
+    """
+    sources = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
+    return [str(Path(s).expanduser().resolve()) if Path(s).expanduser().exists() else str(s)
+            for s in sources]
+
+
+def default_title(sources: Sequence[str]) -> str:
+    """Return a report title for ``sources``: the first one's name.
+
+    Examples
+    --------
+    >>> default_title(["/data/week-12/"])
+    'week-12'
+    """
+    return Path(str(sources[0]).rstrip("/")).name or "newsscope report"
+
+
 def _source_roots(sources: Sequence[str]) -> list[str]:
     """Return the folders that report paths are made relative to: each source's parent."""
     roots = set()
@@ -304,9 +328,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         Time zone of dates, seed of every randomised step, number of frequent
         terms tracked when ``terms`` is not given, progress bar switch.
     """
-    sources = [sources] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
-    sources = [str(Path(s).expanduser().resolve()) if Path(s).expanduser().exists() else s
-               for s in sources]
+    sources = resolve_sources(sources)
     roots = _source_roots(sources)
     before = read_previous(previous) if previous else None
     articles, manifest = load_articles(sources, tz=tz, return_manifest=True, progress=progress)
@@ -358,7 +380,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         changes = {"previous": before["name"],
                    "topics": topic_changes(topics, before["topics"], model.alignment_),
                    "new_rising": _newly_rising(significant, before["rising"])}
-    params = {"title": title or Path(sources[0].rstrip("/")).name or "newsscope report",
+    params = {"title": title or default_title(sources),
               "sources": [_relative(pd.Series([s]), roots)[0] for s in sources],
               "freq": freq, "k": str(k), "terms": list(terms or []),
               "focus": focus, "since": since, "previous": before["name"] if before else None,
