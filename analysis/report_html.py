@@ -61,9 +61,6 @@ class Fragment:
     def __repr__(self) -> str:
         return f"<{self.name}>"
 
-    def __str__(self) -> str:
-        return self.html
-
 
 def _render(template: str, name: str, **values) -> Fragment:
     return Fragment(_ENV.from_string(template).render(**values), name)

@@ -6,9 +6,13 @@ with) while this script samples the resident memory of the child's whole process
 of RSS over live processes) is what a machine must have, and the largest single process is
 given too. The load cache is cleared first unless ``--warm``.
 
+``--stages`` instead times the steps of a Reuters report one after another in this process
+(warm load cache), to show where the time goes.
+
 Usage::
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_report.py [--only sample|reuters] [--markdown]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_report.py --stages
 """
 
 from __future__ import annotations
@@ -66,12 +70,48 @@ def measure(command: list[str], out: Path) -> dict:
             "tables_kb": sum(p.stat().st_size for p in out.glob("*/*/tables/*.csv")) / 1024}
 
 
+def stages() -> list[tuple[str, float]]:
+    """Return (step, seconds) for the computing steps of a weekly Reuters report."""
+    from analysis import detect_bursts, fit_topics, load_articles, rising_terms, term_trends
+    from analysis.report_data import K_RANGE, focus_window
+    from analysis.topics import topic_map
+
+    sources = str(shared_data_dir() / "reuters21578" / "*.sgm")
+    load_articles(sources, progress=False)  # fill the cache: the load is timed warm
+    timings, start = [], time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal start
+        timings.append((step, time.perf_counter() - start))
+        start = time.perf_counter()
+
+    articles = load_articles(sources, progress=False)
+    lap("load (cached)")
+    model = fit_topics(articles, k="auto", k_range=K_RANGE)
+    lap(f"topics, k=auto over {K_RANGE[0]}-{K_RANGE[1]} ({len(model.topics_)} topics)")
+    topic_map(model, articles)
+    lap("topic map")
+    dated = articles[articles["published"].notna()]
+    detect_bursts(dated, freq="W")
+    lap("bursts, top 200 terms")
+    term_trends(dated, freq="W")
+    lap("term trends, top 200 terms")
+    rising_terms(dated, focus=focus_window(dated, None))
+    lap("rising terms, newest quarter")
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("sample", "reuters"))
     parser.add_argument("--warm", action="store_true", help="keep the load cache")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="time the steps of a report")
     args = parser.parse_args()
+    if args.stages:
+        for step, seconds in stages():
+            print(f"{seconds:6.1f} s  {step}")
+        return
     rows = []
     for name in ("sample", "reuters"):
         if args.only and name != args.only:
