@@ -20,6 +20,9 @@ from analysis.trends import term_document_matrix
 
 __all__ = ["burst_states", "detect_bursts"]
 
+#: Burst costs (nats) are compared after rounding to this many decimals.
+_COST_DECIMALS = 6
+
 
 def burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float = 2.0, gamma: float = 1.0
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -58,9 +61,16 @@ def burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float = 2.0, gamm
     def cost(p):
         return -(counts * np.log(p) + misses * np.log1p(-p))
 
-    c0, c1 = cost(p0), cost(p1)
+    exact0, exact1 = cost(p0), cost(p1)
+    # The states are decided on costs rounded to a millionth of a nat: the
+    # logarithms' last bits depend on the CPU's math kernel, and a state must
+    # not. The Viterbi below then adds the same numbers in the same order on
+    # every machine; an exact tie keeps the current state (strict ``<``),
+    # and the last period prefers the base state. (The gain is reported
+    # unrounded; weights are rounded where they are summed.)
+    c0, c1 = np.round(exact0, _COST_DECIMALS), np.round(exact1, _COST_DECIMALS)
     # Kleinberg's entry cost grows with the number of batches; a gap is no batch.
-    enter = gamma * np.log(max(int(np.count_nonzero(totals)), 2))
+    enter = round(gamma * float(np.log(max(int(np.count_nonzero(totals)), 2))), _COST_DECIMALS)
     # Viterbi over periods, vectorised over terms.
     best0, best1 = c0[0].copy(), c1[0] + enter
     from1 = np.zeros(counts.shape, dtype=bool)  # state 0 at t reached from state 1
@@ -78,7 +88,7 @@ def burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float = 2.0, gamm
         states[t] = state
         if t:
             state = np.where(state == 1, np.where(from0[t], 0, 1), np.where(from1[t], 1, 0))
-    return states, c0 - c1
+    return states, exact0 - exact1
 
 
 def _runs(states: np.ndarray) -> list[tuple[int, int]]:
@@ -124,6 +134,8 @@ def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | None = None,
             continue
         mentioning = presence[:, j].toarray().ravel()[order] > 0
         for first, last in runs:
+            # Exact ratios of counts: equal shares are equal floats, and the
+            # earliest of equal peaks wins (argmax takes the first).
             share = counts[first:last + 1, j] / np.maximum(totals[first:last + 1], 1)
             in_burst = (period_in_order >= first) & (period_in_order <= last)
             picked = order[in_burst & mentioning]
@@ -138,4 +150,6 @@ def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | None = None,
             })
     columns = ["term", "start", "end", "peak", "weight", "n_articles", "headlines"]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["weight", "term"], ascending=[False, True], ignore_index=True)
+    # weight is rounded, so its ties are real ties: broken by term, then time.
+    return frame.sort_values(["weight", "term", "start"], ascending=[False, True, True],
+                             kind="stable", ignore_index=True)

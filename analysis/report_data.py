@@ -254,7 +254,10 @@ def topic_changes(topics: pd.DataFrame, previous: pd.DataFrame,
         change = None if was is None else round(100 * (row.share - was), 2)
         if was is None:
             status = "new"
-        elif abs(change) >= CHANGE_POINTS and abs(row.share - was) >= CHANGE_RELATIVE * was:
+        # Thresholds are compared in rounded points, not raw floats: 0.06 - 0.05
+        # is 0.00999... in floats, and a topic exactly at a threshold counts.
+        elif abs(change) >= CHANGE_POINTS and (round(100 * abs(row.share - was), 6)
+                                               >= round(100 * CHANGE_RELATIVE * was, 6)):
             status = "grown" if change > 0 else "shrunk"
         else:
             status = "stable"
@@ -449,7 +452,23 @@ def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         tables["k_selection"] = data.k_selection
     if data.changes is not None:
         tables["topic_changes"] = data.changes["topics"]
-    return {name: frame.round(6).reset_index(drop=True) for name, frame in tables.items()}
+    return {name: _rounded(frame) for name, frame in tables.items()}
+
+
+def _rounded(frame: pd.DataFrame, decimals: int = 6) -> pd.DataFrame:
+    """Return ``frame`` with float columns rounded and no negative zeros, index reset.
+
+    A last-bit difference must not reach a CSV, nor print ``-0.0`` for ``0.0``.
+
+    Examples
+    --------
+    >>> _rounded(pd.DataFrame({"x": [-1e-12, 0.1234567], "n": [1, 2]})).to_csv(
+    ...     index=False).splitlines()
+    ['x,n', '0.0,1', '0.123457,2']
+    """
+    frame = frame.round(decimals).reset_index(drop=True)
+    floats = frame.select_dtypes("float").columns
+    return frame.assign(**{c: frame[c] + 0.0 for c in floats}) if len(floats) else frame
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:

@@ -349,7 +349,8 @@ syndicated by three outlets counts three times).</li>
 <li>Topics: TF-IDF vectors reduced with LSA, clustered (k-means with merged micro-clusters,
 chosen by silhouette) and refined by a ridge classifier;
 {% if k_rows %}k was chosen automatically, among {{ k_rows[0].k }} to {{ k_rows[-1].k }}, as the
-finest number of topics whose clusterings of overlapping subsamples agree best (table below)
+coarsest number of topics whose clusterings of overlapping subsamples agree nearly as well as the
+best once finer topics are credited (table below)
 {%- else %}k was set to {{ k }}{% if found != k %} ({{ found }} topics found: clusters
 that end up empty or identical are merged){% endif %}{% endif %}.
 A topic's terms are its most distinctive words; an article's weight compares its closeness to
@@ -360,9 +361,13 @@ Bursts are Kleinberg two-state bursts (s = 2, γ = 1). Rising terms compare the 
 with everything before it by G² and the log2 ratio of shares (terms in at least
 {{ min_count }} articles, shown when G² ≥ 3.84, i.e. p &lt; 0.05; tables/rising_terms.csv has
 them all).</li></ul>
-{% if k_rows %}<h3>Choice of k</h3><table><thead><tr><th>k</th><th>stability (ARI)</th>
-<th>chosen</th></tr></thead><tbody>{% for r in k_rows %}<tr><td class="num">{{ r.k }}</td>
-<td class="num">{{ r.stability }}</td><td>{{ "✓" if r.chosen }}</td></tr>{% endfor %}
+{% if k_rows %}<h3>Choice of k</h3><p class="meta">For each k, k-means on pairs of
+overlapping 80% subsamples; stability is how much the two partitions agree (NMI, 1 = the same).
+The chosen k is the coarsest whose score (stability + 0.08 · ln k, which pays for finer topics)
+is within 0.05 of the best.</p><table><thead><tr><th>k</th><th>stability (NMI)</th>
+<th>score</th><th>chosen</th></tr></thead><tbody>{% for r in k_rows %}<tr>
+<td class="num">{{ r.k }}</td><td class="num">{{ r.stability }}</td>
+<td class="num">{{ r.score }}</td><td>{{ "✓" if r.chosen }}</td></tr>{% endfor %}
 </tbody></table>{% endif %}
 <h3>Versions</h3><p class="meta">{% for name, v in versions %}{{ name }} {{ v }}
 {{ " · " if not loop.last }}{% endfor %}</p>"""
@@ -377,7 +382,8 @@ def methods_section(data: ReportData) -> Fragment:
               ("since", p["since"] or "(all dates)"), ("previous version", p["previous"] or "none"),
               ("time zone", p["tz"]), ("random seed", p["random_state"])]
     k_rows = [] if data.k_selection is None else [
-        {"k": int(r.k), "stability": f"{r.stability:.3f}", "chosen": bool(r.chosen)}
+        {"k": int(r.k), "stability": f"{r.stability:.3f}", "score": f"{r.score:.3f}",
+         "chosen": bool(r.chosen)}
         for r in data.k_selection.itertuples()]
     return _render(_METHODS, "methods", params=params, k_rows=k_rows, k=p["k"],
                    found=str(len(data.topics)),

@@ -79,13 +79,12 @@ def fold_case(text: str) -> str:
     "istanbul'da iş"
     """
     return unicodedata.normalize("NFC", text.lower()).replace("i\u0307", "i")
-# Above this many articles, k selection and term statistics use a seeded
-# sample: their answers settle long before that, and the cost does not.
-_SAMPLE_FOR_K = 4000
-_SAMPLE_FOR_TERMS = 20000
-_MAX_SELF_TRAIN = 8000
-_FIT_SAMPLE = 20000
-_MIN_MICRO_SIZE = 20
+
+
+# Scores that decide a rank or an argmax are rounded to this many decimals
+# first, so that last-bit differences between CPUs and BLAS kernels become
+# exact ties, which are then broken by position.
+_DECIMALS = 9
 
 
 def article_texts(articles: pd.DataFrame) -> list[str]:
@@ -112,7 +111,7 @@ def term_matrix(texts: Sequence[str], *, min_df: int) -> tuple[sp.csc_matrix, np
     """
     vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=r"(?u)\b\w+\b",
                                  ngram_range=(1, 2),
-                                 min_df=min_df, binary=True, dtype=np.float32)
+                                 min_df=min_df, binary=True, dtype=np.float64)
     matrix = vectorizer.fit_transform(texts).tocsc()
     return matrix, vectorizer.get_feature_names_out()
 
@@ -135,12 +134,12 @@ def _npmi_matrix(B: sp.csc_matrix, columns: list[int], df: np.ndarray, n: int) -
         npmi = np.log((joint + 1e-12) / np.outer(p, p)) / -np.log(joint + 1e-12)
     npmi[together == 0] = -1.0  # never together: the worst coherence
     np.fill_diagonal(npmi, 0.0)
-    return npmi
+    return np.round(npmi, _DECIMALS)
 
 
 def _greedy_coherent(npmi: np.ndarray, distinct: np.ndarray, terms: list[str], *, n_pick: int,
                      bonus: float) -> list[int]:
-    chosen = [int(np.argmax(npmi.mean(axis=1) + distinct))]
+    chosen = [int(np.argmax(np.round(npmi.mean(axis=1) + distinct, _DECIMALS)))]
     used = set(terms[chosen[0]].split())
     while len(chosen) < min(n_pick, len(terms)):
         best, best_value = None, -np.inf
@@ -148,7 +147,7 @@ def _greedy_coherent(npmi: np.ndarray, distinct: np.ndarray, terms: list[str], *
             # A phrase and its own words ("tony blair", "blair") would repeat one idea.
             if r in chosen or set(terms[r].split()) & used:
                 continue
-            value = npmi[r, chosen].mean() + bonus * distinct[r]
+            value = round(float(npmi[r, chosen].mean() + bonus * distinct[r]), _DECIMALS)
             if value > best_value:
                 best, best_value = r, value
         if best is None:
@@ -182,7 +181,9 @@ def select_topic_terms(B: sp.csc_matrix, vocabulary: np.ndarray, labels: np.ndar
     share = in_topic / np.maximum(size, 1)
     outside = (df[None, :] - in_topic + 0.5) / (n - size + 1)
     lift = np.log(((in_topic + 0.5) / (size + 1)) / outside)
-    raw = share * lift
+    # Scores are rounded before they are ranked: log and division may differ
+    # in the last bit between CPUs, and a rank must not.
+    raw = np.round(share * lift, _DECIMALS)
     raw[:, ~allowed] = -np.inf
     score = np.where(share >= min_share, raw, -np.inf)
     owner = raw.argmax(axis=0)
@@ -205,7 +206,8 @@ def select_topic_terms(B: sp.csc_matrix, vocabulary: np.ndarray, labels: np.ndar
             out.append([])
             continue
         distinct = raw[topic, pool_idx]
-        distinct = (distinct - distinct.min()) / (distinct.max() - distinct.min() + 1e-12)
+        distinct = np.round((distinct - distinct.min()) / (distinct.max() - distinct.min() + 1e-12),
+                            _DECIMALS)
         terms = [str(vocabulary[j]) for j in pool_idx]
         npmi = _npmi_matrix(B, pool_idx, df, n)
         chosen = _greedy_coherent(npmi, distinct, terms, n_pick=n_coherent, bonus=bonus)
@@ -217,4 +219,4 @@ def select_topic_terms(B: sp.csc_matrix, vocabulary: np.ndarray, labels: np.ndar
 def membership_matrix(labels: np.ndarray, k: int) -> sp.csr_matrix:
     """Return the k × n 0/1 matrix with a 1 where document j is in topic i."""
     n = len(labels)
-    return sp.csr_matrix((np.ones(n, dtype=np.float32), (labels, np.arange(n))), shape=(k, n))
+    return sp.csr_matrix((np.ones(n, dtype=np.float64), (labels, np.arange(n))), shape=(k, n))

@@ -34,11 +34,12 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import NMF, TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import RidgeClassifier
-from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from analysis.topic_terms import (
+    _DECIMALS,
     STOPWORD_LANGUAGES,
     article_texts,
     fold_case,
@@ -60,6 +61,19 @@ _FIT_SAMPLE = 20000
 _MAX_SELF_TRAIN = 8000
 # Micro-clusters need this many members on average to be merged meaningfully.
 _MIN_MICRO_SIZE = 20
+
+
+def one_thread():
+    """Return a context in which BLAS and OpenMP kernels use one thread.
+
+    k-means, t-SNE and BLAS reductions add up partial sums in an order that
+    depends on the number of threads, and k-means amplifies a last-bit
+    difference into another local optimum. On one thread the order is fixed,
+    so a fit gives the same topics on a laptop and on a 64-core server. The
+    problems here are small enough (a few thousand sampled rows) that the
+    second core bought little.
+    """
+    return threadpool_limits(limits=1)
 
 
 def cosine_silhouette(X: sp.csr_matrix, labels: np.ndarray, k: int) -> float:
@@ -120,7 +134,7 @@ class _Representation:
         self.vectorizer = TfidfVectorizer(token_pattern=_LETTERS, stop_words=stop_words,
                                           preprocessor=fold_case,
                                           min_df=min_df, max_df=max_df, sublinear_tf=True,
-                                          dtype=np.float32)
+                                          dtype=np.float64)
         try:
             tfidf = self.vectorizer.fit_transform(texts)
         except ValueError as exc:  # sklearn: "empty vocabulary; perhaps ..."
@@ -129,11 +143,13 @@ class _Representation:
         if tfidf.shape[1] < 2:
             raise ValueError(f"only {tfidf.shape[1]} usable word(s) across the articles; "
                              "too little text to find topics")
-        self.X = normalize(tfidf).astype(np.float32)
+        self.X = normalize(tfidf)
         n_components = max(1, min(n_components, tfidf.shape[1] - 1, tfidf.shape[0] - 1))
         self.svd = TruncatedSVD(n_components=n_components, random_state=random_state)
         self.svd.fit(tfidf[self._fit_rows(tfidf.shape[0])])
-        self.Z = normalize(self.svd.transform(tfidf))
+        # Rounded: documents that share no word sit at cosine 0 plus noise
+        # from the BLAS kernel, and k-means must not follow that noise.
+        self.Z = np.round(normalize(self.svd.transform(tfidf)), 6)
 
     def _fit_rows(self, n: int) -> np.ndarray | slice:
         # Large corpora: learn directions and centres from a seeded sample,
@@ -166,7 +182,7 @@ class _Representation:
         micro = self.kmeans(m, n_init=3, seed=seed)
         sizes = np.bincount(micro, minlength=m)
         sums = np.asarray((membership_matrix(micro, m) @ self.X).todense())
-        mean_cosine = (sums @ sums.T) / np.outer(sizes, sizes)
+        mean_cosine = np.round((sums @ sums.T) / np.outer(sizes, sizes), _DECIMALS)
         return micro, _average_linkage(mean_cosine, sizes)
 
     def candidates(self, k: int) -> dict[str, np.ndarray]:
@@ -244,48 +260,108 @@ def embed_texts(texts: list[str], *, max_chars: int = 2000, batch_size: int = 32
     return normalize(vectors)
 
 
-def _stability_curve(rep: _Representation, k_values: range, *, n_pairs: int, seed: int
-                     ) -> pd.DataFrame:
+def k_grid(low: int, high: int) -> list[int]:
+    """Return the k values ``k="auto"`` tries: every k up to 10, then steps of about 15%.
+
+    Telling 31 topics from 32 is beyond what stability can resolve, and
+    each k scanned costs as much as the next.
+
+    Examples
+    --------
+    >>> k_grid(5, 40)
+    [5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 21, 24, 28, 32, 37, 40]
+    >>> k_grid(3, 5)
+    [3, 4, 5]
+    """
+    if low > high:
+        raise ValueError(f"k_range must be (low, high) with low <= high, got ({low}, {high})")
+    ks = [low]
+    while ks[-1] < high:
+        ks.append(min(high, max(ks[-1] + 1, round(ks[-1] * 1.15))))
+    return ks
+
+
+def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 6, random_state: int = 0
+                    ) -> pd.DataFrame:
     """Return, per k, how well k-means on two random 80% subsamples agree on their overlap.
 
     A k that matches real structure in the corpus is found again from other
     subsamples and seeds; a k that cuts a subject in two is not (Ben-Hur,
-    Elisseeff and Guyon, 2002). The scan runs on at most ``_SAMPLE_FOR_K``
-    documents, so its cost does not grow with the corpus.
-    """
-    Z = rep.Z
-    if Z.shape[0] > _SAMPLE_FOR_K:
-        pick = np.random.default_rng(seed).choice(Z.shape[0], _SAMPLE_FOR_K, replace=False)
-        Z = Z[np.sort(pick)]
-    n = Z.shape[0]
-    records = []
-    for k in k_values:
-        scores = []
-        for pair in range(n_pairs):
-            rng = np.random.default_rng(seed + pair)
-            a, b = (np.sort(rng.choice(n, int(0.8 * n), replace=False)) for _ in range(2))
-            common = np.intersect1d(a, b)
-            fit_a = KMeans(k, n_init=2, random_state=seed + pair).fit(Z[a])
-            fit_b = KMeans(k, n_init=2, random_state=seed + 100 + pair).fit(Z[b])
-            scores.append(adjusted_rand_score(fit_a.predict(Z[common]), fit_b.predict(Z[common])))
-        records.append({"k": k, "stability": round(float(np.mean(scores)), 4)})
-    return pd.DataFrame(records)
+    Elisseeff and Guyon, 2002). Agreement is the normalised mutual
+    information of the two partitions, averaged over ``n_pairs`` pairs.
+    Unlike the adjusted Rand index, which counts pairs of documents and so
+    is dominated by the largest clusters, NMI also sees whether the small
+    topics are found again. The scan runs on at most ``_SAMPLE_FOR_K`` rows,
+    so its cost does not grow with the corpus. Every pair uses the same
+    subsamples for every k, so the curve compares like with like.
 
-
-def choose_k(curve: pd.DataFrame, *, tolerance: float = 0.01) -> int:
-    """Return the largest k whose stability is within ``tolerance`` of the best.
-
-    Stability is the mean adjusted Rand index between k-means partitions of
-    overlapping subsamples. Among k that are (nearly) equally stable the
-    finest wins, since it keeps more distinctions for the analyst.
+    Returns
+    -------
+    DataFrame
+        ``k``, ``stability`` (0..1, rounded to 3 decimals), ``score`` (see
+        :func:`choose_k`).
 
     Examples
     --------
-    >>> choose_k(pd.DataFrame({"k": [3, 4, 5, 6], "stability": [0.99, 0.7, 0.98, 0.6]}))
+    >>> rng = np.random.default_rng(0)
+    >>> blobs = np.repeat(np.eye(3), 40, axis=0) + rng.normal(0, 0.05, (120, 3))
+    >>> stability_curve(blobs, [2, 3, 4], n_pairs=2)["stability"].tolist()[1]
+    1.0
+    """
+    from sklearn.metrics import normalized_mutual_info_score
+
+    rng = np.random.default_rng(random_state)
+    if Z.shape[0] > _SAMPLE_FOR_K:
+        Z = Z[np.sort(rng.choice(Z.shape[0], _SAMPLE_FOR_K, replace=False))]
+    n = Z.shape[0]
+    pairs = []
+    for _ in range(n_pairs):
+        a, b = (np.sort(rng.choice(n, int(0.8 * n), replace=False)) for _ in range(2))
+        pairs.append((a, b, np.intersect1d(a, b)))
+    records = []
+    for k in k_values:
+        scores = []
+        for pair, (a, b, common) in enumerate(pairs):
+            # Three restarts: a single k-means run measures its own bad
+            # starts, not the corpus.
+            fit_a = KMeans(k, n_init=3, random_state=random_state + pair).fit(Z[a])
+            fit_b = KMeans(k, n_init=3, random_state=random_state + 1000 + pair).fit(Z[b])
+            scores.append(normalized_mutual_info_score(fit_a.predict(Z[common]),
+                                                       fit_b.predict(Z[common])))
+        stability = round(float(np.mean(scores)), 3)
+        records.append({"k": int(k), "stability": stability,
+                        "score": round(stability + RESOLUTION_WEIGHT * np.log(k), 3)})
+    return pd.DataFrame(records)
+
+
+#: Weight of ln k in the score ``k="auto"`` maximises (see :func:`choose_k`).
+RESOLUTION_WEIGHT = 0.08
+
+
+def choose_k(curve: pd.DataFrame, *, tolerance: float = 0.05) -> int:
+    """Return the coarsest k whose ``score`` is within ``tolerance`` of the best score.
+
+    The score is stability plus 0.08 · ln k. Splitting a corpus into a few
+    broad parts is always reproducible (a mix of wire briefs, features and
+    foreign-language news separates by source at k=3), so stability alone
+    collapses a heterogeneous corpus into a handful of giant topics: the
+    ln k term pays for resolution. Past the real structure, stability stays
+    on a plateau (k-means cuts big subjects the same way every time), where
+    the ln k term alone would pick the finest k; so among the k that score
+    nearly as well as the best, the coarsest wins. Both constants were set on
+    BBC (5 subjects, where k=5 is far more stable than any other k), Reuters
+    R8 and a BBC + R8 + TTC-3600 mix (19 labels); ``benchmarks/RESULTS.md``
+    has the curves and how other corpora fare.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"k": [3, 5, 10, 20], "stability": [0.95, 0.97, 0.85, 0.80]})
+    >>> choose_k(curve.assign(score=(curve.stability + 0.08 * np.log(curve.k)).round(3)))
     5
     """
-    best = curve["stability"].max()
-    return int(curve.loc[curve["stability"] >= best - tolerance, "k"].max())
+    best = curve["score"].max()
+    # Scores are rounded to 3 decimals, so the comparison is exact.
+    return int(curve.loc[curve["score"] >= round(best - tolerance, 3), "k"].min())
 
 
 class TopicModel(BaseEstimator):
@@ -294,9 +370,12 @@ class TopicModel(BaseEstimator):
     Parameters
     ----------
     k : int or "auto"
-        Number of topics. ``"auto"`` scans ``k_range`` and picks the k whose
-        k-means partitions of overlapping subsamples agree best (the finest
-        of those within 0.01 of the best); ``k_selection_`` holds the curve.
+        Number of topics. ``"auto"`` scans ``k_range`` (every k up to 10, then
+        steps of about 15%): for each k, k-means on pairs of overlapping 80%
+        subsamples, ``stability`` = how much the two partitions agree (NMI);
+        it picks the coarsest k scoring within 0.05 of the best
+        ``stability + 0.08 · ln k`` (see :func:`choose_k`); ``k_selection_``
+        holds the curve.
     method : {"hybrid", "nmf", "embeddings"}
         ``"hybrid"`` (default; see the module docstring), classic NMF, or the
         hybrid pipeline clustering WordLlama sentence embeddings instead of
@@ -327,7 +406,7 @@ class TopicModel(BaseEstimator):
     doc_topics_ : DataFrame
         ``article_id``, ``topic_id``, ``weight``, ``second_topic_id``, ``is_mixed``.
     k_selection_ : DataFrame or None
-        ``k``, ``stability``, ``chosen`` when ``k="auto"``.
+        ``k``, ``stability``, ``score``, ``chosen`` when ``k="auto"``.
     alignment_ : DataFrame or None
         ``topic_id``, ``previous_topic_id``, ``similarity``, ``matched`` when ``previous`` is given.
     centroids_ : ndarray
@@ -367,8 +446,16 @@ class TopicModel(BaseEstimator):
             raise ValueError("article_id must be unique: one topic row per article")
 
     def fit(self, articles: pd.DataFrame, y=None) -> TopicModel:
-        """Fit topics on ``articles`` (a frame from :func:`analysis.load_articles`)."""
+        """Fit topics on ``articles`` (a frame from :func:`analysis.load_articles`).
+
+        The numeric kernels run on one thread (see :func:`one_thread`), so the
+        topics do not depend on how many cores the machine has.
+        """
         self._validate(articles)
+        with one_thread():
+            return self._fit(articles)
+
+    def _fit(self, articles: pd.DataFrame) -> TopicModel:
         previous = _previous_topics(self.previous)
         originals = articles[_first_copies(articles).isna()].reset_index(drop=True)
         texts = article_texts(originals)
@@ -407,7 +494,7 @@ class TopicModel(BaseEstimator):
             return int(min(self.k, n // 2))
         low, high = self.k_range
         high = max(low, min(high, n // 8))
-        curve = _stability_curve(rep, range(low, high + 1), n_pairs=4, seed=self.random_state)
+        curve = stability_curve(rep.Z, k_grid(low, high), random_state=self.random_state)
         k = choose_k(curve)
         self.k_selection_ = curve.assign(chosen=curve["k"] == k)
         return k
@@ -415,9 +502,10 @@ class TopicModel(BaseEstimator):
     def _cluster(self, rep: _Representation, k: int) -> np.ndarray:
         if self.method == "nmf":
             nmf = NMF(k, init="nndsvda", random_state=self.random_state, max_iter=400)
-            return nmf.fit_transform(rep.X).argmax(axis=1)
+            return np.round(nmf.fit_transform(rep.X), _DECIMALS).argmax(axis=1)
         candidates = rep.candidates(k)
-        silhouettes = {name: cosine_silhouette(rep.X, labels, k)
+        # Rounded: two candidates a last-bit apart are a tie, won by name order.
+        silhouettes = {name: round(cosine_silhouette(rep.X, labels, k), _DECIMALS)
                        for name, labels in candidates.items()}
         best = max(sorted(silhouettes), key=lambda name: (silhouettes[name], name == "kmeans"))
         self.candidate_silhouettes_ = silhouettes
@@ -454,7 +542,7 @@ class TopicModel(BaseEstimator):
         the best other one: 1 means clearly this topic, 0.5 a tie, 0 no shared
         words at all (an empty text, which still gets a topic).
         """
-        sims = np.asarray(X @ self.centroids_.T)
+        sims = np.round(np.asarray(X @ self.centroids_.T), _DECIMALS)
         rows = np.arange(len(labels))
         own = np.clip(sims[rows, labels], 0, None)
         others = sims.copy()
@@ -463,11 +551,13 @@ class TopicModel(BaseEstimator):
         rival = np.clip(others[rows, second], 0, None) if sims.shape[1] > 1 else 0 * own
         with np.errstate(invalid="ignore", divide="ignore"):
             weight = np.where(own + rival > 0, own / (own + rival), 0.0)
+        # The flag is read off the weight as shown, so 0.55 is never "mixed" at 0.55.
+        weight = np.round(weight.astype("float64"), 4)
         ids = self.topic_ids_
         frame = pd.DataFrame({
             "article_id": pd.array(list(article_ids), dtype="string[pyarrow]"),
             "topic_id": ids[labels].astype("int64"),
-            "weight": np.round(weight.astype("float64"), 4),
+            "weight": weight,
             "second_topic_id": ids[second].astype("int64"),
             "is_mixed": weight < self.mixed_threshold,
         })
@@ -482,7 +572,8 @@ class TopicModel(BaseEstimator):
         topic_rows = []
         for topic in range(k):
             members = np.flatnonzero(labels == topic)
-            typical = members[np.argsort(-sims[members, topic], kind="stable")[:5]]
+            typical = members[np.argsort(-np.round(sims[members, topic], _DECIMALS),
+                                         kind="stable")[:5]]
             topic_id = int(self.topic_ids_[topic])
             topic_rows.append({
                 "topic_id": topic_id,
@@ -528,7 +619,8 @@ class TopicModel(BaseEstimator):
             labels = self.label_map_[self.classifier_.predict(X)]
             # A class the classifier never gave a training article: nearest centre.
             unmapped = labels < 0
-            labels[unmapped] = np.asarray(X[unmapped] @ self.centroids_.T).argmax(axis=1)
+            labels[unmapped] = np.round(np.asarray(X[unmapped] @ self.centroids_.T),
+                                        _DECIMALS).argmax(axis=1)
         return self._doc_topic_frame(articles["article_id"], X, labels)[0]
 
     def fit_transform(self, articles: pd.DataFrame, y=None) -> pd.DataFrame:
@@ -609,7 +701,7 @@ def align_topics(terms: list[list[str]], previous: pd.DataFrame, *,
                 out[row, vocabulary[term]] = 1 / rank
         return normalize(out)
 
-    sim = vectors(terms) @ vectors(list(previous["top_terms"])).T
+    sim = np.round(vectors(terms) @ vectors(list(previous["top_terms"])).T, _DECIMALS)
     old_ids = previous["topic_id"].to_numpy()
     new_ids = np.full(len(terms), -1)
     matched_sim = np.zeros(len(terms))
@@ -710,15 +802,16 @@ def topic_map(model: TopicModel, articles: pd.DataFrame, *, max_points: int = 20
         pool = np.sort(np.random.default_rng(random_state).choice(pool, max_points,
                                                                    replace=False))
     X = normalize(model.vectorizer_.transform(article_texts(articles.iloc[pool])))
-    profiles = np.asarray(X @ model.centroids_.T)
-    if len(pool) >= 30 and profiles.shape[1] >= 3:
-        coords = TSNE(n_components=2, init="pca", random_state=random_state,
-                      perplexity=min(30.0, (len(pool) - 1) / 3)).fit_transform(profiles)
-    elif len(pool) >= 2 and profiles.shape[1] >= 2:
-        coords = PCA(n_components=2, random_state=random_state).fit_transform(
-            np.hstack([profiles, np.zeros((len(pool), 1))]))
-    else:
-        coords = np.zeros((len(pool), 2))
+    profiles = np.round(np.asarray(X @ model.centroids_.T), _DECIMALS)
+    with one_thread():  # t-SNE's gradient sums in a thread-dependent order
+        if len(pool) >= 30 and profiles.shape[1] >= 3:
+            coords = TSNE(n_components=2, init="pca", random_state=random_state,
+                          perplexity=min(30.0, (len(pool) - 1) / 3)).fit_transform(profiles)
+        elif len(pool) >= 2 and profiles.shape[1] >= 2:
+            coords = PCA(n_components=2, random_state=random_state).fit_transform(
+                np.hstack([profiles, np.zeros((len(pool), 1))]))
+        else:
+            coords = np.zeros((len(pool), 2))
     doc = model.doc_topics_.iloc[pool]
     return pd.DataFrame({
         "article_id": doc["article_id"].to_numpy(), "x": np.round(coords[:, 0], 4),

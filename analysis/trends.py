@@ -59,7 +59,10 @@ def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None =
         groups = pd.Series("(all)", index=articles.index, dtype=object)
     else:
         groups = articles[by].astype(object).where(articles[by].notna(), "(unknown)")
-        keep = groups[articles["published"].notna()].value_counts().nlargest(top).index
+        # The largest groups; equal sizes by name (unknown last), not by which
+        # came first in the input.
+        sizes = groups[articles["published"].notna()].value_counts()
+        keep = sorted(sizes.index, key=lambda g: (-sizes[g], g == "(unknown)", str(g)))[:top]
         groups = groups.where(groups.isin(keep), "(other)")
     labels = sorted(set(groups[articles["published"].notna()]))
     codes = np.searchsorted(labels, groups.to_numpy()) if labels else None
@@ -357,14 +360,30 @@ def _compare(focus_counts: np.ndarray, base_counts: np.ndarray, n_focus: int, n_
                                (n2 - b, n2 * (n1 + n2 - total) / (n1 + n2))):
         with np.errstate(divide="ignore", invalid="ignore"):
             g2 += np.where(observed > 0, observed * np.log(observed / expected), 0.0)
-    g2 *= 2
+    # G² is never negative; equal shares can leave -1e-15 of cancellation.
+    g2 = _rounded(np.maximum(2 * g2, 0.0), 4)
     # Half an article of smoothing keeps terms new in the focus finite.
-    log_ratio = np.log2(((a + 0.5) / n1) / ((b + 0.5) / n2))
+    log_ratio = _rounded(np.log2(((a + 0.5) / n1) / ((b + 0.5) / n2)), 4)
+    # The direction is read off the rounded ratio, as written: a last-bit
+    # difference of the log kernel cannot turn an unchanged term "falling".
     return pd.DataFrame({"count_focus": a.astype("int64"), "count_baseline": b.astype("int64"),
                          "share_focus": a / n1, "share_baseline": b / n2,
-                         "g2": np.round(g2, 4), "log_ratio": np.round(log_ratio, 4),
+                         "g2": g2, "log_ratio": log_ratio,
                          "direction": np.where(log_ratio >= 0, "rising", "falling"),
                          "is_new": (b == 0) & (a > 0)})
+
+
+def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Return ``values`` rounded, without negative zeros (``-0.0`` would print as such).
+
+    Examples
+    --------
+    >>> _rounded(np.array([-1e-15, 0.123456]), 4).tolist()
+    [0.0, 0.1235]
+    >>> str(_rounded(np.array([-1e-15]), 4)[0])
+    '0.0'
+    """
+    return np.round(values, decimals) + 0.0
 
 
 def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int = 5,

@@ -11,7 +11,13 @@ import pytest
 from analysis import TopicModel, cli, fit_topics, load_articles, topic_hierarchy
 from analysis.config import SAMPLE_DIR
 from analysis.topic_terms import chrome_terms, stopword_set
-from analysis.topics import align_topics, choose_k
+from analysis.topics import (
+    RESOLUTION_WEIGHT,
+    align_topics,
+    choose_k,
+    k_grid,
+    stability_curve,
+)
 
 SUBJECTS = {
     "football": ["the striker scored twice as the club won the league match",
@@ -128,10 +134,37 @@ def test_hierarchy_merges_all_topics(tiny_model):
     assert tree["distance"].is_monotonic_increasing
 
 
-def test_choose_k_prefers_the_finest_stable_partition():
-    curve = pd.DataFrame({"k": [3, 4, 5, 6, 7], "stability": [1.0, 0.5, 0.99, 0.97, 0.4]})
+def test_choose_k_pays_for_resolution_but_not_for_a_plateau():
+    # A heterogeneous corpus: the split by source (k=3) is the most stable,
+    # but 20 topics are nearly as reproducible, and finer ones no better.
+    curve = pd.DataFrame({"k": [3, 5, 10, 20, 30, 40],
+                          "stability": [0.99, 0.80, 0.78, 0.90, 0.86, 0.85]})
+    curve["score"] = (curve["stability"] + RESOLUTION_WEIGHT * np.log(curve["k"])).round(3)
+    assert choose_k(curve) == 20
+    # One dominant structure wins outright.
+    curve.loc[curve["k"] == 5, "stability"] = 0.99
+    curve["score"] = (curve["stability"] + RESOLUTION_WEIGHT * np.log(curve["k"])).round(3)
     assert choose_k(curve) == 5
-    assert choose_k(curve, tolerance=0.05) == 6
+    # No tolerance: the best score, even if finer.
+    assert choose_k(curve, tolerance=0.0) == int(curve.loc[curve["score"].idxmax(), "k"])
+
+
+def test_k_grid_covers_the_range_with_growing_steps():
+    grid = k_grid(5, 40)
+    assert grid[0] == 5 and grid[-1] == 40
+    assert grid == sorted(set(grid))
+    assert grid[:6] == [5, 6, 7, 8, 9, 10]
+    assert all(b - a > 1 for a, b in zip(grid[6:-2], grid[7:-1], strict=True))
+    with pytest.raises(ValueError, match="low <= high"):
+        k_grid(10, 5)
+
+
+def test_stability_curve_finds_well_separated_groups():
+    rng = np.random.default_rng(0)
+    blobs = np.repeat(np.eye(4), 50, axis=0) + rng.normal(0, 0.05, (200, 4))
+    curve = stability_curve(blobs, [2, 3, 4, 5, 6], n_pairs=3)
+    assert curve.set_index("k")["stability"][4] == 1.0
+    assert choose_k(curve) == 4
 
 
 def test_alignment_keeps_ids_and_gives_fresh_ones():
