@@ -281,7 +281,7 @@ def k_grid(low: int, high: int) -> list[int]:
     return ks
 
 
-def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 6, random_state: int = 0
+def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 10, random_state: int = 0
                     ) -> pd.DataFrame:
     """Return, per k, how well k-means on two random 80% subsamples agree on their overlap.
 
