@@ -347,7 +347,7 @@ duplicates (MinHash, Jaccard ≥ 0.7) are flagged, not removed: topics are learn
 copies only, while topic sizes and trends count every copy as the coverage it is (a story
 syndicated by three outlets counts three times).</li>
 <li>Topics: TF-IDF vectors reduced with LSA, clustered (k-means with merged micro-clusters,
-chosen by silhouette) and refined by a ridge classifier;
+chosen by silhouette) and refined by a linear SVM classifier;
 {% if k_rows %}k was chosen automatically, among {{ k_rows[0].k }} to {{ k_rows[-1].k }}, as the
 coarsest number of topics whose clusterings of overlapping subsamples agree nearly as well as the
 best once finer topics are credited (table below)

@@ -11,7 +11,7 @@ topics from another (see :class:`TopicModel`):
    one dominant subject (half of Reuters is earnings reports). The candidate
    with the best cosine silhouette in TF-IDF space wins.
 3. Self-training: documents are relabelled by out-of-fold predictions of a
-   ridge classifier until fewer than 0.2% change.
+   linear SVM until fewer than 0.2% change.
 4. Topic terms from a binary uni+bigram matrix: each term goes to the topic
    where it is most distinctive (share in topic × log lift), and the top 10
    are picked greedily to co-occur (document NPMI), so labels read as a
@@ -32,8 +32,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.decomposition import NMF, TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import RidgeClassifier
+from sklearn.svm import LinearSVC
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
@@ -125,6 +126,30 @@ def _cut(merges: list[tuple[int, int]], n_groups: int, k: int) -> np.ndarray:
     return np.unique([root(x) for x in range(n_groups)], return_inverse=True)[1]
 
 
+def topic_classifier(X: sp.csr_matrix, labels: np.ndarray, *, random_state: int) -> LinearSVC:
+    """Return a linear SVM that tells the topics apart from their TF-IDF words.
+
+    liblinear's coordinate descent runs in its own loops, not BLAS, so the
+    same input gives the same coefficients on every CPU; scikit-learn's
+    ridge solver stopped its conjugate gradients at a loose tolerance after
+    a number of steps that the BLAS kernel decided, and moved articles.
+    """
+    with warnings.catch_warnings():
+        # Only the argmax is used, and it settles long before the coefficients do.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LinearSVC(C=1.0, random_state=random_state).fit(X, labels)
+
+
+def predict_topics(model: LinearSVC, X: sp.csr_matrix) -> np.ndarray:
+    """Return the classes ``model`` predicts, ties broken towards the first class."""
+    scores = np.atleast_2d(model.decision_function(X))
+    if scores.shape[0] != X.shape[0]:  # one column comes back 1-D for two classes
+        scores = scores.T
+    if scores.shape[1] == 1:
+        return model.classes_[(np.round(scores[:, 0], _DECIMALS) > 0).astype(int)]
+    return model.classes_[np.round(scores, _DECIMALS).argmax(axis=1)]
+
+
 class _Representation:
     """TF-IDF and LSA vectors of a corpus, with the clusterings the hybrid method tries."""
 
@@ -160,15 +185,15 @@ class _Representation:
         rng = np.random.default_rng(self.random_state)
         return np.sort(rng.choice(n, _FIT_SAMPLE, replace=False))
 
-    def final_classifier(self, labels: np.ndarray) -> RidgeClassifier | None:
-        """Return a ridge classifier of the topics, fitted on (a capped sample of) all articles."""
+    def final_classifier(self, labels: np.ndarray) -> LinearSVC | None:
+        """Return a linear SVM of the topics, fitted on (a capped sample of) all articles."""
         if len(np.unique(labels)) < 2:
             return None
         rows = np.arange(len(labels))
         if len(rows) > _MAX_SELF_TRAIN:
             rng = np.random.default_rng(self.random_state)
             rows = np.sort(rng.choice(rows, _MAX_SELF_TRAIN, replace=False))
-        return RidgeClassifier(alpha=1.0, tol=1e-2).fit(self.X[rows], labels[rows])
+        return topic_classifier(self.X[rows], labels[rows], random_state=self.random_state)
 
     def use_embeddings(self, texts: list[str]) -> None:
         """Cluster on sentence embeddings instead of LSA vectors."""
@@ -200,7 +225,7 @@ class _Representation:
 
     def self_train(self, labels: np.ndarray, k: int, *, rounds: int = 3, folds: int = 5,
                    max_train: int = _MAX_SELF_TRAIN) -> np.ndarray:
-        """Return labels after rounds of cross-fitted ridge relabelling.
+        """Return labels after rounds of cross-fitted classifier relabelling.
 
         Each document gets the label a classifier trained on the other folds
         predicts for it; this pulls boundary documents to the topic their
@@ -223,8 +248,9 @@ class _Representation:
                     continue
                 # A loose tolerance: only the argmax is used, and it settles
                 # long before the coefficients do.
-                model = RidgeClassifier(alpha=1.0, tol=1e-2).fit(self.X[train], labels[train])
-                relabelled[test] = model.predict(self.X[test])
+                model = topic_classifier(self.X[train], labels[train],
+                                         random_state=self.random_state)
+                relabelled[test] = predict_topics(model, self.X[test])
             if len(np.unique(relabelled)) < k:
                 break
             changed = float(np.mean(relabelled != labels))
@@ -314,20 +340,21 @@ def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 10, random_state:
     if Z.shape[0] > _SAMPLE_FOR_K:
         Z = Z[np.sort(rng.choice(Z.shape[0], _SAMPLE_FOR_K, replace=False))]
     n = Z.shape[0]
-    pairs = []
-    for _ in range(n_pairs):
-        a, b = (np.sort(rng.choice(n, int(0.8 * n), replace=False)) for _ in range(2))
-        pairs.append((a, b, np.intersect1d(a, b)))
+    # A ring of subsamples: each is clustered once per k and compared with the
+    # next, so n_pairs comparisons cost n_pairs fits, not twice as many.
+    subsamples = [np.sort(rng.choice(n, int(0.8 * n), replace=False)) for _ in range(n_pairs)]
     records = []
     for k in k_values:
+        # Three restarts: a single k-means run measures its own bad starts,
+        # not the corpus.
+        fits = [KMeans(k, n_init=3, random_state=random_state + i).fit(Z[rows])
+                for i, rows in enumerate(subsamples)]
         scores = []
-        for pair, (a, b, common) in enumerate(pairs):
-            # Three restarts: a single k-means run measures its own bad
-            # starts, not the corpus.
-            fit_a = KMeans(k, n_init=3, random_state=random_state + pair).fit(Z[a])
-            fit_b = KMeans(k, n_init=3, random_state=random_state + 1000 + pair).fit(Z[b])
-            scores.append(normalized_mutual_info_score(fit_a.predict(Z[common]),
-                                                       fit_b.predict(Z[common])))
+        for i in range(n_pairs if n_pairs > 2 else 1):
+            j = (i + 1) % n_pairs
+            common = np.intersect1d(subsamples[i], subsamples[j])
+            scores.append(normalized_mutual_info_score(fits[i].predict(Z[common]),
+                                                       fits[j].predict(Z[common])))
         stability = round(float(np.mean(scores)), 3)
         records.append({"k": int(k), "stability": stability,
                         "score": round(stability + RESOLUTION_WEIGHT * np.log(k), 3)})
@@ -520,7 +547,7 @@ class TopicModel(BaseEstimator):
         """
         self.classifier_ = rep.final_classifier(labels)
         if self.classifier_ is not None:
-            predicted = self.classifier_.predict(rep.X)
+            predicted = predict_topics(self.classifier_, rep.X)
             labels = _compact(predicted)
         k = int(labels.max()) + 1
         # Topic 0 is the largest: positions that read in order of importance.
@@ -616,7 +643,7 @@ class TopicModel(BaseEstimator):
         X = normalize(self.vectorizer_.transform(article_texts(articles)))
         labels = np.zeros(X.shape[0], dtype=int)
         if self.classifier_ is not None:
-            labels = self.label_map_[self.classifier_.predict(X)]
+            labels = self.label_map_[predict_topics(self.classifier_, X)]
             # A class the classifier never gave a training article: nearest centre.
             unmapped = labels < 0
             labels[unmapped] = np.round(np.asarray(X[unmapped] @ self.centroids_.T),
