@@ -555,7 +555,9 @@ class TopicModel(BaseEstimator):
         rank = np.empty(k, dtype=int)
         rank[order] = np.arange(k)
         if self.classifier_ is not None:
-            self.label_map_ = np.full(len(self.classifier_.classes_), -1)
+            # Indexed by class value: the classifier's training sample can miss a
+            # small topic, so its classes need not be 0..m-1.
+            self.label_map_ = np.full(int(self.classifier_.classes_.max()) + 1, -1)
             self.label_map_[predicted] = rank[labels]
         return rank[labels]
 

@@ -344,3 +344,23 @@ def test_cli_previous_keeps_ids_and_checks_the_folder(tmp_path):
         assert set(old[topic][:10]) & set(new[topic][:10])
     assert cli.main(["topics", str(SAMPLE_DIR), "--out", str(tmp_path / "v3"), "--previous",
                      str(tmp_path / "nothing"), "--quiet"]) == 2
+
+
+def test_final_labels_survive_a_topic_missing_from_the_classifier_sample(tiny, monkeypatch):
+    # On large corpora the final classifier trains on a sample, which can miss
+    # a small topic: its classes are then not 0..m-1 (mix of corpora, k=21).
+    from analysis import topics
+    from analysis.topic_terms import article_texts
+
+    rep = topics._Representation(article_texts(tiny), stop_words=[], min_df=1, max_df=1.0,
+                                 random_state=0)
+    labels = tiny["label"].factorize(sort=True)[0] + 1
+    sample = np.sort(np.random.default_rng(0).choice(len(labels), len(labels) - 5,
+                                                      replace=False))
+    lone = int(np.setdiff1d(np.arange(len(labels)), sample)[0])
+    labels[lone] = 0  # alone in topic 0, and not in the classifier's sample
+    monkeypatch.setattr(topics, "_MAX_SELF_TRAIN", len(labels) - 5)
+    model = topics.TopicModel(k=3)
+    final = model._final_labels(rep, labels)
+    assert final.min() == 0 and len(final) == len(labels)
+    assert (model.label_map_[topics.predict_topics(model.classifier_, rep.X)] == final).all()
