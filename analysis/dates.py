@@ -4,7 +4,9 @@
 ("13:31 | 22.09.2014", "22 сентября 2014", "22 Mart 2024");
 :func:`looks_like_dateline` tells whether a line of a text dump is one; and
 :func:`coerce_published` turns the published value of any input format into
-a timestamp in the analysis time zone, or ``None`` and the reason why.
+a timestamp in the analysis time zone, or ``None`` and the reason why;
+:func:`machine_time_kind` tells a machine timestamp (Unix time, ISO 8601
+with an offset) from a display string, so an export's machine time can win.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 
 from analysis.config import DEFAULT_LANGUAGES
 
-__all__ = ["coerce_published", "looks_like_dateline", "parse_date_text", "word_count"]
+__all__ = ["coerce_published", "date_languages", "looks_like_dateline", "machine_time_kind",
+           "parse_date_text", "word_count"]
 
 # Month names per language: a dateline is parsed with only the languages
 # its month word belongs to ("Mart" is Turkish March, but a time zone to an
@@ -184,6 +187,52 @@ def coerce_published(
     if stamp > pd.Timestamp.now(tz="UTC") + _LATEST_AHEAD:
         return None, f"implausible date {stamp.date()} (in the future)"
     return stamp, None
+
+
+def date_languages() -> tuple[str, ...]:
+    """Return the language codes whose dates can be read (those dateparser knows).
+
+    Examples
+    --------
+    >>> {"en", "ru", "az", "tr"} <= set(date_languages())
+    True
+    """
+    from dateparser.data.languages_info import language_order
+
+    return tuple(language_order)
+
+
+def machine_time_kind(value) -> str | None:
+    """Return what kind of unambiguous machine timestamp ``value`` is, or None.
+
+    A machine timestamp names one instant whatever the reader's time zone:
+    Unix seconds or milliseconds (9 to 13 digits, as a number or a string,
+    as :func:`coerce_published` reads them), an ISO 8601 string ending in
+    ``Z`` or an offset, or a datetime with a time zone. Display strings
+    ("July 11, 2022 12:18 AM") and ISO strings without an offset are not.
+
+    Examples
+    --------
+    >>> machine_time_kind(1657513103), machine_time_kind("1657513103000")
+    ('Unix epoch', 'Unix epoch')
+    >>> machine_time_kind("2022-07-11T04:18:23Z")
+    'ISO 8601 with offset'
+    >>> machine_time_kind("July 11, 2022 12:18 AM") is None, machine_time_kind("2022-07-11 04:18")
+    (True, None)
+    """
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return "Unix epoch" if np.isfinite(value) and 1e8 <= abs(value) < 1e13 else None
+    if isinstance(value, str) and _EPOCH.match(value):
+        return "Unix epoch"
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return "ISO 8601 with offset" if parsed.tzinfo is not None else None
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return "datetime with time zone"
+    return None
 
 
 def word_count(line: str) -> int:

@@ -7,7 +7,10 @@ reader never raises for bad content; it records a rejection reason instead,
 so the loader can account for every item.
 
 Records are plain dicts with some of the keys ``id``, ``source``, ``url``,
-``title``, ``published``, ``date_text``, ``text``, ``label`` and ``lang``.
+``title``, ``published``, ``date_text``, ``text``, ``label`` and ``lang``,
+plus ``date_problem`` (a date kept with a flaw) and ``date_choice`` (which of
+an export's date columns gave ``published``), which the loader reports in the
+manifest.
 """
 
 from __future__ import annotations
@@ -22,9 +25,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from analysis.dates import machine_time_kind
+
 __all__ = [
     "Parsed",
     "DEFAULT_FIELD_NAMES",
+    "FieldNames",
+    "resolve_field_names",
+    "record_from_mapping",
     "parse_html",
     "parse_export_lines",
     "parse_json_document",
@@ -65,21 +73,56 @@ DEFAULT_FIELD_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def resolve_field_names(columns: Mapping[str, str] | None) -> dict[str, tuple[str, ...]]:
+class FieldNames(dict):
+    """Candidate column names per record field, in order of preference.
+
+    ``mapped`` holds the fields the caller named a column for (``columns``):
+    that column is taken as it is, even when another column holds a machine
+    timestamp.
+    """
+
+    def __init__(self, names: Mapping[str, tuple[str, ...]], mapped: frozenset[str] = frozenset()):
+        super().__init__(names)
+        self.mapped = frozenset(mapped)
+
+
+def resolve_field_names(columns: Mapping[str, str] | None) -> FieldNames:
     """Return the export field lookup with the user's ``columns`` mapping first.
+
+    Raises ``TypeError`` when ``columns`` is not a mapping of field to column
+    name and ``ValueError`` for a field that is not one of
+    :data:`DEFAULT_FIELD_NAMES`.
 
     Examples
     --------
     >>> resolve_field_names({"text": "story"})["text"][:2]
     ('story', 'text')
+    >>> resolve_field_names({"story": "text"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: columns has an unknown field 'story'; ... did you mean {'text': 'story'}?)
     """
+    if columns is None:
+        columns = {}
+    if not isinstance(columns, Mapping):
+        raise TypeError("columns must be a mapping of field to column name, like "
+                        f"{{'text': 'story'}}, not {type(columns).__name__} {columns!r}")
     names = dict(DEFAULT_FIELD_NAMES)
-    for target, column in (columns or {}).items():
+    for target, column in columns.items():
         if target not in names:
-            raise ValueError(
-                f"unknown field {target!r} in columns; expected one of {sorted(names)}")
-        names[target] = (column, *names[target])
-    return names
+            # A column name given as the key: the mapping written backwards, or an
+            # alias of a field ("body", "date").
+            field = column if isinstance(column, str) and column in names else next(
+                (f for f, aliases in names.items() if target in aliases), None)
+            pair = {field: target if field == column else column}
+            hint = (f" (keys are fields, values column names: did you mean {pair!r}?)"
+                    if field else "")
+            raise ValueError(f"columns has an unknown field {target!r}; the fields are "
+                             f"{', '.join(names)}{hint}")
+        if not isinstance(column, str) or not column:
+            raise TypeError(f"columns[{target!r}] must be a column name (a non-empty string), "
+                            f"not {column!r}")
+        names[target] = (column, *(n for n in names[target] if n != column))
+    return FieldNames(names, mapped=frozenset(columns))
 
 
 def _is_missing(value) -> bool:
@@ -100,16 +143,29 @@ def record_from_mapping(obj: Mapping, fields: Mapping[str, Sequence[str]]) -> di
     """Return a record built from an export row using the field lookup.
 
     Missing values (None, NaN, blank strings) count as absent, so the next
-    candidate column is tried; lists become ``;``-joined text.
+    candidate column is tried; lists become ``;``-joined text. For the
+    published date, the first candidate holding a machine timestamp (Unix
+    time, ISO 8601 with an offset) wins over a display string that only
+    names a wall-clock time; ``date_choice`` then says which column was used
+    and which were ignored. A column the caller mapped (see
+    :class:`FieldNames`) is used as it is whenever it has a value.
 
     Examples
     --------
     >>> record_from_mapping({"id": 7.0, "headline": "A", "body": float("nan"), "text": "B"},
     ...                     resolve_field_names(None))
     {'id': '7', 'title': 'A', 'text': 'B'}
+    >>> row = {"published": "July 11, 2022 12:18 AM", "timestamp": 1657513103}
+    >>> record = record_from_mapping(row, resolve_field_names(None))
+    >>> record["published"], record["date_choice"]
+    (1657513103, "date from 'timestamp' (Unix epoch); 'published' ignored")
     """
     record: dict = {}
     for target, candidates in fields.items():
+        if target == "published":
+            record.update(_published_from(obj, candidates,
+                                          mapped="published" in getattr(fields, "mapped", ())))
+            continue
         for name in candidates:
             value = obj.get(name)
             if not _is_missing(value):
@@ -119,6 +175,25 @@ def record_from_mapping(obj: Mapping, fields: Mapping[str, Sequence[str]]) -> di
         if key in record and not isinstance(record[key], str):
             record[key] = _as_text(record[key])
     return record
+
+
+def _published_from(obj: Mapping, candidates: Sequence[str], *, mapped: bool) -> dict:
+    """Return ``published``, and ``date_choice`` when date columns disagreed, for an export row."""
+    present = {name: obj.get(name) for name in candidates if not _is_missing(obj.get(name))}
+    if not present:
+        return {}
+    if mapped and candidates[0] in present:
+        return {"published": present[candidates[0]]}
+    kinds = {name: machine_time_kind(value) for name, value in present.items()}
+    name = next((n for n, kind in kinds.items() if kind), next(iter(present)))
+    value = present[name]
+    ignored = [n for n, v in present.items() if n != name and str(v) != str(value)]
+    notes = [f"no value in the mapped column {candidates[0]!r}"] if mapped else []
+    if notes or ignored:
+        notes.append(f"date from {name!r}" + (f" ({kinds[name]})" if kinds[name] else ""))
+    if ignored:
+        notes.append(f"{', '.join(map(repr, ignored))} ignored")
+    return {"published": value, "date_choice": "; ".join(notes)} if notes else {"published": value}
 
 
 def _outcome_for_record(path: str, record: dict) -> Parsed:

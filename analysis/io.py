@@ -38,7 +38,7 @@ from analysis.clean import (
     normalise_text,
     text_fingerprint,
 )
-from analysis.dates import coerce_published
+from analysis.dates import coerce_published, date_languages
 
 __all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "input_files", "load_articles"]
 
@@ -380,6 +380,8 @@ def _finish_record(fmt: str, outcome: formats.Parsed, *, tz: str,
     record = outcome.record
     published, problem = coerce_published(record.get("published"), tz=tz, languages=languages)
     problem = record.get("date_problem") or problem
+    if record.get("date_choice"):
+        outcome.reasons.append(record["date_choice"])
     if problem is None and published is None and record.get("date_text"):
         problem = f"unparseable date {record['date_text'][:60]!r}"
     elif problem is None and published is None and fmt in ("text", "html"):
@@ -543,6 +545,47 @@ def _write_cache(folder: Path, articles: pd.DataFrame, manifest: pd.DataFrame) -
 # --------------------------------------------------------------------------- public API
 
 
+def _check_sources(sources) -> list:
+    """Return ``sources`` as a list, or raise TypeError saying what load_articles takes."""
+    items = [sources] if isinstance(sources, (str, os.PathLike)) else sources
+    if isinstance(items, Iterable) and not isinstance(items, (bytes, Mapping)):
+        items = list(items)
+        if all(isinstance(s, (str, os.PathLike)) for s in items):
+            return items
+        sources = next(s for s in items if not isinstance(s, (str, os.PathLike)))
+    raise TypeError("sources must be a file, folder, glob or archive path, or a list of them; "
+                    f"got {type(sources).__name__} {sources!r}")
+
+
+def _check_options(*, fmt, tz, languages, max_bytes) -> None:
+    """Raise a ValueError or TypeError naming the load_articles argument that is wrong."""
+    if fmt != "auto" and fmt not in FORMATS:
+        raise ValueError(f"unknown fmt {fmt!r}; expected 'auto' or one of {', '.join(FORMATS)}")
+    if not isinstance(tz, str):
+        raise TypeError(f"tz must be an IANA time zone name like 'Asia/Baku', not "
+                        f"{type(tz).__name__} {tz!r}")
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        near = [z for z in sorted(zoneinfo.available_timezones()) if z.casefold() == tz.casefold()]
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ValueError(f"unknown time zone tz={tz!r}; use an IANA name like "
+                         f"'Asia/Baku' or 'UTC'{hint}") from exc
+    if (isinstance(languages, str) or not isinstance(languages, Sequence)
+            or not all(isinstance(lang, str) for lang in languages)):
+        raise TypeError(f"languages must be a sequence of language codes like ('en', 'ru'), "
+                        f"not {languages!r}")
+    known = set(date_languages())
+    unknown = [lang for lang in languages if lang not in known]
+    if unknown:
+        raise ValueError(f"languages has codes dateparser does not know: "
+                         f"{', '.join(map(repr, unknown))}; use ISO 639-1 codes like 'en', 'ru', "
+                         "'az', 'tr'")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, float)) or max_bytes <= 0:
+        raise ValueError(f"max_bytes must be a positive number of bytes, like 50_000_000, "
+                         f"not {max_bytes!r}")
+
+
 def load_articles(
     sources: str | os.PathLike | Iterable[str | os.PathLike],
     *,
@@ -578,8 +621,14 @@ def load_articles(
         ``format``, ``status`` (``loaded``, ``duplicate``, ``rejected``,
         ``empty``), ``reason`` and ``article_id``.
     columns : mapping, optional
-        For exports, which column holds each field, e.g.
-        ``{"text": "story", "published": "pub_date"}``.
+        For exports, which column holds each field (keys among ``id``,
+        ``title``, ``text``, ``published``, ``source``, ``url``, ``label``),
+        e.g. ``{"text": "story", "published": "pub_date"}``. A mapped column
+        is used whenever it has a value. Unmapped, the date comes from the
+        first recognised column holding a machine timestamp (Unix seconds or
+        milliseconds, ISO 8601 with ``Z`` or an offset) before any display
+        string such as ``"July 11, 2022 12:18 AM"``; when several date
+        columns disagree, the manifest ``reason`` names the one used.
     languages : sequence of str
         Language hints for datelines in text pages.
     max_bytes : int
@@ -601,6 +650,15 @@ def load_articles(
         ``label`` (ground-truth category, ``;``-joined when several) and
         ``duplicate_of`` (article_id of the first copy).
 
+    Raises
+    ------
+    FileNotFoundError
+        A source path or glob matches nothing.
+    ValueError, TypeError
+        An argument is not one this function takes; the message names it
+        (an unknown ``fmt`` lists the formats, an unknown ``columns`` key
+        lists the fields). Bad *content* never raises: it is in the manifest.
+
     Examples
     --------
     >>> from analysis import config
@@ -610,12 +668,8 @@ def load_articles(
     >>> str(df.loc[0, "published"])
     '2014-09-22 13:31:00+00:00'
     """
-    if fmt != "auto" and fmt not in FORMATS:
-        raise ValueError(f"unknown fmt {fmt!r}; expected 'auto' or one of {', '.join(FORMATS)}")
-    try:
-        zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Asia/Baku'") from exc
+    sources = _check_sources(sources)
+    _check_options(fmt=fmt, tz=tz, languages=languages, max_bytes=max_bytes)
     fields = formats.resolve_field_names(columns)
     with contextlib.ExitStack() as open_archives:
         items = _discover(sources, open_archives)

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dates import coerce_published, looks_like_dateline, parse_date_text
+from analysis.dates import (
+    coerce_published,
+    date_languages,
+    looks_like_dateline,
+    machine_time_kind,
+    parse_date_text,
+)
 
 # --------------------------------------------------------------------------
 # Datelines
@@ -143,3 +149,51 @@ def test_coerce_published_nonexistent_local_time_moves_forward():
     stamp, problem = coerce_published("2023-03-26 02:30", tz="Europe/Berlin")
     assert problem is None
     assert stamp == pd.Timestamp("2023-03-26 03:00", tz="Europe/Berlin")
+
+
+# --------------------------------------------------------------------------
+# machine_time_kind: which export values name one instant whatever the zone
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (1_657_513_103, "Unix epoch"),
+        (1_657_513_103_000, "Unix epoch"),
+        (np.int64(1_657_513_103), "Unix epoch"),
+        (1_657_513_103.25, "Unix epoch"),
+        ("1657513103", "Unix epoch"),
+        (" 1657513103000 ", "Unix epoch"),
+        ("2022-07-11T04:18:23Z", "ISO 8601 with offset"),
+        ("2022-07-11T00:18:23-04:00", "ISO 8601 with offset"),
+        ("2022-07-11 08:18:23+0400", "ISO 8601 with offset"),
+        (datetime.datetime(2022, 7, 11, 4, 18, tzinfo=datetime.UTC),
+         "datetime with time zone"),
+        (pd.Timestamp("2022-07-11 04:18", tz="UTC"), "datetime with time zone"),
+        ("July 11, 2022 12:18 AM", None),
+        ("11.07.2022 00:18", None),
+        ("2022-07-11T04:18:23", None),  # no offset: wall-clock time somewhere
+        ("2022-07-11", None),
+        (datetime.datetime(2022, 7, 11, 4, 18), None),
+        (2022, None),  # a year, not Unix time
+        (True, None),
+        (float("nan"), None),
+        ("2022-02-31T00:00:00Z", None),
+        (None, None),
+    ],
+)
+def test_machine_time_kind(value, kind):
+    assert machine_time_kind(value) == kind
+
+
+@pytest.mark.parametrize("value", [1_657_513_103, "1657513103000", "2022-07-11T00:18:23-04:00"])
+def test_machine_times_coerce_to_their_instant(value):
+    assert machine_time_kind(value) is not None
+    stamp, problem = coerce_published(value, tz="Asia/Baku")
+    assert problem is None
+    assert stamp == pd.Timestamp("2022-07-11 04:18:23", tz="UTC")
+
+
+def test_date_languages_include_the_default_ones():
+    assert {"en", "ru", "az", "tr"} <= set(date_languages())
+    assert "xx" not in date_languages()
