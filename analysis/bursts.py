@@ -15,8 +15,18 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.periods import period_grid
-from analysis.trends import term_document_matrix
+from analysis.periods import check_freq, dated_published, period_grid
+from analysis.trends import (
+    STRING,
+    _check_frame,
+    _check_int,
+    _check_languages,
+    _check_number,
+    _check_terms,
+    _dates,
+    _term_document_matrix,
+    _typed,
+)
 
 __all__ = ["burst_states", "detect_bursts"]
 
@@ -30,15 +40,21 @@ def burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float = 2.0, gamm
 
     Parameters
     ----------
-    counts : ndarray, periods × terms
-        Articles mentioning each term per period.
-    totals : ndarray, periods
-        Articles per period (0 for a gap).
+    counts : array-like, periods × terms
+        Articles mentioning each term per period (a 1-D array is one term).
+    totals : array-like, periods
+        Articles per period (0 for a gap); no count may exceed its total.
+    s : float
+        How many times its usual odds a term has in the burst state (> 1).
+    gamma : float
+        Cost of entering the burst state, in units of ln(periods with
+        articles) (≥ 0); higher means fewer, stronger bursts.
 
     Returns
     -------
     states : ndarray of int, periods × terms
-    gain : ndarray, periods × terms
+        0 base state, 1 burst (1-D when ``counts`` is).
+    gain : ndarray of float, periods × terms
         How much cheaper the burst state is than the base state in each period.
 
     Examples
@@ -48,8 +64,41 @@ def burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float = 2.0, gamm
     >>> states[:, 0].tolist()
     [0, 0, 1, 1, 0, 0]
     """
-    counts = np.asarray(counts, dtype=float)
-    totals = np.asarray(totals, dtype=float)[:, None]
+    counts, totals, one_term = _checked_counts(counts, totals)
+    s = _check_number(s, "s", "burst_states", above=1)
+    gamma = _check_number(gamma, "gamma", "burst_states", at_least=0)
+    states, gain = _burst_states(counts, totals[:, None], s=s, gamma=gamma)
+    return (states[:, 0], gain[:, 0]) if one_term else (states, gain)
+
+
+def _checked_counts(counts, totals) -> tuple[np.ndarray, np.ndarray, bool]:
+    caller = "burst_states"
+    try:
+        counts = np.asarray(counts, dtype=float)
+        totals = np.asarray(totals, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{caller}: counts and totals must be numeric arrays") from None
+    one_term = counts.ndim == 1
+    if one_term:
+        counts = counts[:, None]
+    if counts.ndim != 2 or totals.ndim != 1:
+        raise ValueError(f"{caller}: counts must be periods × terms and totals one value per "
+                         f"period; got shapes {counts.shape} and {totals.shape}")
+    if counts.shape[0] != totals.shape[0]:
+        raise ValueError(f"{caller}: counts has {counts.shape[0]} periods but totals has "
+                         f"{totals.shape[0]}")
+    if not (np.isfinite(counts).all() and np.isfinite(totals).all()):
+        raise ValueError(f"{caller}: counts and totals must be finite (no NaN)")
+    if (counts < 0).any() or (totals < 0).any():
+        raise ValueError(f"{caller}: counts and totals must not be negative")
+    if (counts > totals[:, None]).any():
+        raise ValueError(f"{caller}: a count exceeds its period's total (articles mentioning "
+                         "a term are among the period's articles)")
+    return counts, totals, one_term
+
+
+def _burst_states(counts: np.ndarray, totals: np.ndarray, *, s: float, gamma: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
     n_periods = counts.shape[0]
     rate = counts.sum(axis=0) / max(totals.sum(), 1.0)
     p0 = np.clip(rate, 1e-12, 1 - 1e-12)
@@ -96,28 +145,93 @@ def _runs(states: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True))
 
 
-def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | None = None, freq: str = "W",
-                  s: float = 2.0, gamma: float = 1.0, n_headlines: int = 5, top_n: int = 200,
-                  languages: Sequence[str] = ("en", "ru", "tr", "az")) -> pd.DataFrame:
+def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = None,
+                  freq: str = "W", s: float = 2.0, gamma: float = 1.0, n_headlines: int = 5,
+                  top_n: int = 200, languages: Sequence[str] | str = ("en", "ru", "tr", "az")
+                  ) -> pd.DataFrame:
     """Return bursts of attention to terms, with the headlines that drive each.
+
+    Terms are counted as :func:`analysis.term_trends` counts them (articles
+    mentioning the term, title and text) on the same period grid, and each
+    term's periods are labelled by :func:`burst_states`. A term in more than
+    half of all articles never bursts, and a gap (period without articles)
+    ends a burst.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        As returned by :func:`analysis.load_articles`; needs ``published``,
+        ``article_id`` and ``title`` and/or ``text``. Undated articles are
+        left out with an :class:`~analysis.periods.UndatedArticlesWarning`.
+    terms : str, list of str or None
+        Words, phrases or ``*`` patterns; a single string is one term.
+        ``None``: the ``top_n`` uni- and bigrams in most articles.
+    freq : str
+        ``"D"``, ``"W"`` (weeks from Monday), ``"M"``, ``"Q"``, ``"Y"``
+        (or ``"MS"``, ``"QS"``, ``"YS"``).
+    s : float
+        Burst odds as a multiple of the term's usual odds (> 1).
+    gamma : float
+        Cost of entering a burst, in units of ln(periods) (≥ 0).
+    n_headlines : int
+        Headlines kept per burst (≥ 0).
+    top_n : int
+        Number of terms when ``terms`` is None (positive).
+    languages : str or list of str
+        Stopword lists for ``terms=None``.
 
     Returns
     -------
     DataFrame
-        ``term``, ``start``, ``end`` (start of the last bursting period),
-        ``peak`` (period with the highest share), ``weight`` (how much better
-        the burst state explains the counts, summed over the burst),
-        ``n_articles`` (articles mentioning the term during the burst) and
-        ``headlines`` (up to ``n_headlines`` dicts of ``article_id`` and
-        ``title``, earliest first).
+        One row per burst, strongest first:
+
+        - ``term`` (``string``)
+        - ``start`` (``datetime64[ns, tz]``): start of the first bursting period
+        - ``end`` (``datetime64[ns, tz]``): start of the last bursting period
+        - ``peak`` (``datetime64[ns, tz]``): start of the period with the highest share
+        - ``weight`` (``float64``): how much better the burst state explains
+          the counts, summed over the burst
+        - ``n_articles`` (``int64``): articles mentioning the term during the burst
+        - ``headlines`` (``object``): up to ``n_headlines`` dicts of
+          ``article_id`` and ``title``, earliest first
+
+        Empty, with these columns, when no article has a date or nothing bursts.
+
+    Examples
+    --------
+    >>> days = pd.date_range("2024-01-01", periods=8 * 7, freq="D", tz="UTC")
+    >>> arts = pd.DataFrame({"article_id": [str(i) for i in range(len(days))],
+    ...     "title": ["Flood warning" if 21 <= i < 28 else "Calm day" for i in range(len(days))],
+    ...     "text": "", "published": days})
+    >>> bursts = detect_bursts(arts, terms="flood", freq="W")
+    >>> bursts[["term", "start", "end", "n_articles"]].values.tolist()
+    [['flood', Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), \
+Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
+    >>> bursts["headlines"].iat[0][0]
+    {'article_id': '21', 'title': 'Flood warning'}
     """
-    grid = period_grid(articles["published"], freq=freq)
-    presence, names = term_document_matrix(articles, terms=terms, top_n=top_n,
-                                           languages=languages, binary=True)
+    caller = "detect_bursts"
+    _check_frame(articles, caller, columns=("published", "article_id"), text=True)
+    terms = _check_terms(terms, caller)
+    check_freq(freq, caller=caller)
+    s = _check_number(s, "s", caller, above=1)
+    gamma = _check_number(gamma, "gamma", caller, at_least=0)
+    n_headlines = _check_int(n_headlines, "n_headlines", caller, minimum=0)
+    top_n = _check_int(top_n, "top_n", caller, minimum=1)
+    languages = _check_languages(languages, caller)
+    published = dated_published(articles["published"], caller=caller)
+    dates = _dates(published.dt.tz)
+    dtypes = {"term": STRING, "start": dates, "end": dates, "peak": dates, "weight": "float64",
+              "n_articles": "int64", "headlines": object}
+    if not published.notna().any():
+        return _typed(None, dtypes)
+    grid = period_grid(published, freq=freq)
+    presence, names = _term_document_matrix(articles, terms=terms, top_n=top_n,
+                                            languages=languages, binary=True)
     member = grid.membership()
     counts = np.asarray((member @ presence).todense())
     totals = np.asarray(member.sum(axis=1)).ravel()
-    states, gain = burst_states(counts, totals, s=s, gamma=gamma)
+    states, gain = _burst_states(counts, totals[:, None], s=s, gamma=gamma)
     # A term in most articles is a corpus stopword: its "bursts" are noise.
     common = counts.sum(axis=0) > 0.5 * max(totals.sum(), 1)
     states[:, common] = 0
@@ -125,7 +239,11 @@ def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | None = None,
     # claimed where there were articles: gaps split bursts.
     states[totals == 0, :] = 0
     presence = presence.tocsc()
-    order = np.argsort(articles["published"].to_numpy(), kind="stable")
+    # As UTC instants: NaT sorts last (as objects, NaT would break the order).
+    order = np.argsort(published.to_numpy(dtype="datetime64[ns]"), kind="stable")
+    ids = articles["article_id"].astype(STRING).to_numpy(dtype=object, na_value=None)
+    titles = (articles["title"].astype(STRING).to_numpy(dtype=object, na_value=None)
+              if "title" in articles.columns else np.full(len(articles), None, dtype=object))
     rows = []
     period_in_order = grid.index[order]
     for j, term in enumerate(names):
@@ -144,12 +262,12 @@ def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | None = None,
                 "peak": grid.starts[first + int(np.argmax(share))],
                 "weight": round(float(gain[first:last + 1, j].sum()), 4),
                 "n_articles": int(counts[first:last + 1, j].sum()),
-                "headlines": [{"article_id": str(articles["article_id"].iat[i]),
-                               "title": articles["title"].iat[i]}
+                "headlines": [{"article_id": ids[i], "title": titles[i]}
                               for i in picked[:n_headlines]],
             })
-    columns = ["term", "start", "end", "peak", "weight", "n_articles", "headlines"]
-    frame = pd.DataFrame(rows, columns=columns)
+    if not rows:
+        return _typed(None, dtypes)
+    frame = _typed(pd.DataFrame(rows, columns=list(dtypes)), dtypes)
     # weight is rounded, so its ties are real ties: broken by term, then time.
     return frame.sort_values(["weight", "term", "start"], ascending=[False, True, True],
                              kind="stable", ignore_index=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis import detect_bursts
 from analysis.bursts import burst_states
+from analysis.periods import UndatedArticlesWarning
 
 
 def test_a_burst_is_found_where_the_rate_jumps():
@@ -48,3 +50,27 @@ def test_detect_bursts_reports_window_and_headlines():
     assert burst["end"] == pd.Timestamp("2024-01-29", tz="UTC")
     assert burst["n_articles"] == 42
     assert [h["article_id"] for h in burst["headlines"]][:2] == ["21-0", "21-1"]
+
+
+def test_headlines_are_earliest_first_with_undated_articles_among_them():
+    # Undated articles mixed into a shuffled frame used to scramble the
+    # "earliest first" order (NaT compared as an object is neither < nor >).
+    days = pd.date_range("2024-01-01", periods=8 * 7, freq="D", tz="UTC")
+    rows = [{"article_id": f"{i}-{j}", "title": f"Story {i}-{j}",
+             "text": "protest now" if 21 <= i < 28 else "calm",
+             "published": day if (i + j) % 5 else pd.NaT}
+            for i, day in enumerate(days) for j in range(3)]
+    arts = pd.DataFrame(rows).sample(frac=1, random_state=1).reset_index(drop=True)
+    with pytest.warns(UndatedArticlesWarning, match="34 of the 168 articles have no published"):
+        bursts = detect_bursts(arts, terms="protest", freq="W", gamma=0.5)
+    dated = arts[(arts["text"] == "protest now") & arts["published"].notna()]
+    earliest = dated.sort_values("published", kind="stable")["article_id"].head(5).tolist()
+    assert [h["article_id"] for h in bursts["headlines"].iat[0]] == earliest
+    assert bursts["start"].dtype == pd.DatetimeTZDtype("ns", "UTC")
+
+
+def test_burst_states_takes_one_term_as_a_1d_array():
+    states, gain = burst_states([1, 1, 9, 10, 1, 1], np.full(6, 100))
+    assert states.tolist() == [0, 0, 1, 1, 0, 0] and gain.shape == (6,)
+    with pytest.raises(ValueError, match="burst_states: gamma must be a number of at least 0"):
+        burst_states([1, 2], [5, 5], gamma=-1)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.periods import UndatedArticlesWarning
 from analysis.trends import article_counts
 
 
@@ -20,7 +21,8 @@ def articles():
 
 
 def test_gaps_are_zero_rows_and_tz_kept(articles):
-    counts = article_counts(articles)
+    with pytest.warns(UndatedArticlesWarning, match="1 of the 4 articles"):
+        counts = article_counts(articles)
     assert str(counts["period"].dt.tz) == "Asia/Baku"
     wide = counts.pivot(index="period", columns="group", values="n")
     assert wide.index.strftime("%Y-%m").tolist() == ["2024-01", "2024-02", "2024-03", "2024-04"]
@@ -30,12 +32,14 @@ def test_gaps_are_zero_rows_and_tz_kept(articles):
 
 def test_undated_articles_are_not_counted_and_input_untouched(articles):
     before = articles.copy()
-    assert article_counts(articles, by=None)["n"].sum() == 3
+    with pytest.warns(UndatedArticlesWarning, match="1 of the 4 articles"):
+        assert article_counts(articles, by=None)["n"].sum() == 3
     pd.testing.assert_frame_equal(articles, before)
 
 
 def test_top_groups_and_bad_freq(articles):
-    counts = article_counts(articles, by="source", top=1, freq="W")
+    with pytest.warns(UndatedArticlesWarning, match="1 of the 4 articles"):
+        counts = article_counts(articles, by="source", top=1, freq="W")
     assert set(counts["group"]) == {"A", "(other)"}
     with pytest.raises(ValueError, match="freq must be one of"):
         article_counts(articles, freq="fortnight")
