@@ -77,17 +77,37 @@ test: $(INSTALLED) ## Run every test: unit, real-corpus, doctests and notebooks 
 	$(PYTHON) -m pytest tests notebooks analysis --doctest-modules \
 		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
+# The notebooks' kernel is the venv's own "python3" (ipykernel's kernelspec in .venv/share/jupyter):
+# the environment's kernels come before ~/.local ones, so no other Python runs them.
+JUPYTER := JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter
+# When JupyterLab opens a notebook it writes its kernel's kernelspec (name, display_name,
+# language) and language_info into the metadata. nbconvert writes language_info only; this
+# writes the kernelspec the same way, so opening a committed notebook leaves it unmodified.
+define WRITE_KERNELSPEC
+import sys, nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+for path in sys.argv[1:]:
+    nb = nbformat.read(path, as_version=4)
+    name = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    spec = KernelSpecManager().get_kernel_spec(name)
+    nb.metadata["kernelspec"] = {"name": name, "display_name": spec.display_name,
+                                 "language": spec.language}
+    nbformat.write(nb, path)
+endef
+export WRITE_KERNELSPEC
+
 notebooks: $(INSTALLED) ## Re-run every notebook in place (outputs kept, volatile metadata stripped)
-	cd notebooks && ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	cd notebooks && JUPYTER_PREFER_ENV_PATH=1 ../$(VENV)/bin/jupyter nbconvert --to notebook \
+		--execute --inplace \
 		--ClearMetadataPreprocessor.enabled=True \
 		--ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags \
 		--ClearMetadataPreprocessor.preserve_cell_metadata_mask=alt \
 		--ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
 		--ClearMetadataPreprocessor.preserve_nb_metadata_mask=language_info *.ipynb
+	JUPYTER_PREFER_ENV_PATH=1 $(PYTHON) -c "$$WRITE_KERNELSPEC" notebooks/*.ipynb
 
-lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with a "newsscope" kernel
-	$(PYTHON) -m ipykernel install --user --name newsscope --display-name "newsscope"
-	$(VENV)/bin/jupyter lab notebooks/
+lab: $(INSTALLED) ## Open JupyterLab at the repository root (notebooks/, reports/) on the venv's kernel
+	$(JUPYTER) lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
 
 lint: $(INSTALLED) ## Check style with ruff
 	$(VENV)/bin/ruff check analysis tests benchmarks

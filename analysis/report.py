@@ -26,7 +26,7 @@ import socket
 import subprocess
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -445,7 +445,8 @@ def _write_versions_index(root: Path, title: str) -> Path:
 
 
 def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = config.REPORTS_DIR,
-                 title: str | None = None, freq: str = "W", k="auto",
+                 title: str | None = None, fmt: str = "auto",
+                 columns: Mapping[str, str] | None = None, freq: str = "W", k="auto",
                  terms: Sequence[str] | None = None, focus: str | None = None,
                  since: str | None = None, previous: str | os.PathLike | None = "auto",
                  tz: str = "UTC", random_state: int = 0, progress: bool | None = None,
@@ -458,8 +459,10 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         Files, folders, globs or archives.
     out : path
         Reports folder; the report goes to ``<out>/<slug of title>/<YYYY-MM-DD>-<fingerprint>/``.
-    title, freq, k, terms, focus, since, tz, random_state
-        As for :func:`analysis.report_data.compute_report_data`.
+    title, fmt, columns, freq, k, terms, focus, since, tz, random_state
+        As for :func:`analysis.report_data.compute_report_data`; ``fmt`` and
+        ``columns`` say how to read the sources (``fmt="bbc"``,
+        ``columns={"text": "story"}``), as for :func:`analysis.load_articles`.
     previous : "auto", path or None
         Version to compare with: ``"auto"`` takes the newest other version in
         the same report folder, ``None`` compares with nothing.
@@ -486,9 +489,11 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     template = Path(notebook or config.NOTEBOOKS_DIR / REPORT_NOTEBOOK)
     if not template.is_file():
         raise FileNotFoundError(f"report notebook not found: {template}")
-    params = {"title": title, "freq": freq, "k": str(k), "terms": list(terms or []),
-              "focus": focus, "since": since, "tz": tz, "random_state": random_state,
-              "code": code_fingerprint(template)}
+    columns = dict(columns or {})
+    # How the sources are read is part of a version: another reader gives other articles.
+    params = {"title": title, "fmt": fmt, "columns": columns, "freq": freq, "k": str(k),
+              "terms": list(terms or []), "focus": focus, "since": since, "tz": tz,
+              "random_state": random_state, "code": code_fingerprint(template)}
     fingerprint = input_fingerprint(sources, params)
     created = dt.datetime.now(dt.UTC)
     name = f"{created:%Y-%m-%d}-{fingerprint}"
@@ -504,9 +509,10 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{_host()}-{os.getpid()}-"))
     try:
         bar.set_postfix_str("loading, topics, trends")
-        data = compute_report_data(sources, title=title, freq=freq, k=k, terms=terms,
-                                   focus=focus, since=since, previous=previous, tz=tz,
-                                   random_state=random_state, progress=progress)
+        data = compute_report_data(sources, title=title, fmt=fmt, columns=columns or None,
+                                   freq=freq, k=k, terms=terms, focus=focus, since=since,
+                                   previous=previous, tz=tz, random_state=random_state,
+                                   progress=progress)
         bar.update()
         bar.set_postfix_str("tables")
         tables = report_tables(data)
@@ -517,8 +523,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         with open(handoff, "wb") as handle:
             pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
         _execute_notebook(template, build / "report.ipynb", {
-            "sources": sources, "title": title, "freq": freq, "k": str(k),
-            "terms": list(terms or []), "focus": focus, "since": since,
+            "sources": sources, "title": title, "fmt": fmt, "columns": columns or None,
+            "freq": freq, "k": str(k), "terms": list(terms or []), "focus": focus, "since": since,
             "previous": str(previous) if previous else None, "tz": tz,
             "random_state": random_state, "data_file": str(handoff)}, cwd=build)
         handoff.unlink()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from analysis.trends import (
 )
 
 __all__ = ["ReportData", "compute_report_data", "focus_window", "load_report_data",
-           "read_previous", "report_tables", "topic_changes", "write_tables"]
+           "nothing_loaded_error", "read_previous", "report_tables", "topic_changes",
+           "write_tables"]
 
 #: Share change (percentage points) a matched topic needs to count as grown or shrunk.
 CHANGE_POINTS = 1.0
@@ -283,6 +284,38 @@ def _newly_rising(rising: pd.DataFrame, previous: pd.DataFrame | None, n: int = 
     return now[~now["term"].isin(set(was["term"]))].reset_index(drop=True)
 
 
+def nothing_loaded_error(sources: Sequence[str], manifest: pd.DataFrame, n: int = 3
+                         ) -> ValueError:
+    """Return the error for a load that gave no article: the items by status and why.
+
+    The ``n`` commonest manifest reasons are quoted, so the message explains
+    itself where the manifest is not at hand (a failed command line run).
+
+    Examples
+    --------
+    >>> manifest = pd.DataFrame({"status": ["empty", "empty", "rejected"],
+    ...                          "reason": ["no body", "no body", "binary"]})
+    >>> print(nothing_loaded_error(["news/"], manifest))  # doctest: +NORMALIZE_WHITESPACE
+    no articles could be loaded from news/: 3 input items, 2 empty and 1 rejected
+    (2× no body; 1× binary). A layout that must be forced (bbc, ttc3600) needs fmt=;
+    an export whose columns have other names needs columns=
+    >>> print(nothing_loaded_error(["news/"], manifest.iloc[:0]))
+    no input items in news/ (names starting with . are skipped)
+    """
+    where = ", ".join(str(s) for s in sources)
+    if manifest.empty:
+        return ValueError(f"no input items in {where} (names starting with . are skipped)")
+    statuses = [f"{count} {status}" for status, count in manifest["status"].value_counts().items()]
+    reasons = manifest["reason"].astype(object).fillna("").replace("", "no reason given")
+    common = "; ".join(f"{count}× {reason}" for reason, count
+                       in reasons.value_counts().head(n).items())
+    items = f"{len(manifest)} input item{'s' if len(manifest) != 1 else ''}"
+    return ValueError(f"no articles could be loaded from {where}: {items}, "
+                      f"{' and '.join(statuses)} ({common}). A layout that must be forced "
+                      "(bbc, ttc3600) needs fmt=; an export whose columns have other names "
+                      "needs columns=")
+
+
 def _versions() -> dict:
     import platform
     from importlib.metadata import PackageNotFoundError, version
@@ -298,6 +331,7 @@ def _versions() -> dict:
 
 
 def compute_report_data(sources: Sequence[str] | str, *, title: str | None = None,
+                        fmt: str = "auto", columns: Mapping[str, str] | None = None,
                         freq: str = "W", k="auto", terms: Sequence[str] | None = None,
                         focus: str | None = None, since: str | None = None,
                         previous: str | Path | None = None, tz: str = "UTC",
@@ -311,6 +345,10 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         Files, folders, globs or archives, as for :func:`analysis.load_articles`.
     title : str, optional
         Report title; defaults to the first source's name.
+    fmt, columns
+        Reader and export column mapping, as for :func:`analysis.load_articles`:
+        ``fmt="bbc"`` reads the BBC News layout, ``columns={"text": "story"}``
+        an export whose text column is called ``story``.
     freq : {"D", "W", "M", "Q", "Y"}
         Period of the trend charts and tables.
     k : int or "auto"
@@ -334,10 +372,10 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     sources = resolve_sources(sources)
     roots = _source_roots(sources)
     before = read_previous(previous) if previous else None
-    articles, manifest = load_articles(sources, tz=tz, return_manifest=True, progress=progress)
+    articles, manifest = load_articles(sources, fmt=fmt, columns=columns, tz=tz,
+                                       return_manifest=True, progress=progress)
     if articles.empty:
-        raise ValueError(f"no articles could be loaded from {', '.join(sources)}; "
-                         "see the manifest for the reason of each input")
+        raise nothing_loaded_error(sources, manifest)
     # Paths relative to each source's folder: a shared report does not show
     # where the analyst keeps the files, and moving them changes no table.
     articles = articles.assign(path=_relative(articles["path"], roots))
@@ -385,7 +423,8 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
                    "new_rising": _newly_rising(significant, before["rising"])}
     params = {"title": title or default_title(sources),
               "sources": [_relative(pd.Series([s]), roots)[0] for s in sources],
-              "freq": freq, "k": str(k), "terms": list(terms or []),
+              "fmt": fmt, "columns": dict(columns or {}), "freq": freq, "k": str(k),
+              "terms": list(terms or []),
               "focus": focus, "since": since, "previous": before["name"] if before else None,
               "tz": tz, "random_state": random_state, "top_n": top_n,
               "rising_min_count": min_count, "rising_min_g2": G2_MIN}
@@ -409,7 +448,8 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
 # ------------------------------------------------------------------------------ tables
 
 def _iso(series: pd.Series) -> pd.Series:
-    return series.map(lambda t: "" if pd.isna(t) else t.isoformat())
+    # astype: an empty series would keep its datetime dtype through map.
+    return series.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
 
 
 def _joined(series: pd.Series, sep: str) -> pd.Series:

@@ -19,6 +19,7 @@ import pytest
 from analysis import cli, report
 from analysis.config import SAMPLE_DIR
 from analysis.report import build_report, input_fingerprint, list_versions, slugify
+from tests.test_cli import bbc_layout, story_export
 
 SAMPLE_OPTIONS = {"title": "Sample corpus", "freq": "M", "since": "2023-01-01",
                   "tz": "Asia/Baku", "progress": False}
@@ -368,3 +369,54 @@ def test_notebook_failure_is_a_clear_error_and_keeps_earlier_versions(
     assert status == 1
     assert "report notebook failed" in capsys.readouterr().err
     assert _tree_digest(out) == before
+
+
+# ------------------------------------------------------ how sources are read: --format, --columns
+
+def test_cli_report_reads_a_forced_format(tmp_path, capsys):
+    # BBC News is never detected: before --format, a report needed an `ingest` detour.
+    out = tmp_path / "reports"
+    status = cli.main(["report", str(bbc_layout(tmp_path)), "--format", "bbc", "--k", "2",
+                       "--out", str(out), "--title", "BBC", "--quiet"])
+    assert status == 0, capsys.readouterr().err
+    version = next((out / "bbc").glob("20*"))
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["fmt"] == "bbc" and manifest["parameters"]["columns"] == {}
+    articles = pd.read_csv(version / "tables" / "articles.csv")
+    assert len(articles) == 8 and set(articles["source"]) == {"BBC News"}
+    assert set(pd.read_csv(version / "tables" / "manifest.csv")["format"]) == {"bbc"}
+
+
+def test_cli_report_maps_export_columns(tmp_path, capsys):
+    out = tmp_path / "reports"
+    status = cli.main(["report", str(story_export(tmp_path)), "--format", "csv",
+                       "--columns", "text=story,published=when", "--k", "2", "--freq", "M",
+                       "--out", str(out), "--title", "Stories", "--quiet"])
+    assert status == 0, capsys.readouterr().err
+    version = next((out / "stories").glob("20*"))
+    parameters = json.loads((version / "manifest.json").read_text(encoding="utf-8"))["parameters"]
+    assert parameters["fmt"] == "csv"
+    assert parameters["columns"] == {"text": "story", "published": "when"}
+    articles = pd.read_csv(version / "tables" / "articles.csv")
+    assert len(articles) == 12 and (articles["n_words"] > 5).all()
+    assert articles["published"].str.startswith("2024-0").all()  # the mapped date column
+    # The shipped notebook re-runs from its sources, so it keeps how they were read.
+    ran = nbformat.read(version / "report.ipynb", as_version=4).metadata["papermill"]
+    assert ran["parameters"]["fmt"] == "csv"
+    assert ran["parameters"]["columns"] == {"text": "story", "published": "when"}
+
+
+def test_format_and_columns_are_part_of_the_fingerprint(tmp_path, monkeypatch):
+    source = story_export(tmp_path)
+    seen = []
+
+    def fingerprint_then_stop(sources, params):
+        seen.append(input_fingerprint(sources, params))
+        raise RuntimeError("fingerprinted")
+
+    monkeypatch.setattr(report, "input_fingerprint", fingerprint_then_stop)
+    for options in ({}, {"fmt": "csv"}, {"fmt": "csv", "columns": {"text": "story"}},
+                    {"fmt": "csv", "columns": {"text": "headline"}}):
+        with pytest.raises(RuntimeError, match="fingerprinted"):
+            build_report([str(source)], out=tmp_path / "reports", progress=False, **options)
+    assert len(set(seen)) == 4
