@@ -24,7 +24,9 @@ both use the same term selection. Everything is seeded by ``random_state``.
 
 from __future__ import annotations
 
+import sys
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -62,6 +64,13 @@ _FIT_SAMPLE = 20000
 _MAX_SELF_TRAIN = 8000
 # Micro-clusters need this many members on average to be merged meaningfully.
 _MIN_MICRO_SIZE = 20
+
+
+def _quiet(progress: bool | None) -> bool:
+    """Return whether to hide the progress bar: ``None`` shows it on a terminal only."""
+    if progress is None:
+        return not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
+    return not progress
 
 
 def one_thread():
@@ -197,7 +206,9 @@ class _Representation:
 
     def use_embeddings(self, texts: list[str]) -> None:
         """Cluster on sentence embeddings instead of LSA vectors."""
-        self.Z = embed_texts(texts)
+        # Rounded for the same reason as the LSA vectors: numpy's float32 sums
+        # follow the CPU's SIMD width.
+        self.Z = np.round(embed_texts(texts).astype(np.float64), 6)
 
     def kmeans(self, k: int, *, n_init: int, seed: int) -> np.ndarray:
         model = KMeans(k, n_init=n_init, random_state=seed)
@@ -272,8 +283,8 @@ def embed_texts(texts: list[str], *, max_chars: int = 2000, batch_size: int = 32
         import wordllama
         from wordllama import WordLlama
     except ImportError as exc:
-        raise ImportError("method='embeddings' needs the embeddings extra: "
-                          "pip install 'newsscope[embeddings]'") from exc
+        raise ImportError("method='embeddings' (and 'auto' on short texts) needs wordllama, "
+                          "a newsscope dependency: pip install wordllama") from exc
     from pathlib import Path
 
     model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
@@ -391,6 +402,60 @@ def choose_k(curve: pd.DataFrame, *, tolerance: float = 0.05) -> int:
     return int(curve.loc[curve["score"] >= round(best - tolerance, 3), "k"].min())
 
 
+#: Values of ``method``.
+METHODS = ("auto", "hybrid", "nmf", "embeddings")
+#: ``method="auto"`` clusters embeddings below this median length in words.
+SHORT_TEXT_WORDS = 25
+
+
+def resolve_method(method: str, texts: list[str]) -> str:
+    """Return the method that runs: ``"auto"`` becomes embeddings for short texts.
+
+    Examples
+    --------
+    >>> resolve_method("auto", ["Oil prices rise", "Vote count delayed"])
+    'embeddings'
+    >>> resolve_method("auto", ["word " * 300] * 3), resolve_method("nmf", ["a b"])
+    ('hybrid', 'nmf')
+    """
+    if method != "auto":
+        return method
+    lengths = [len(t.split()) for t in texts]
+    return "embeddings" if lengths and np.median(lengths) < SHORT_TEXT_WORDS else "hybrid"
+
+
+def catch_all_topics(shares: np.ndarray, cohesion: np.ndarray) -> np.ndarray:
+    """Return which topics are catch-alls: far larger than the rest and loosely knit.
+
+    Short texts that share no distinctive word with any subject end up
+    together in one big topic. Named after three of its words, such a topic
+    misleads ("school · shooting · parents" for 47% of a headline stream), so
+    it is flagged: at least twice the median topic share, and a cohesion (mean
+    cosine of its articles to its centre) under 0.4 times the median of the
+    other topics. A big but tight topic (Reuters' earnings reports, half of R8, the
+    most cohesive topic there) is not a catch-all.
+
+    Examples
+    --------
+    >>> catch_all_topics(np.array([0.47, 0.09, 0.07, 0.05, 0.05]),
+    ...                  np.array([0.06, 0.12, 0.13, 0.20, 0.24])).tolist()
+    [True, False, False, False, False]
+    >>> catch_all_topics(np.array([0.50, 0.21, 0.08, 0.07]),
+    ...                  np.array([0.37, 0.20, 0.24, 0.27])).tolist()
+    [False, False, False, False]
+    """
+    shares = np.asarray(shares, dtype=float)
+    cohesion = np.asarray(cohesion, dtype=float)
+    flags = np.zeros(len(shares), dtype=bool)
+    if len(shares) < 3:
+        return flags
+    for t in range(len(shares)):
+        others = np.delete(cohesion, t)
+        flags[t] = (shares[t] >= 2 * np.median(shares)
+                    and cohesion[t] < 0.4 * np.median(others))
+    return flags
+
+
 class TopicModel(BaseEstimator):
     """Topic clusters over a DataFrame of articles, following scikit-learn's contract.
 
@@ -403,10 +468,13 @@ class TopicModel(BaseEstimator):
         it picks the coarsest k scoring within 0.05 of the best
         ``stability + 0.08 · ln k`` (see :func:`choose_k`); ``k_selection_``
         holds the curve.
-    method : {"hybrid", "nmf", "embeddings"}
-        ``"hybrid"`` (default; see the module docstring), classic NMF, or the
-        hybrid pipeline clustering WordLlama sentence embeddings instead of
-        LSA vectors (needs the ``embeddings`` extra; no torch).
+    method : {"auto", "hybrid", "nmf", "embeddings"}
+        ``"hybrid"`` (see the module docstring), classic NMF, or the hybrid
+        pipeline clustering WordLlama sentence embeddings instead of LSA
+        vectors (numpy only, no torch). ``"auto"`` (default) takes
+        ``"embeddings"`` for short texts (median under 25 words: headlines,
+        briefs), where TF-IDF vectors share too few words to cluster, and
+        ``"hybrid"`` otherwise; ``method_`` says which ran.
     random_state : int
         Seeds every randomised step: same input and parameters, same topics.
     n_terms : int
@@ -425,11 +493,18 @@ class TopicModel(BaseEstimator):
         Least cosine similarity of top-term vectors for a match with ``previous``.
     mixed_threshold : float
         Articles whose ``weight`` is below this are flagged ``is_mixed``.
+    progress : bool or None
+        Show a progress bar of the fit's steps (tqdm); ``None`` shows it only
+        on a terminal, ``False`` never.
 
     Attributes
     ----------
+    method_ : str
+        The method that ran (``"auto"`` resolved).
     topics_ : DataFrame
-        ``topic_id``, ``label``, ``size``, ``share``, ``top_terms``, ``representative``.
+        ``topic_id``, ``label`` (``"mixed: …"`` for a catch-all), ``size``, ``share``,
+        ``cohesion`` (mean cosine of its articles to its centre), ``is_catch_all`` (see
+        :func:`catch_all_topics`), ``top_terms``, ``representative`` (article ids).
     doc_topics_ : DataFrame
         ``article_id``, ``topic_id``, ``weight``, ``second_topic_id``, ``is_mixed``.
     k_selection_ : DataFrame or None
@@ -441,9 +516,9 @@ class TopicModel(BaseEstimator):
     vectorizer_ : TfidfVectorizer
     """
 
-    def __init__(self, *, k="auto", method="hybrid", random_state=0, n_terms=25, k_range=(3, 20),
+    def __init__(self, *, k="auto", method="auto", random_state=0, n_terms=25, k_range=(3, 20),
                  max_df=0.5, languages=("en", "ru", "tr", "az"), previous=None,
-                 min_similarity=0.2, mixed_threshold=0.55):
+                 min_similarity=0.2, mixed_threshold=0.55, progress=None):
         self.k = k
         self.method = method
         self.random_state = random_state
@@ -454,23 +529,38 @@ class TopicModel(BaseEstimator):
         self.previous = previous
         self.min_similarity = min_similarity
         self.mixed_threshold = mixed_threshold
+        self.progress = progress
 
     # ------------------------------------------------------------------ fitting
 
     def _validate(self, articles: pd.DataFrame) -> None:
-        if self.method not in ("hybrid", "nmf", "embeddings"):
-            raise ValueError(
-                f"method must be 'hybrid', 'nmf' or 'embeddings', not {self.method!r}")
-        if self.k != "auto" and (not isinstance(self.k, (int, np.integer)) or self.k < 2):
-            raise ValueError(f"k must be an integer >= 2 or 'auto', not {self.k!r}")
+        if not isinstance(articles, pd.DataFrame):
+            raise TypeError("fit_topics: articles must be a DataFrame with article_id, title and "
+                            "text columns (e.g. from load_articles), got "
+                            f"{type(articles).__name__}")
+        if self.method not in METHODS:
+            raise ValueError(f"fit_topics: method must be one of {', '.join(map(repr, METHODS))}"
+                             f", got {self.method!r}")
+        if self.k != "auto" and (isinstance(self.k, bool)
+                                 or not isinstance(self.k, (int, np.integer)) or self.k < 2):
+            raise ValueError(f"fit_topics: k must be an integer >= 2 or 'auto', got {self.k!r}")
+        if (not isinstance(self.k_range, (tuple, list)) or len(self.k_range) != 2
+                or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                           for v in self.k_range)
+                or not 2 <= self.k_range[0] <= self.k_range[1]):
+            raise ValueError("fit_topics: k_range must be (low, high) integers with "
+                             f"2 <= low <= high, got {self.k_range!r}")
+        if not (isinstance(self.max_df, (int, float)) and 0 < self.max_df <= 1):
+            raise ValueError(f"fit_topics: max_df must be a share in (0, 1], got {self.max_df!r}")
         if isinstance(self.languages, str) or not set(self.languages) <= STOPWORD_LANGUAGES:
-            raise ValueError(f"languages must be a sequence of codes from "
+            raise ValueError(f"fit_topics: languages must be a sequence of codes from "
                              f"{sorted(STOPWORD_LANGUAGES)}, not {self.languages!r}")
         missing = {"article_id", "text"} - set(articles.columns)
         if missing:
-            raise ValueError(f"articles lack columns {sorted(missing)}")
+            raise ValueError(f"fit_topics: articles lack columns {sorted(missing)}; it has "
+                             f"{sorted(map(str, articles.columns))}")
         if not articles["article_id"].is_unique:
-            raise ValueError("article_id must be unique: one topic row per article")
+            raise ValueError("fit_topics: article_id must be unique: one topic row per article")
 
     def fit(self, articles: pd.DataFrame, y=None) -> TopicModel:
         """Fit topics on ``articles`` (a frame from :func:`analysis.load_articles`).
@@ -483,28 +573,46 @@ class TopicModel(BaseEstimator):
             return self._fit(articles)
 
     def _fit(self, articles: pd.DataFrame) -> TopicModel:
+        from tqdm.auto import tqdm
+
         previous = _previous_topics(self.previous)
         originals = articles[_first_copies(articles).isna()].reset_index(drop=True)
         texts = article_texts(originals)
         n = len(texts)
         if n < 4:
-            raise ValueError(f"need at least 4 distinct articles to find topics, got {n}")
+            raise ValueError(f"fit_topics: need at least 4 distinct articles to find topics, "
+                             f"got {n}")
         min_df = 2 if n < 500 else 5
         stopwords = stopword_set(tuple(self.languages))
-        rep = _Representation(texts, stop_words=sorted(stopwords), min_df=min_df,
-                              max_df=self.max_df, random_state=self.random_state)
-        if self.method == "embeddings":
-            rep.use_embeddings(texts)
-        k = self._number_of_topics(rep, n)
-        labels = self._final_labels(rep, _compact(self._cluster(rep, k)))
-        k = int(labels.max()) + 1
-        rows = np.arange(n)
-        if n > _SAMPLE_FOR_TERMS:
-            rng = np.random.default_rng(self.random_state)
-            rows = np.sort(rng.choice(n, _SAMPLE_FOR_TERMS, replace=False))
-        B, vocabulary = term_matrix([texts[i] for i in rows], min_df=min_df)
-        terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
-                                   n_terms=self.n_terms, max_df=self.max_df)
+        self.method_ = resolve_method(self.method, texts)
+        steps = ["words", *(["embeddings"] if self.method_ == "embeddings" else []),
+                 *(["choosing k"] if self.k == "auto" else []), "clustering", "topic terms"]
+        with tqdm(total=len(steps), desc="topics", unit="step", leave=False,
+                  disable=_quiet(self.progress)) as bar:
+            def step() -> None:
+                bar.set_postfix_str(steps[bar.n] if bar.n < len(steps) else "")
+                bar.update()
+
+            rep = _Representation(texts, stop_words=sorted(stopwords), min_df=min_df,
+                                  max_df=self.max_df, random_state=self.random_state)
+            step()
+            if self.method_ == "embeddings":
+                rep.use_embeddings(texts)
+                step()
+            k = self._number_of_topics(rep, n)
+            if self.k == "auto":
+                step()
+            labels = self._final_labels(rep, _compact(self._cluster(rep, k)))
+            step()
+            k = int(labels.max()) + 1
+            rows = np.arange(n)
+            if n > _SAMPLE_FOR_TERMS:
+                rng = np.random.default_rng(self.random_state)
+                rows = np.sort(rng.choice(n, _SAMPLE_FOR_TERMS, replace=False))
+            B, vocabulary = term_matrix([texts[i] for i in rows], min_df=min_df)
+            terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
+                                       n_terms=self.n_terms, max_df=self.max_df)
+            step()
         sums = np.asarray((membership_matrix(labels, k) @ rep.X).todense())
         self.centroids_ = normalize(sums)
         self.vectorizer_ = rep.vectorizer
@@ -527,7 +635,7 @@ class TopicModel(BaseEstimator):
         return k
 
     def _cluster(self, rep: _Representation, k: int) -> np.ndarray:
-        if self.method == "nmf":
+        if self.method_ == "nmf":
             nmf = NMF(k, init="nndsvda", random_state=self.random_state, max_iter=400)
             return np.round(nmf.fit_transform(rep.X), _DECIMALS).argmax(axis=1)
         candidates = rep.candidates(k)
@@ -599,20 +707,29 @@ class TopicModel(BaseEstimator):
         self.doc_topics_ = self._with_duplicates(articles, own)
         sizes = self.doc_topics_["topic_id"].value_counts()
         topic_rows = []
+        cohesion = np.array([np.round(sims[labels == t, t].mean(), 4) if (labels == t).any()
+                             else 0.0 for t in range(k)])
+        shares = np.bincount(labels, minlength=k) / len(labels)
+        catch_all = catch_all_topics(shares, cohesion)
         for topic in range(k):
             members = np.flatnonzero(labels == topic)
             typical = members[np.argsort(-np.round(sims[members, topic], _DECIMALS),
                                          kind="stable")[:5]]
             topic_id = int(self.topic_ids_[topic])
+            size = int(sizes.get(topic_id, 0))
+            label = (f"mixed: {size:,} articles with no common subject" if catch_all[topic]
+                     else " · ".join(terms[topic][:3]))
             topic_rows.append({
                 "topic_id": topic_id,
-                "label": " · ".join(terms[topic][:3]),
-                "size": int(sizes.get(topic_id, 0)),
-                "share": round(float(sizes.get(topic_id, 0)) / len(self.doc_topics_), 4),
+                "label": label,
+                "size": size,
+                "share": round(float(size) / len(self.doc_topics_), 4),
+                "cohesion": float(cohesion[topic]),
+                "is_catch_all": bool(catch_all[topic]),
                 "top_terms": terms[topic],
                 "representative": originals["article_id"].to_numpy()[typical].tolist(),
             })
-        self.topics_ = pd.DataFrame(topic_rows)
+        self.topics_ = pd.DataFrame(topic_rows).astype({"label": "string[pyarrow]"})
 
     @staticmethod
     def _with_duplicates(articles: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
@@ -748,23 +865,71 @@ def align_topics(terms: list[list[str]], previous: pd.DataFrame, *,
                          "matched": [p is not None for p in previous_ids]})
 
 
-def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "hybrid",
-               random_state: int = 0, previous=None, **options) -> TopicModel:
-    """Return a :class:`TopicModel` fitted on ``articles``.
+def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
+               random_state: int = 0, previous=None, n_terms: int = 25,
+               k_range: tuple[int, int] = (3, 20), max_df: float = 0.5,
+               languages: Sequence[str] = ("en", "ru", "tr", "az"),
+               min_similarity: float = 0.2, mixed_threshold: float = 0.55,
+               progress: bool | None = None) -> TopicModel:
+    """Return a :class:`TopicModel` fitted on ``articles``: every article gets a topic.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``article_id`` (unique), ``text`` and optionally ``title`` and
+        ``duplicate_of``, as returned by :func:`analysis.load_articles`.
+        Duplicates take their first copy's topic. Not modified.
+    k : int or "auto"
+        Number of topics, or ``"auto"`` to choose it from ``k_range`` by
+        stability (see :func:`choose_k`).
+    method : {"auto", "hybrid", "nmf", "embeddings"}
+        How articles are clustered; ``"auto"`` uses sentence embeddings for
+        short texts (headlines) and TF-IDF/LSA otherwise.
+    random_state : int
+        Seeds every randomised step: same input and parameters, same topics.
+    previous : TopicModel or DataFrame, optional
+        An earlier model or its ``topics_``: matched topics keep their ids.
+    n_terms, k_range, max_df, languages, min_similarity, mixed_threshold
+        See :class:`TopicModel`.
+    progress : bool or None
+        Show a progress bar; ``None`` shows it only on a terminal.
+
+    Returns
+    -------
+    TopicModel
+        Fitted: ``topics_`` (``topic_id``, ``label``, ``size``, ``share``,
+        ``cohesion``, ``is_catch_all``, ``top_terms``, ``representative``),
+        ``doc_topics_`` (``article_id``, ``topic_id``, ``weight``,
+        ``second_topic_id``, ``is_mixed``: one row per article),
+        ``k_selection_`` (``k="auto"``) and ``method_``.
+
+    Raises
+    ------
+    TypeError
+        ``articles`` is not a DataFrame.
+    ValueError
+        A parameter is out of range, a column is missing, ids repeat, or fewer
+        than 4 distinct articles have text.
 
     Examples
     --------
     >>> from analysis import load_articles
     >>> from analysis.config import SAMPLE_DIR
     >>> arts = load_articles(SAMPLE_DIR, cache=False, progress=False)
-    >>> model = fit_topics(arts, k=6)
-    >>> len(model.doc_topics_) == len(arts), model.topics_["topic_id"].tolist()
-    (True, [0, 1, 2, 3, 4, 5])
+    >>> model = fit_topics(arts, k=6, progress=False)
+    >>> len(model.doc_topics_) == len(arts), model.topics_["topic_id"].tolist(), model.method_
+    (True, [0, 1, 2, 3, 4, 5], 'hybrid')
     """
+    if not isinstance(articles, pd.DataFrame):
+        raise TypeError("fit_topics: articles must be a DataFrame with article_id, title and "
+                        "text columns (e.g. from load_articles), got "
+                        f"{type(articles).__name__}")
     # Hand the model a frame, not a fitted estimator: sklearn's clone() would
     # reset a fitted model held as a parameter.
     return TopicModel(k=k, method=method, random_state=random_state,
-                      previous=_previous_topics(previous), **options).fit(articles)
+                      previous=_previous_topics(previous), n_terms=n_terms, k_range=k_range,
+                      max_df=max_df, languages=languages, min_similarity=min_similarity,
+                      mixed_threshold=mixed_threshold, progress=progress).fit(articles)
 
 
 def topic_hierarchy(model: TopicModel) -> pd.DataFrame:

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from analysis import TopicModel, cli, fit_topics, load_articles, topic_hierarchy
-from analysis.config import SAMPLE_DIR
+from analysis.config import SAMPLE_DIR, shared_data_dir
 from analysis.topic_terms import chrome_terms, stopword_set
 from analysis.topics import (
     RESOLUTION_WEIGHT,
     align_topics,
+    catch_all_topics,
     choose_k,
     k_grid,
     stability_curve,
@@ -72,8 +73,10 @@ def test_every_article_gets_one_topic(tiny, tiny_model):
 
 def test_topics_frame_schema(tiny, tiny_model):
     topics = tiny_model.topics_
-    assert list(topics.columns) == ["topic_id", "label", "size", "share", "top_terms",
-                                    "representative"]
+    assert list(topics.columns) == ["topic_id", "label", "size", "share", "cohesion",
+                                    "is_catch_all", "top_terms", "representative"]
+    assert topics["label"].dtype == "string[pyarrow]"
+    assert not topics["is_catch_all"].any()
     assert topics["topic_id"].tolist() == [0, 1, 2]
     assert topics["size"].sum() == len(tiny)
     assert topics["size"].is_monotonic_decreasing
@@ -364,3 +367,65 @@ def test_final_labels_survive_a_topic_missing_from_the_classifier_sample(tiny, m
     final = model._final_labels(rep, labels)
     assert final.min() == 0 and len(final) == len(labels)
     assert (model.label_map_[topics.predict_topics(model.classifier_, rep.X)] == final).all()
+
+
+# ------------------------------------------------------------------ issue 10: no silent answers
+
+
+def test_fit_topics_explains_wrong_input(tiny):
+    with pytest.raises(TypeError, match="fit_topics: articles must be a DataFrame.*got list"):
+        fit_topics(["oil prices rise", "vote count delayed"] * 4)
+    with pytest.raises(TypeError, match="fit_topics"):
+        fit_topics(tiny, nr_topics=5)  # a BERTopic habit: the error names the function called
+    with pytest.raises(ValueError, match="k_range must be"):
+        fit_topics(tiny, k_range=(10, 5))
+    with pytest.raises(ValueError, match="method must be one of 'auto'"):
+        fit_topics(tiny, method="lda")
+    with pytest.raises(ValueError, match="lack columns \\['text'\\]; it has"):
+        fit_topics(tiny.drop(columns="text"))
+
+
+def test_fit_topics_documents_every_parameter_in_help():
+    doc = fit_topics.__doc__
+    for section in ("Parameters", "Returns", "Examples"):
+        assert f"{section}\n    ---" in doc
+    import inspect
+
+    for name in inspect.signature(fit_topics).parameters:
+        assert name in doc, name
+
+
+def test_fit_topics_shows_progress_only_when_asked(tiny, capsys):
+    fit_topics(tiny, k=3, progress=True)
+    assert "topics" in capsys.readouterr().err
+    fit_topics(tiny, k=3, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_catch_all_needs_size_and_looseness():
+    shares = np.array([0.47, 0.09, 0.07, 0.06, 0.05, 0.05, 0.05, 0.05])
+    loose = np.array([0.06, 0.12, 0.13, 0.20, 0.24, 0.24, 0.28, 0.30])
+    assert catch_all_topics(shares, loose).tolist() == [True] + [False] * 7
+    tight = loose.copy()
+    tight[0] = 0.37  # big but tight, like Reuters earnings reports
+    assert not catch_all_topics(shares, tight).any()
+    even = np.full(8, 0.125)
+    assert not catch_all_topics(even, loose).any()  # loose but not far larger
+
+
+@pytest.mark.corpus
+def test_headlines_get_usable_topics_and_an_honest_catch_all():
+    path = shared_data_dir() / "fwd-news-headlines" / "headlines.json"
+    if not path.exists():
+        pytest.skip("headline stream not available")
+    headlines = load_articles(path, cache=False, progress=False)
+    sample = headlines.sample(4000, random_state=0).reset_index(drop=True)
+    short = fit_topics(sample, k=13, progress=False)
+    assert short.method_ == "embeddings"  # 5-15 words: TF-IDF vectors share too few words
+    assert short.topics_["share"].max() < 0.3
+    tfidf = fit_topics(sample, k=13, method="hybrid", progress=False)
+    largest = tfidf.topics_.iloc[0]
+    assert largest["share"] > 0.3 and largest["is_catch_all"]
+    assert largest["label"].startswith("mixed: ")
+    named = tfidf.topics_[~tfidf.topics_["is_catch_all"]]
+    assert (named["label"].str.contains(" · ")).all()
