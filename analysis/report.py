@@ -181,7 +181,8 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
     from analysis.report_html import render_page
 
     summary = corpus_summary(articles, manifest)
-    counts = article_counts(articles, freq="MS", by="source")
+    # Only dated articles can be counted per month; the summary says how many are undated.
+    counts = article_counts(articles[articles["published"].notna()], freq="MS", by="source")
     chart = _png_base64(plot_article_counts(counts, title="Articles per month, by source")
                         ) if len(counts) else None
     langs, by_source = _source_language_rows(articles)

@@ -223,7 +223,8 @@ are examples from the peak period.</p>
 <tbody>{% for b in rows %}<tr><td>{{ b.term }}</td><td>{{ b.start }}</td><td>{{ b.end }}</td>
 <td>{{ b.peak }}</td><td class="num">{{ b.n_articles }}</td><td class="num">{{ b.weight }}</td>
 <td><ul>{% for h in b.headlines %}<li>{{ h }}</li>{% endfor %}</ul></td></tr>{% endfor %}
-</tbody></table>{% else %}<p>No term burst: attention to every tracked term was steady.</p>
+</tbody></table>{% elif not dated %}<p>No dated articles: bursts need publication dates.</p>
+{% else %}<p>No term burst: attention to every tracked term was steady.</p>
 {% endif %}"""
 
 
@@ -235,7 +236,8 @@ def bursts_table(data: ReportData, *, n: int = 15) -> Fragment:
              "headlines": [h["title"] if isinstance(h["title"], str) else "(untitled)"
                            for h in b.headlines[:3]]}
             for b in top.head(n).itertuples()]
-    return _render(_BURSTS, "bursts table", rows=rows)
+    return _render(_BURSTS, "bursts table", rows=rows,
+                   dated=bool(data.window.get("n_dated", 0)))
 
 
 _RISING = """{% if not focus %}<p>No dated articles: nothing to compare.</p>{% else %}

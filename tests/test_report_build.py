@@ -116,6 +116,8 @@ def test_undated_corpus_still_gets_topics_and_summary(tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "no dated articles: no time charts" in text
     assert "No dated articles: nothing to compare." in text
+    assert "No dated articles: bursts need publication dates." in text
+    assert "attention to every tracked term was steady" not in text
     assert pd.read_csv(page.parent / "tables" / "topics.csv")["size"].sum() == 16
 
 
