@@ -129,9 +129,14 @@ def corpus_summary(articles: pd.DataFrame, manifest: pd.DataFrame) -> dict:
 
 
 def _png_base64(fig: Figure) -> str:
+    import matplotlib.pyplot as plt
+
     buffer = io.BytesIO()
-    # No "Software" entry: the PNG then does not change with the matplotlib version.
-    fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    try:
+        # No "Software" entry: the PNG then does not change with the matplotlib version.
+        fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    finally:
+        plt.close(fig)  # the charts are pyplot figures: release each once saved
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Tests draw charts off-screen; set before anything imports pyplot.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
 from analysis.config import PROJ_ROOT, shared_data_dir
 
 SAMPLE = PROJ_ROOT / "data" / "sample"

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import inspect
 import io
+import re
+import struct
+import time
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from analysis import detect_bursts, rising_terms, term_trends, topic_trends
+from analysis import detect_bursts, plots, rising_terms, term_trends, topic_trends
+from analysis.config import PROJ_ROOT
 from analysis.plots import (
+    MAX_FIGSIZE,
     NO_DATA,
+    OTHER_COLOUR,
+    PALETTE,
     plot_article_counts,
     plot_rising_terms,
     plot_source_topics,
@@ -24,6 +35,9 @@ from analysis.plots import (
     plot_topic_sizes,
     plot_topic_terms,
 )
+
+# The charts create their figures through pyplot: draw them off-screen.
+matplotlib.use("Agg")
 
 
 def _articles() -> pd.DataFrame:
@@ -82,7 +96,7 @@ def rising_frame(articles) -> pd.DataFrame:
 
 @pytest.fixture(autouse=True)
 def _close_figures():
-    """The charts never touch pyplot, but a test that does must not leak its figures."""
+    """The charts create their figures through pyplot: none may leak into the next test."""
     yield
     plt.close("all")
 
@@ -440,4 +454,437 @@ def test_article_counts_label_weeks_by_day():
 def test_sources_languages_sums_rare_languages_as_other():
     arts = pd.DataFrame({"source": ["a"] * 12, "lang": ["en"] * 5 + ["ru"] * 3 + list("wxyz")})
     ax = plot_sources_languages(arts, max_languages=3).axes[0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["en", "other", "ru"]
+    # "other" last, in its grey: not ranked among the named languages.
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["en", "ru", "other"]
+
+
+# ---------------------------------------------------------------------------- every chart
+
+CHARTS = ["plot_article_counts", "plot_rising_terms", "plot_source_topics",
+          "plot_sources_languages", "plot_term_trends", "plot_topic_map", "plot_topic_shares",
+          "plot_topic_sizes", "plot_topic_terms"]
+
+#: Names long enough to run past a panel's edge unless they wrap.
+LONG = "central election · commission · parliamentary · constituencies · campaigning"
+
+
+@pytest.fixture
+def inputs(articles, doc_topics, topics, terms_frame, bursts_frame, rising_frame, map_points,
+           map_topics, mix):
+    """Each chart's function, its frame and keywords, on the tiny corpus."""
+    from analysis.trends import article_counts
+    return {
+        "plot_article_counts": (plot_article_counts, article_counts(articles), {}),
+        "plot_rising_terms": (plot_rising_terms, rising_frame, {}),
+        "plot_source_topics": (plot_source_topics, mix, {"topics": topics}),
+        "plot_sources_languages": (plot_sources_languages, articles, {}),
+        "plot_term_trends": (plot_term_trends, terms_frame, {"bursts": bursts_frame}),
+        "plot_topic_map": (plot_topic_map, map_points, {"topics": map_topics}),
+        "plot_topic_shares": (plot_topic_shares, topic_trends(articles, doc_topics, freq="W"),
+                              {"topics": topics}),
+        "plot_topic_sizes": (plot_topic_sizes, topics, {}),
+        "plot_topic_terms": (plot_topic_terms, topics, {}),
+    }
+
+
+@pytest.fixture
+def wordy(inputs, topics, map_topics, mix, articles):
+    """``inputs`` with long topic names, source names and titles."""
+    from analysis.trends import article_counts
+    long_topics = topics.assign(label=[f"{LONG} {i}" for i in range(len(topics))])
+    long_map_topics = map_topics.assign(label=[f"{LONG} {i}" for i in range(len(map_topics))])
+    sources = {s: f"{s} {LONG}" for s in articles["source"].dropna().unique()}
+    long_articles = articles.assign(source=articles["source"].map(sources))
+    frames = dict(inputs)
+    frames["plot_article_counts"] = (plot_article_counts, article_counts(long_articles),
+                                     {"title": f"Articles per week: {LONG}, {LONG}"})
+    frames["plot_source_topics"] = (plot_source_topics,
+                                    mix.assign(source=mix["source"].map(sources)),
+                                    {"topics": long_topics})
+    frames["plot_sources_languages"] = (plot_sources_languages, long_articles, {})
+    frames["plot_topic_map"] = (plot_topic_map, inputs["plot_topic_map"][1],
+                                {"topics": long_map_topics, "title": f"Map: {LONG}, {LONG}"})
+    frames["plot_topic_shares"] = (plot_topic_shares, inputs["plot_topic_shares"][1],
+                                   {"topics": long_topics})
+    frames["plot_topic_sizes"] = (plot_topic_sizes, long_topics, {})
+    frames["plot_topic_terms"] = (plot_topic_terms, long_topics, {})
+    return frames
+
+
+def test_every_public_chart_is_covered():
+    assert sorted(n for n in plots.__all__ if n.startswith("plot_")) == CHARTS
+
+
+def test_charts_are_pyplot_figures(topics):
+    """No ax: a pyplot figure (plt.show() shows it); ax=: drawn there, nothing new made."""
+    fig = plot_topic_sizes(topics)
+    assert plt.gcf() is fig and fig.number in plt.get_fignums()
+    assert repr(fig).startswith("<Figure size")
+    fig2, ax = plt.subplots()
+    assert plot_topic_sizes(topics, ax=ax) is fig2
+    assert len(plt.get_fignums()) == 2
+
+
+def test_a_notebook_shows_each_chart_once():
+    """Run the inline backend for real: a kernel executes the ways a notebook calls a chart."""
+    pytest.importorskip("ipykernel")
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    setup = ("%matplotlib inline\n"
+             "import matplotlib.pyplot as plt\n"
+             "import pandas as pd\n"
+             "from IPython.display import display\n"
+             "from analysis.plots import plot_topic_sizes, plot_topic_terms\n"
+             "topics = pd.DataFrame({'topic_id': [0, 1], 'label': ['oil', 'vote'],"
+             " 'size': [3, 7], 'share': [0.3, 0.7], 'top_terms': [['oil'], ['vote']]})")
+    cases = {  # cell -> images it shows
+        "plot_topic_sizes(topics)": 1,
+        "plot_topic_sizes(topics);": 1,
+        "fig = plot_topic_sizes(topics)\nplt.show()": 1,
+        "fig = plot_topic_sizes(topics)\nfig": 1,
+        "fig": 1,  # the figure from the cell before, shown again on request
+        "fig = plot_topic_terms(topics)\ndisplay(fig)\nplt.close(fig)": 1,
+        "plot_topic_sizes(topics)\nplot_topic_sizes(topics)": 2,  # two figures, once each
+        "fig, (a, b) = plt.subplots(1, 2, layout='constrained')\n"
+        "plot_topic_sizes(topics, ax=a)\nplot_topic_terms(topics, ax=b);": 1,
+    }
+    cells = [setup, *cases]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=300,
+                            resources={"metadata": {"path": str(PROJ_ROOT)}}).execute()
+    shown = {c.source: sum("image/png" in o.get("data", {}) for o in c.outputs)
+             for c in nb.cells[1:]}
+    assert shown == cases
+    errors = [o for c in nb.cells for o in c.outputs
+              if o.output_type == "error" or o.get("name") == "stderr"]
+    assert not errors
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_draws_on_either_of_two_side_by_side_axes(name, inputs):
+    func, frame, kwargs = inputs[name]
+    for side in (0, 1):
+        fig, axes = plt.subplots(1, 2)
+        before = plt.get_fignums()
+        target, other = axes[side], axes[1 - side]
+        assert func(frame, ax=target, **kwargs) is fig
+        assert plt.get_fignums() == before  # no figure of its own
+        assert not other.has_data() and not other.get_title(loc="left")
+        drawn = [a for a in fig.axes if a is not other]
+        assert drawn and any(a.has_data() for a in drawn)
+        # Everything drawn stays on the target's side of the figure.
+        fig.canvas.draw()
+        half = 0.5 * fig.bbox.width
+        for a in drawn:
+            box = a.get_window_extent()
+            assert (box.x1 <= half + 1) if side == 0 else (box.x0 >= half - 1), a
+
+
+def test_topic_terms_panels_take_the_place_of_ax_or_fill_a_subfigure(topics):
+    fig, (a, b) = plt.subplots(1, 2, layout="constrained")
+    assert plot_topic_terms(topics, ax=a) is fig
+    assert a not in fig.axes and b in fig.axes and len(fig.axes) == 1 + len(topics)
+    sub_fig = plt.figure(layout="constrained")
+    left, right = sub_fig.subfigures(1, 2)
+    assert plot_topic_terms(topics, fig=left) is sub_fig
+    assert plot_topic_sizes(topics, ax=right.subplots()) is sub_fig
+    assert len(sub_fig.axes) == len(topics) + 1 and len(left.subfigs) == len(topics)
+    _draw(sub_fig)
+    with pytest.raises(ValueError, match="already holds 1 Axes"):
+        plot_topic_terms(topics, fig=right)
+    with pytest.raises(ValueError, match="already holds 3 SubFigures"):
+        plot_topic_terms(topics, fig=left)
+    with pytest.raises(ValueError, match="ax or fig, not both"):
+        plot_topic_terms(topics, ax=b, fig=left)
+
+
+def test_ax_must_be_one_axes(topics):
+    _, axes = plt.subplots(1, 2)
+    with pytest.raises(TypeError, match=r"plot_topic_sizes: ax must be one matplotlib Axes .*"
+                                        r"got ndarray: pick one of them"):
+        plot_topic_sizes(topics, ax=axes)
+
+
+def _outside(fig: Figure) -> list[str]:
+    """Return the texts and the drawn extent that lie outside ``fig`` once rendered."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = fig.bbox
+    ticks = {id(t) for a in fig.axes for axis in (a.xaxis, a.yaxis)
+             for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]
+             for t in (tick.label1, tick.label2)}
+    # Tick labels of ticks outside the view are not drawn: the tight box covers the drawn ones.
+    bad = []
+    for text in fig.findobj(Text):
+        if id(text) in ticks or not text.get_visible() or not text.get_text().strip():
+            continue
+        extent = text.get_window_extent(renderer)
+        if (extent.x0 < box.x0 - 1 or extent.x1 > box.x1 + 1 or extent.y0 < box.y0 - 1
+                or extent.y1 > box.y1 + 1):
+            bad.append(f"{text.get_text()[:50]!r} at {np.round(extent.extents)}")
+    tight = fig.get_tightbbox(renderer)  # inches
+    width, height = fig.get_size_inches()
+    if tight.x0 < -0.01 or tight.y0 < -0.01 or tight.x1 > width + 0.01 or tight.y1 > height + 0.01:
+        bad.append(f"drawn extent {np.round(tight.extents, 2)} in a {width}x{height} figure")
+    return bad
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_plain_savefig_keeps_titles_and_labels_inside(name, wordy):
+    """Nothing runs past the figure's edge, so fig.savefig(path) cuts nothing off."""
+    func, frame, kwargs = wordy[name]
+    fig = func(frame, **kwargs)
+    assert fig.get_layout_engine() is not None
+    assert _outside(fig) == []
+    # Side by side in a figure of the caller's, with constrained layout.
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+    func(frame, ax=a, **kwargs)
+    plot_topic_sizes(wordy["plot_topic_sizes"][1], ax=b)
+    assert _outside(fig) == []
+
+
+def test_topic_terms_panel_titles_stay_in_their_panel(wordy):
+    fig = plot_topic_terms(wordy["plot_topic_terms"][1])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert len(fig.subfigs) == 3
+    for panel in fig.subfigs:
+        name = panel.axes[0].get_title(loc="left")
+        title = next(t for t in panel.findobj(Text) if t.get_text() == name)
+        extent, room = title.get_window_extent(renderer), panel.bbox
+        assert room.x0 - 1 <= extent.x0 and extent.x1 <= room.x1 + 1, name
+        assert extent.height > 1.5 * title.get_size() * fig.dpi / 72  # wrapped, not cut
+
+
+def _png_size(fig: Figure) -> tuple[int, int]:
+    data = _png(fig)
+    return struct.unpack(">II", data[16:24])
+
+
+def _many_sources(n: int = 2000) -> pd.DataFrame:
+    """Articles from ``n`` sources (1 to 5 each) in 12 languages."""
+    rng = np.random.default_rng(0)
+    per_source = rng.integers(1, 6, size=n)
+    sources = np.repeat([f"source {i:04d}.example" for i in range(n)], per_source)
+    langs = np.array(list("abcdefghijkl"))[rng.integers(0, 12, size=len(sources))]
+    return pd.DataFrame({"source": sources, "lang": langs,
+                         "published": pd.Timestamp("2024-01-01", tz="UTC")
+                         + pd.to_timedelta(rng.integers(0, 365, size=len(sources)), unit="D")})
+
+
+def _many_topics(n: int = 200) -> pd.DataFrame:
+    sizes = np.arange(n, 0, -1) + 5
+    return pd.DataFrame({"topic_id": np.arange(n), "label": [f"t{i} · word" for i in range(n)],
+                         "size": sizes, "share": sizes / sizes.sum(),
+                         "top_terms": [[f"w{i}", "x", "y"] for i in range(n)]})
+
+
+def _bounded_case(name: str):
+    from analysis.trends import article_counts
+    articles = _many_sources()
+    topics = _many_topics()
+    rng = np.random.default_rng(1)
+    if name == "plot_sources_languages":
+        return plot_sources_languages, articles, {}
+    if name == "plot_article_counts":
+        return plot_article_counts, article_counts(articles, top=len(articles)), {}
+    if name == "plot_source_topics":
+        mix = pd.DataFrame({"source": articles["source"],
+                            "topic_id": rng.integers(0, len(topics), size=len(articles))})
+        mix = mix.value_counts().rename("n").reset_index()
+        mix["share"] = mix["n"] / mix.groupby("source")["n"].transform("sum")
+        return plot_source_topics, mix, {"topics": topics}
+    if name == "plot_topic_map":
+        points = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(articles))],
+                               "x": rng.normal(size=len(articles)),
+                               "y": rng.normal(size=len(articles)),
+                               "topic_id": rng.integers(0, len(topics), size=len(articles))})
+        return plot_topic_map, points, {"topics": topics}
+    if name == "plot_topic_shares":
+        periods = pd.date_range("2024-01-01", periods=12, freq="MS", tz="UTC")
+        trends = pd.DataFrame({"period": np.repeat(periods, len(topics)),
+                               "topic_id": np.tile(topics["topic_id"], len(periods)),
+                               "share": np.tile(topics["share"], len(periods)),
+                               "partial_period": False, "no_data": False})
+        return plot_topic_shares, trends, {"topics": topics}
+    if name == "plot_term_trends":
+        periods = pd.date_range("2024-01-01", periods=12, freq="MS", tz="UTC")
+        terms = [f"term{i}" for i in range(200)]
+        trends = pd.DataFrame({"period": np.repeat(periods, len(terms)),
+                               "term": np.tile(terms, len(periods)), "count": 1,
+                               "n_articles": 10, "partial_period": False})
+        return plot_term_trends, trends, {"terms": terms}
+    if name == "plot_rising_terms":
+        terms = [f"term{i}" for i in range(2000)]
+        rising = pd.DataFrame({"term": terms, "g2": rng.random(2000) * 50,
+                               "log_ratio": rng.normal(size=2000),
+                               "direction": np.where(np.arange(2000) % 2, "rising", "falling")})
+        return plot_rising_terms, rising, {}
+    return {"plot_topic_sizes": plot_topic_sizes,
+            "plot_topic_terms": plot_topic_terms}[name], topics, {}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_thousands_of_categories_give_a_bounded_figure_fast(name):
+    """1,592 sources once drew an 811 x 55,851 px image in 56 s: now a few rows and "other"."""
+    func, frame, kwargs = _bounded_case(name)
+    start = time.perf_counter()
+    fig = func(frame, **kwargs)
+    width, height = _png_size(fig)
+    assert time.perf_counter() - start < 15
+    assert (fig.get_size_inches() <= np.array(MAX_FIGSIZE)).all()
+    assert width <= MAX_FIGSIZE[0] * fig.dpi and height <= MAX_FIGSIZE[1] * fig.dpi
+    for ax in fig.axes:
+        assert len(ax.get_yticklabels()) <= 61 and len(ax.get_xticklabels()) <= 61
+        legend = ax.get_legend()
+        assert legend is None or len(legend.get_texts()) <= 33
+
+
+def test_sources_languages_caps_sources_with_other_row():
+    arts = _many_sources()
+    fig = plot_sources_languages(arts, max_sources=5)
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == 6 and rows[-1] == f"other sources: {arts['source'].nunique() - 5}"
+    assert ax.get_yticklabels()[-1].get_color() != ax.get_yticklabels()[0].get_color()
+    assert sum(b.get_width() for b in _bars(ax)) == len(arts)  # every article still counted
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(legend) == 6 and legend[-1] == "other"
+
+
+def _is_grey(colour) -> bool:
+    r, g, b = to_rgb(colour)
+    return r == g == b and 0.3 < r < 0.9
+
+
+def _other_and_named_colours(fig: Figure, name: str) -> tuple[set, set]:
+    """Return the colours of the "other" category and of the named ones in ``fig``."""
+    ax = fig.axes[0]
+    other, named = set(), set()
+    if name in ("plot_article_counts", "plot_sources_languages"):
+        for container in ax.containers:
+            colours = {to_rgb(b.get_facecolor()) for b in container}
+            is_other = container.get_label() in ("(other)", "other")
+            (other if is_other else named).update(colours)
+    elif name == "plot_topic_sizes":
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        for label, bar in zip(labels, _bars(ax), strict=True):
+            is_other = label.startswith("other topics")
+            (other if is_other else named).add(to_rgb(bar.get_facecolor()))
+    elif name == "plot_topic_shares":
+        for band in ax.collections:
+            if band.get_label().startswith("#"):
+                named.add(to_rgb(band.get_facecolor()[0]))
+            elif band.get_label().startswith("other topics"):
+                other.add(to_rgb(band.get_facecolor()[0]))
+    elif name == "plot_topic_map":
+        for points in ax.collections:
+            colour = tuple(_point_colour(points))
+            (other if points.get_gid() == "topic-other" else named).add(
+                tuple(np.round(colour, 3)))
+    return other, named
+
+
+@pytest.mark.parametrize("name", ["plot_article_counts", "plot_sources_languages",
+                                  "plot_topic_sizes", "plot_topic_shares", "plot_topic_map"])
+def test_other_is_a_grey_no_named_category_gets(name):
+    if name == "plot_article_counts":
+        # article_counts' own "(other)" beside 8 named sources: once the 9th colour.
+        groups = [f"source {c}" for c in "ABCDEFGH"] + ["(other)"]
+        frame = pd.DataFrame({"period": pd.Timestamp("2024-01-01"), "group": groups,
+                              "n": range(1, 10)})
+        fig = plot_article_counts(frame)
+    elif name == "plot_sources_languages":
+        fig = plot_sources_languages(_many_sources(50), max_languages=4)
+    else:
+        func, frame, kwargs = _bounded_case(name)
+        fig = func(frame, **kwargs)
+    other, named = _other_and_named_colours(fig, name)
+    assert len(other) == 1 and _is_grey(next(iter(other)))
+    assert np.allclose(next(iter(other)), to_rgb(OTHER_COLOUR), atol=1e-3)
+    assert not other & named and not any(_is_grey(c) for c in named)
+    if name in ("plot_article_counts", "plot_sources_languages"):
+        assert len(named) == len(fig.axes[0].containers) - 1  # named colours all differ
+
+
+def test_palette_has_no_grey():
+    assert not any(_is_grey(c) for c in PALETTE) and _is_grey(OTHER_COLOUR)
+
+
+def test_topic_sizes_sums_small_topics_as_other():
+    topics = _many_topics(40)
+    fig = plot_topic_sizes(topics, max_topics=10)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 11 and labels[-1] == "other topics: 30"
+    assert _bars(ax)[-1].get_width() == topics["size"].iloc[10:].sum()
+
+
+def test_term_trends_caps_given_terms_and_says_so(terms_frame):
+    fig = plot_term_trends(terms_frame, terms=["vote", "oil", "rain"], max_terms=2)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["vote", "oil"]
+    assert ax.get_legend().get_title().get_text() == "2 of 3 terms"
+
+
+# ---------------------------------------------------------------------------- input checks
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_a_model_instead_of_a_frame_says_what_was_expected(name, inputs):
+    from analysis import TopicModel
+    func, _, kwargs = inputs[name]
+    with pytest.raises(TypeError, match=rf"^{name} expects .*DataFrame.*, got TopicModel$"):
+        func(TopicModel(), **kwargs)
+    if name == "plot_topic_sizes":
+        with pytest.raises(TypeError) as raised:
+            plot_topic_sizes(TopicModel())
+        assert str(raised.value) == ("plot_topic_sizes expects the topics_ DataFrame "
+                                     "(e.g. model.topics_), got TopicModel")
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_missing_columns_are_listed_with_the_available_ones(name, inputs):
+    func, frame, kwargs = inputs[name]
+    first = {"plot_rising_terms": "g2", "plot_topic_map": "x", "plot_article_counts": "n",
+             "plot_sources_languages": "lang"}.get(name, frame.columns[0])
+    broken = frame.drop(columns=first)
+    with pytest.raises(ValueError) as raised:
+        func(broken, **kwargs)
+    message = str(raised.value)
+    assert message.startswith(f"{name} expects ")
+    assert f"missing: {first}" in message
+    assert "the frame has: " + ", ".join(map(str, broken.columns)) in message
+
+
+def test_keyword_frames_and_options_are_checked(topics, terms_frame, map_points):
+    with pytest.raises(ValueError, match=r"plot_topic_map topics= expects .* missing: topic_id"):
+        plot_topic_map(map_points, topics=topics.drop(columns="topic_id"))
+    with pytest.raises(TypeError, match=r"plot_term_trends bursts= expects .* got list"):
+        plot_term_trends(terms_frame, bursts=[])
+    with pytest.raises(TypeError, match=r"terms must be a list of terms.*\['oil'\]"):
+        plot_term_trends(terms_frame, terms="oil")
+    with pytest.raises(ValueError, match=r"plot_topic_terms: n_terms must be an integer from 1"):
+        plot_topic_terms(topics, n_terms=0)
+    with pytest.raises(TypeError, match=r"plot_topic_sizes: max_topics must be an integer"):
+        plot_topic_sizes(topics, max_topics=2.5)
+
+
+# ---------------------------------------------------------------------------- docstrings
+
+
+def _section(doc: str, name: str) -> str:
+    match = re.search(rf"^{name}\n-+\n(.*?)(?=^\w[\w ]*\n-+\n|\Z)", doc, re.M | re.S)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_numpydoc_parameters_returns_examples(name):
+    func = getattr(plots, name)
+    doc = inspect.cleandoc(func.__doc__ or "")
+    parameters = _section(doc, "Parameters")
+    documented = set(re.findall(r"^(\w+)(?: :|$)", parameters, re.M))
+    assert set(inspect.signature(func).parameters) <= documented, documented
+    assert "Figure" in _section(doc, "Returns")
+    assert ">>> fig = " + name in _section(doc, "Examples")
