@@ -431,7 +431,7 @@ def catch_all_topics(shares: np.ndarray, cohesion: np.ndarray) -> np.ndarray:
     together in one big topic. Named after three of its words, such a topic
     misleads ("school · shooting · parents" for 47% of a headline stream), so
     it is flagged: at least twice the median topic share, and a cohesion (mean
-    cosine of its articles to its centre) under 0.4 times the median of the
+    cosine of its articles to its centre) under 0.7 times the median of the
     other topics. A big but tight topic (Reuters' earnings reports, half of R8, the
     most cohesive topic there) is not a catch-all.
 
@@ -452,7 +452,7 @@ def catch_all_topics(shares: np.ndarray, cohesion: np.ndarray) -> np.ndarray:
     for t in range(len(shares)):
         others = np.delete(cohesion, t)
         flags[t] = (shares[t] >= 2 * np.median(shares)
-                    and cohesion[t] < 0.4 * np.median(others))
+                    and cohesion[t] < 0.7 * np.median(others))
     return flags
 
 
