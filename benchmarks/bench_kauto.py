@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import statistics
@@ -53,43 +52,19 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from analysis.config import shared_data_dir  # noqa: E402
-from benchmarks.common import machine, table  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    code_version,
+    git_head,
+    load_average,
+    machine,
+    table,
+)
 
 COLUMNS = ["article_id", "title", "text", "label", "duplicate_of"]
 JSONL = ("bbc", "reuters_r8")
 # corpus -> (label count, k_range)
 CORPORA = {"mix": (19, (5, 40)), "bbc": (5, (3, 20)), "reuters_r8": (8, (3, 20))}
 NMI_GAP = 0.02
-
-
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def code_version() -> str:
-    """Fingerprint of the code a fit runs: the analysis package's sources, numpy, sklearn.
-
-    Others may commit while a long run goes on; a run that spans two versions says so.
-    """
-    import numpy
-    import sklearn
-
-    digest = hashlib.sha256()
-    for path in sorted((REPO / "analysis").rglob("*.py")):
-        digest.update(path.read_bytes())
-    return f"{digest.hexdigest()[:10]}/np{numpy.__version__}/skl{sklearn.__version__}"
-
-
-def git_head() -> str:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True,
-                              text=True).stdout.strip()
-
-    head = git("rev-parse", "--short", "HEAD")
-    if not head:
-        return f"none ({REPO} is not a git checkout)"
-    dirty = git("status", "--porcelain", "--", "analysis")
-    return head + (" (analysis/ modified)" if dirty else "")
 
 
 # --------------------------------------------------------------------------- data

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import shlex
@@ -57,7 +56,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from analysis.config import shared_data_dir  # noqa: E402
-from benchmarks.common import machine, table  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    code_version,
+    git_head,
+    load_average,
+    machine,
+    table,
+)
 
 SOURCE = Path("fwd-news-headlines") / "headlines.json"
 COLUMNS = ["article_id", "title", "text", "label", "duplicate_of"]
@@ -73,33 +78,6 @@ CASES = {
 }
 FIT_ARGS = {"auto": {"k": "auto"}, "k13": {"k": K},
             "hybrid13": {"k": K, "method": "hybrid"}, "nmf13": {"k": K, "method": "nmf"}}
-
-
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def code_version() -> str:
-    """Fingerprint of the code a fit runs: the analysis package's sources, numpy, sklearn."""
-    import numpy
-    import sklearn
-
-    digest = hashlib.sha256()
-    for path in sorted((REPO / "analysis").rglob("*.py")):
-        digest.update(path.read_bytes())
-    return f"{digest.hexdigest()[:10]}/np{numpy.__version__}/skl{sklearn.__version__}"
-
-
-def git_head() -> str:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True,
-                              text=True).stdout.strip()
-
-    head = git("rev-parse", "--short", "HEAD")
-    if not head:
-        return f"none ({REPO} is not a git checkout)"
-    dirty = git("status", "--porcelain", "--", "analysis")
-    return head + (" (analysis/ modified)" if dirty else "")
 
 
 # --------------------------------------------------------------------------- data

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def table(header: tuple[str, ...], rows: list[list[str]], markdown: bool, *,
@@ -27,3 +32,35 @@ def machine() -> str:
             f"python {platform.python_version()}, pandas {pandas.__version__}, "
             f"scikit-learn {sklearn.__version__}, {platform.platform()}, "
             f"load average {os.getloadavg()[0]:.1f}")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15-minute load averages, for runs on a shared machine."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def code_version() -> str:
+    """Fingerprint of the code a fit runs: the analysis package's sources, numpy, sklearn.
+
+    Others may commit while a long run goes on; a run that spans two versions says so.
+    """
+    import numpy
+    import sklearn
+
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "analysis").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{digest.hexdigest()[:10]}/np{numpy.__version__}/skl{sklearn.__version__}"
+
+
+def git_head() -> str:
+    """The short commit of the checkout, marked when analysis/ has uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True,
+                              text=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD")
+    if not head:
+        return f"none ({REPO} is not a git checkout)"
+    dirty = git("status", "--porcelain", "--", "analysis")
+    return head + (" (analysis/ modified)" if dirty else "")
