@@ -117,6 +117,8 @@ bench: $(INSTALLED) ## Run every benchmark (slow, ~15 min; record results in ben
 	PYTHONPATH=. $(PYTHON) benchmarks/textdump_f1.py
 	PYTHONPATH=. $(PYTHON) benchmarks/bench_topics.py --markdown
 	PYTHONPATH=. $(PYTHON) benchmarks/bench_trends.py --markdown
+	PYTHONPATH=. $(PYTHON) benchmarks/bench_kauto.py --markdown
+	PYTHONPATH=. $(PYTHON) benchmarks/bench_short_texts.py --markdown
 
 clean: ## Remove caches and generated reports (keeps .venv)
 	rm -rf data/processed/cache .pytest_cache $(REPORT_DIR)/*.html $(REPORT_DIR)/*/.build-*
