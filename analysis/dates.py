@@ -61,6 +61,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # parsed date is a scraping artefact (a "0001-01-01" default, a year typo).
 _EARLIEST = pd.Timestamp("1800-01-01", tz="UTC")
 _LATEST_AHEAD = pd.Timedelta(days=2)
+_FAR_FUTURE_YEAR = 2200  # beyond any "in the future" check, still inside pandas' ns range
 
 
 def parse_date_text(
@@ -175,18 +176,29 @@ def coerce_published(
         stamp = None
     if stamp is None or stamp is pd.NaT:
         return None, f"unparseable date {str(value)[:60]!r}"
+    # Years far outside the plausible range (0001, 9999) cannot be converted
+    # between zones or turned into a date by pandas: judge them as written.
+    if stamp.year < _EARLIEST.year - 10:
+        return None, f"implausible date {_day(stamp)} (before 1800)"
+    if stamp.year > _FAR_FUTURE_YEAR:
+        return None, f"implausible date {_day(stamp)} (in the future)"
     try:
         stamp = stamp.tz_convert(tz) if stamp.tzinfo else stamp.tz_localize(
             tz, ambiguous="NaT", nonexistent="shift_forward")
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, NotImplementedError):
         return None, f"unparseable date {str(value)[:60]!r}"
     if stamp is pd.NaT:
         return None, f"ambiguous local time {str(value)[:60]!r} in {tz}"
     if stamp < _EARLIEST:
-        return None, f"implausible date {stamp.date()} (before 1800)"
+        return None, f"implausible date {_day(stamp)} (before 1800)"
     if stamp > pd.Timestamp.now(tz="UTC") + _LATEST_AHEAD:
-        return None, f"implausible date {stamp.date()} (in the future)"
+        return None, f"implausible date {_day(stamp)} (in the future)"
     return stamp, None
+
+
+def _day(stamp: pd.Timestamp) -> str:
+    """Return ``YYYY-MM-DD`` of *stamp*; ``Timestamp.date()`` fails outside years 1-9999."""
+    return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
 
 
 def date_languages() -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import math
 import re
@@ -223,6 +224,9 @@ def parse_export_lines(
         except json.JSONDecodeError as exc:
             yield Parsed.reject(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
             continue
+        except RecursionError:
+            yield Parsed.reject(where, "malformed JSON: structure nested too deeply")
+            continue
         if not isinstance(obj, dict):
             yield Parsed.reject(where, f"JSON line is a {type(obj).__name__}, not an object")
             continue
@@ -259,45 +263,104 @@ def parse_json_document(
             yield _outcome_for_record(where, record_from_mapping(obj, fields))
 
 
-def _csv_dialect(text: str, path: str) -> type[csv.Dialect] | csv.Dialect:
+_CSV_DELIMITERS = (",", "\t", ";", "|")
+
+
+def _csv_dialect(text: str, path: str) -> type[csv.Dialect]:
+    """Return an RFC 4180 dialect (``""`` escapes a quote) with the file's delimiter.
+
+    Only the delimiter is detected: the sniffer's quoting guesses come from
+    the first 8 KB and turn doubled quotes off when none occur there.  The
+    delimiter is the candidate (sniffer's guess first) that gives the most of
+    the first 200 rows the header's field count.
+    """
     if _suffix(path) == ".tsv":
-        return csv.excel_tab
-    try:
-        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
+        candidates: list[str] = ["\t"]
+    else:
+        try:
+            sniffed = csv.Sniffer().sniff(text[:8192], delimiters="".join(_CSV_DELIMITERS))
+            candidates = [sniffed.delimiter]
+        except csv.Error:
+            candidates = []
+        candidates += [d for d in _CSV_DELIMITERS if d not in candidates]
+    best, best_score = candidates[0], -1
+    for delimiter in candidates:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        score = 0
+        try:
+            header = next(reader)
+            if len(header) > 1:
+                for row in itertools.islice(reader, 200):
+                    score += len(row) == len(header)
+        except (StopIteration, csv.Error):
+            pass
+        if score > best_score:
+            best, best_score = delimiter, score
+
+    class _Dialect(csv.excel):
+        delimiter = best
+        strict = True
+
+    return _Dialect
 
 
 def parse_csv(text: str, *, path: str, fields: Mapping[str, Sequence[str]]) -> Iterator[Parsed]:
     """Yield one outcome per CSV data row; rows with the wrong field count are rejected.
 
     The delimiter (``,``, ``;``, tab or ``|``) is detected; each row's path
-    names the line the row starts on.
+    names the line the row starts on.  A row with broken quoting (an
+    unclosed quote, a stray quote after a closing one) is rejected by its
+    first line and reading resumes on the next line, so one bad row cannot
+    swallow the rows after it.
+
+    Examples
+    --------
+    >>> fields = resolve_field_names(None)
+    >>> text = 'title,text\\nA,"one\\nB,two\\nC,three\\n'
+    >>> [(p.path, p.status) for p in parse_csv(text, path="x.csv", fields=fields)]
+    [('x.csv:2', 'rejected'), ('x.csv:3', 'loaded'), ('x.csv:4', 'loaded')]
     """
     # Article bodies easily exceed the csv module's 128 KB default field limit.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.reader(io.StringIO(text, newline=""), _csv_dialect(text, path))
+    dialect = _csv_dialect(text, path)
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, dialect)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
         yield Parsed.empty(path, "CSV file has no header row")
         return
-    while True:
-        where = f"{path}:{reader.line_num + 1}"
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Parsed.reject(where, f"malformed CSV: {exc}")
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield Parsed.reject(where, f"expected {len(header)} fields, got {len(row)}")
-            continue
-        record = record_from_mapping(dict(zip(header, row, strict=True)), fields)
-        yield _outcome_for_record(where, record)
+    start = reader.line_num  # index of the first line the current reader reads
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), dialect)
+        while True:
+            first = start + reader.line_num  # index of the line this row starts on
+            where = f"{path}:{first + 1}"
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # Read the row leniently: a stray quote inside one line is harmless.
+                lenient = csv.reader(itertools.islice(lines, first, None), dialect, strict=False)
+                try:
+                    row = next(lenient, [])
+                except csv.Error:
+                    row = []
+                if lenient.line_num == 1 and len(row) == len(header):
+                    yield _outcome_for_record(
+                        where, record_from_mapping(dict(zip(header, row, strict=True)), fields))
+                else:
+                    yield Parsed.reject(where, f"malformed CSV: {exc}")
+                start = first + 1
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                yield Parsed.reject(where, f"expected {len(header)} fields, got {len(row)}")
+                continue
+            record = record_from_mapping(dict(zip(header, row, strict=True)), fields)
+            yield _outcome_for_record(where, record)
 
 
 def _suffix(path: str) -> str:
