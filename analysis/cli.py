@@ -203,7 +203,10 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
     os.close(fd)
     try:
         if path.suffix == ".csv":
-            frame.to_csv(tmp, index=False)
+            from analysis.report_data import csv_safe
+
+            # Spreadsheets run text cells such as =HYPERLINK(...) as formulas.
+            csv_safe(frame).to_csv(tmp, index=False)
         else:
             frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)

@@ -38,7 +38,7 @@ from analysis.plots import plot_article_counts
 from analysis.trends import article_counts
 
 __all__ = ["build_report", "code_fingerprint", "corpus_summary", "input_fingerprint",
-           "list_versions",
+           "list_versions", "report_slug",
            "render_overview", "status_counts", "write_html"]
 
 _TEMPLATE = """<h1>{{ title }}</h1>
@@ -260,6 +260,50 @@ def slugify(text: str) -> str:
     return slug[:60].strip("-") or "report"
 
 
+def report_slug(title: str) -> str:
+    """Return the report folder name of ``title``: unique per title, readable where possible.
+
+    A plain title (words of letters and digits, single spaces or dashes
+    between them, nothing the slug changes but case) keeps its slug; any other
+    gets 8 hex digits of a hash of the exact title, so ``!!!`` and ``???``, or
+    ``Oil & Gas`` and ``oil gas``, never share a folder.
+
+    Examples
+    --------
+    >>> report_slug("Sample corpus"), report_slug("week-12")
+    ('sample-corpus', 'week-12')
+    >>> report_slug("Oil & Gas") != report_slug("oil gas") == "oil-gas"
+    True
+    >>> report_slug("!!!")[:7], report_slug("!!!") != report_slug("???")
+    ('report-', True)
+    """
+    slug = slugify(title)
+    plain = re.fullmatch(r"[^\W_]+(?:[ -][^\W_]+)*", title) is not None
+    if plain and slug == re.sub(" ", "-", title.lower()):
+        return slug
+    digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:8]
+    return f"{slug[:51].strip('-')}-{digest}"
+
+
+def _report_root(out: str | os.PathLike, title: str) -> Path:
+    """Return ``<out>/<slug>`` for ``title``, hashed if that folder holds another title's reports.
+
+    Titles differing only in case or a space for a dash ("Oil gas", "oil-gas")
+    have the same plain slug: the first one built keeps it.
+    """
+    base = Path(out).expanduser().resolve()
+    root = base / report_slug(title)
+    for manifest in sorted(root.glob("*/manifest.json")):
+        try:
+            other = json.loads(manifest.read_text(encoding="utf-8")).get("title")
+        except (OSError, ValueError):
+            continue
+        if other is not None and other != title:
+            digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:8]
+            return base / f"{root.name[:51].strip('-')}-{digest}"
+    return root
+
+
 def code_fingerprint(notebook: str | os.PathLike | None = None) -> str:
     """Return a hash of the package's code and the report notebook.
 
@@ -464,7 +508,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     sources : str or list of str
         Files, folders, globs or archives.
     out : path
-        Reports folder; the report goes to ``<out>/<slug of title>/<YYYY-MM-DD>-<fingerprint>/``.
+        Reports folder; the report goes to ``<out>/<slug of title>/<YYYY-MM-DD>-<fingerprint>/``
+        (:func:`report_slug`: one folder per exact title).
     title, fmt, columns, freq, k, terms, focus, since, tz, random_state
         As for :func:`analysis.report_data.compute_report_data`; ``fmt`` and
         ``columns`` say how to read the sources (``fmt="bbc"``,
@@ -504,7 +549,7 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     created = dt.datetime.now(dt.UTC)
     name = f"{created:%Y-%m-%d}-{fingerprint}"
     # Absolute: the notebook runs in the build folder, not in our working directory.
-    root = Path(out).expanduser().resolve() / slugify(title)
+    root = _report_root(out, title)
     root.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_builds(root)
     previous = _previous_version(root, name, previous)

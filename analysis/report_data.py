@@ -29,8 +29,8 @@ from analysis.trends import (
 )
 
 __all__ = ["ReportData", "compute_report_data", "focus_window", "load_report_data",
-           "nothing_loaded_error", "read_previous", "report_tables", "topic_changes",
-           "write_tables"]
+           "csv_safe", "nothing_loaded_error", "read_previous", "report_tables",
+           "topic_changes", "write_tables"]
 
 #: Share change (percentage points) a matched topic needs to count as grown or shrunk.
 CHANGE_POINTS = 1.0
@@ -213,6 +213,15 @@ def _chart_terms(terms, bursts: pd.DataFrame, rising: pd.DataFrame, trends: pd.D
     return chosen
 
 
+def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
+    # The Parquet twin holds exact values; the CSV's text cells may be quoted for spreadsheets.
+    twin = folder / PARQUET_FOLDER / f"{name}.parquet"
+    if twin.is_file():
+        return pd.read_parquet(twin)
+    path = folder / "tables" / f"{name}.csv"
+    return pd.read_csv(path, keep_default_na=False) if path.is_file() else None
+
+
 def read_previous(folder: str | Path) -> dict:
     """Return the tables of an earlier report version that a comparison needs.
 
@@ -222,10 +231,9 @@ def read_previous(folder: str | Path) -> dict:
     if not (tables / "topics.csv").is_file():
         raise ValueError(f"previous report {folder} has no tables/topics.csv "
                          "(give a version folder written by `newsscope report`)")
-    topics = pd.read_csv(tables / "topics.csv", keep_default_na=False)
+    topics = _read_table(Path(folder), "topics")
     topics["top_terms"] = topics["top_terms"].str.split("; ")
-    rising_path = tables / "rising_terms.csv"
-    rising = pd.read_csv(rising_path, keep_default_na=False) if rising_path.is_file() else None
+    rising = _read_table(Path(folder), "rising_terms")
     return {"folder": str(folder), "name": Path(folder).name, "topics": topics, "rising": rising}
 
 
@@ -511,17 +519,77 @@ def _rounded(frame: pd.DataFrame, decimals: int = 6) -> pd.DataFrame:
     return frame.assign(**{c: frame[c] + 0.0 for c in floats}) if len(floats) else frame
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
-    """Write each table as ``<folder>/<name>.csv`` (UTF-8, ``\\n`` line ends); return the paths."""
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Folder, beside the CSVs' folder, that holds each table's exact Parquet twin.
+PARQUET_FOLDER = "parquet"
+
+
+def _defused(value):
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    # Python's csv module leaves a lone carriage return unquoted, and readers
+    # start a new row at it: "x\r=1+1" would become a row starting =1+1.
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with text cells that a spreadsheet would run as a formula quoted.
+
+    Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return get a leading ``'`` (OWASP's advice), and carriage returns inside
+    text become line feeds (the CSV writer quotes those; a lone ``\\r`` it
+    would leave bare, splitting the row); numbers, also negative ones, stay as
+    they are. The exact values are in the tables' Parquet twins.
+
+    Examples
+    --------
+    >>> csv_safe(pd.DataFrame({"title": ["=1+1", "@SUM(A1)", "ok"], "x": [-0.5, 1.0, 2.0]})
+    ...          ).values.tolist()
+    [["'=1+1", -0.5], ["'@SUM(A1)", 1.0], ['ok', 2.0]]
+    """
+    text = [c for c in frame.columns
+            if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+    if not text:
+        return frame
+    return frame.assign(**{c: frame[c].map(_defused) for c in text})
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # Fixed options and no write statistics that vary: the same frame gives the same bytes.
+    pq.write_table(table, path, compression="zstd", compression_level=3,
+                   use_dictionary=True, write_statistics=True)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: str | Path,
+                 parquet: str | Path | None = "auto") -> list[Path]:
+    """Write each table as ``<folder>/<name>.csv`` and an exact Parquet twin; return the CSVs.
+
+    The CSVs (UTF-8, ``\\n`` line ends) are made safe to open in a
+    spreadsheet (:func:`csv_safe`); the Parquet twins
+    (``<folder>/../parquet/<name>.parquet`` by default, ``parquet=None`` for
+    none) keep every value exactly as computed.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    if parquet == "auto":
+        parquet = folder.parent / PARQUET_FOLDER
+    if parquet is not None:
+        Path(parquet).mkdir(parents=True, exist_ok=True)
     paths = []
     for name, frame in sorted(tables.items()):
         path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        csv_safe(frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         paths.append(path)
+        if parquet is not None:
+            _write_parquet(frame, Path(parquet) / f"{name}.parquet")
     return paths
-
 
 
 def load_report_data(path: str | Path) -> ReportData:
