@@ -135,7 +135,20 @@ def _expand(source: str | os.PathLike) -> list[Path]:
 def _files_under(path: Path) -> list[Path]:
     if not path.is_dir():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
+    # Symlinked folders are followed like symlinked files (Path.rglob skips them
+    # silently before Python 3.13); each real folder is read once, so a link
+    # loop ends instead of recursing.
+    found, seen = [], set()
+    for root, dirs, files in os.walk(path, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / f for f in files
+                  if not f.startswith(".") and (Path(root) / f).is_file()]
+    return sorted(found)
 
 
 def input_files(sources: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:

@@ -146,3 +146,21 @@ def test_coerce_published_judges_extreme_years_in_any_zone():
             stamp, reason = coerce_published(value, tz=tz)
             assert stamp is None
             assert reason.startswith("implausible date "), (value, tz, reason)
+
+
+def test_symlinked_folder_is_read_and_a_link_loop_ends(tmp_path):
+    # Issue 11, item 6: a symlinked sub-folder was skipped silently (file links were followed).
+    from analysis.io import input_files
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.jsonl").write_text('{"id": "b", "title": "B", "text": "beta body"}\n')
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text('{"id": "a", "title": "A", "text": "alpha body"}\n')
+    (corpus / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (corpus / "loop").symlink_to(corpus, target_is_directory=True)
+    names = sorted(p.name for p in input_files(corpus))
+    assert names == ["a.jsonl", "b.jsonl"]
+    articles = load_articles(corpus, cache=False, progress=False)
+    assert sorted(articles["article_id"]) == ["a", "b"]
