@@ -418,19 +418,27 @@ def _execute_notebook(template: Path, out: Path, parameters: dict, *, cwd: Path)
                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
 
-def _forget_handoff(path: Path) -> None:
+def _forget_handoff(path: Path, *, home: Path, sources: Sequence[str],
+                    previous: Path | None) -> None:
     # The shipped notebook must re-run from its sources: the data file it
-    # was given lived in the build folder and is gone.
+    # was given lived in the build folder and is gone. Paths are written
+    # relative to the version folder the notebook ends up in (``home``), as the
+    # tables already are, so no local path is shared and the folder can move
+    # together with its inputs.
     import nbformat
 
+    relative = {"data_file": None,
+                "sources": [os.path.relpath(os.path.abspath(s), home) for s in sources],
+                "previous": os.path.relpath(previous, home) if previous else None}
     nb = nbformat.read(str(path), as_version=4)
     run = nb.metadata.get("papermill", {})
-    run.get("parameters", {})["data_file"] = None
+    run.get("parameters", {}).update(relative)
     run.update(input_path=REPORT_NOTEBOOK, output_path=path.name)  # not the build folder
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.source = re.sub(r"^data_file = .*$", "data_file = None", cell.source,
-                                 flags=re.MULTILINE)
+            for name, value in relative.items():
+                cell.source = re.sub(rf"^{name} = .*$", f"{name} = {value!r}", cell.source,
+                                     flags=re.MULTILINE)
     nbformat.write(nb, str(path))
 
 
@@ -579,7 +587,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
             "previous": str(previous) if previous else None, "tz": tz,
             "random_state": random_state, "data_file": str(handoff)}, cwd=build)
         handoff.unlink()
-        _forget_handoff(build / "report.ipynb")
+        _forget_handoff(build / "report.ipynb", home=root / name, sources=sources,
+                        previous=previous)
         bar.update()
         bar.set_postfix_str("exporting HTML")
         stamp = created.strftime("%Y-%m-%d %H:%M UTC")

@@ -422,3 +422,19 @@ def test_format_and_columns_are_part_of_the_fingerprint(tmp_path, monkeypatch):
         with pytest.raises(RuntimeError, match="fingerprinted"):
             build_report([str(source)], out=tmp_path / "reports", progress=False, **options)
     assert len(set(seen)) == 4
+
+
+def test_shipped_notebook_holds_relative_paths_that_resolve(sample_reports):
+    # Issue 11, item 14: the shipped report.ipynb held the absolute paths of the inputs and
+    # of the previous version; relative to the version folder, they still find them.
+    import nbformat
+
+    version = sample_reports["second"]
+    raw = (version / "report.ipynb").read_text(encoding="utf-8")
+    for absolute in (SAMPLE_DIR, version.parent):
+        for quote in ("'", '"'):
+            assert f"{quote}{absolute}" not in raw  # no parameter starts with an absolute path
+    params = nbformat.reads(raw, as_version=4).metadata["papermill"]["parameters"]
+    assert not any(os.path.isabs(s) for s in params["sources"] + [params["previous"]])
+    assert [(version / s).resolve() for s in params["sources"]] == [SAMPLE_DIR.resolve()]
+    assert (version / params["previous"]).resolve() == sample_reports["first"].resolve()
