@@ -24,7 +24,6 @@ both use the same term selection. Everything is seeded by ``random_state``.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Sequence
 
@@ -64,13 +63,6 @@ _FIT_SAMPLE = 20000
 _MAX_SELF_TRAIN = 8000
 # Micro-clusters need this many members on average to be merged meaningfully.
 _MIN_MICRO_SIZE = 20
-
-
-def _quiet(progress: bool | None) -> bool:
-    """Return whether to hide the progress bar: ``None`` shows it on a terminal only."""
-    if progress is None:
-        return not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
-    return not progress
 
 
 def one_thread():
@@ -588,7 +580,7 @@ class TopicModel(BaseEstimator):
         steps = ["words", *(["embeddings"] if self.method_ == "embeddings" else []),
                  *(["choosing k"] if self.k == "auto" else []), "clustering", "topic terms"]
         with tqdm(total=len(steps), desc="topics", unit="step", leave=False,
-                  disable=_quiet(self.progress)) as bar:
+                  disable=None if self.progress is None else not self.progress) as bar:
             def step() -> None:
                 bar.set_postfix_str(steps[bar.n] if bar.n < len(steps) else "")
                 bar.update()
@@ -920,10 +912,6 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
     >>> len(model.doc_topics_) == len(arts), model.topics_["topic_id"].tolist(), model.method_
     (True, [0, 1, 2, 3, 4, 5], 'hybrid')
     """
-    if not isinstance(articles, pd.DataFrame):
-        raise TypeError("fit_topics: articles must be a DataFrame with article_id, title and "
-                        "text columns (e.g. from load_articles), got "
-                        f"{type(articles).__name__}")
     # Hand the model a frame, not a fitted estimator: sklearn's clone() would
     # reset a fitted model held as a parameter.
     return TopicModel(k=k, method=method, random_state=random_state,
