@@ -57,6 +57,7 @@ from benchmarks.common import (  # noqa: E402
     git_head,
     load_average,
     machine,
+    run_footer,
     table,
 )
 
@@ -294,14 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         everything += results
     print("\n### Summary\n")
     print("\n".join(verdicts))
-    versions = sorted({r["version"] for r in everything if "version" in r})
-    failed = [f"{r['k']}: {r['failed']}" for r in everything if "failed" in r]
-    print(f"\nCode fingerprint of the fits: {', '.join(versions)}"
-          + (" -- WARNING: the code changed during the run, the fits are not comparable"
-             if len(versions) > 1 else ""))
-    if failed:
-        print("Failed fits: " + "; ".join(failed))
-    print(f"\nFinished {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {load_average()}")
+    print(run_footer(everything, "k"))
     return 0
 
 

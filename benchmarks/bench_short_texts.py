@@ -61,6 +61,7 @@ from benchmarks.common import (  # noqa: E402
     git_head,
     load_average,
     machine,
+    run_footer,
     table,
 )
 
@@ -278,14 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(header, [cells(r) for r in results], args.markdown, text_columns=3))
     print("\n### Topics, largest first (share of articles)\n")
     print("\n".join(line for r in results for line in topic_lines(r)))
-    versions = sorted({r["version"] for r in results if "version" in r})
-    failed = [f"{r['case']}: {r['failed']}" for r in results if "failed" in r]
-    print(f"\nCode fingerprint of the fits: {', '.join(versions)}"
-          + (" -- WARNING: the code changed during the run, the fits are not comparable"
-             if len(versions) > 1 else ""))
-    if failed:
-        print("Failed fits: " + "; ".join(failed))
-    print(f"\nFinished {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {load_average()}")
+    print(run_footer(results, "case"))
     return 0
 
 

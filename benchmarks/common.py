@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import platform
@@ -64,3 +65,19 @@ def git_head() -> str:
         return f"none ({REPO} is not a git checkout)"
     dirty = git("status", "--porcelain", "--", "analysis")
     return head + (" (analysis/ modified)" if dirty else "")
+
+
+def run_footer(results: list[dict], key: str) -> str:
+    """The closing lines of a benchmark run: code fingerprints, failed fits, time and load.
+
+    ``key`` names the field that identifies a case in ``results`` (``"k"``, ``"case"``).
+    """
+    versions = sorted({r["version"] for r in results if "version" in r})
+    failed = [f"{r[key]}: {r['failed']}" for r in results if "failed" in r]
+    lines = [f"\nCode fingerprint of the fits: {', '.join(versions)}"
+             + (" -- WARNING: the code changed during the run, the fits are not comparable"
+                if len(versions) > 1 else "")]
+    if failed:
+        lines.append("Failed fits: " + "; ".join(failed))
+    lines.append(f"\nFinished {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {load_average()}")
+    return "\n".join(lines)
