@@ -24,6 +24,7 @@ both use the same term selection. Everything is seeded by ``random_state``.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 
@@ -63,6 +64,18 @@ _FIT_SAMPLE = 20000
 _MAX_SELF_TRAIN = 8000
 # Micro-clusters need this many members on average to be merged meaningfully.
 _MIN_MICRO_SIZE = 20
+
+
+def _quiet(progress: bool | None) -> bool:
+    """Return whether to hide the progress bar: ``None`` shows it on a terminal only.
+
+    Not tqdm's own ``disable=None``: in a Jupyter kernel ``tqdm.auto`` picks the
+    notebook widget, which ignores it and would write a widget into every
+    notebook that fits topics.
+    """
+    if progress is None:
+        return not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
+    return not progress
 
 
 def one_thread():
@@ -580,7 +593,7 @@ class TopicModel(BaseEstimator):
         steps = ["words", *(["embeddings"] if self.method_ == "embeddings" else []),
                  *(["choosing k"] if self.k == "auto" else []), "clustering", "topic terms"]
         with tqdm(total=len(steps), desc="topics", unit="step", leave=False,
-                  disable=None if self.progress is None else not self.progress) as bar:
+                  disable=_quiet(self.progress)) as bar:
             def step() -> None:
                 bar.set_postfix_str(steps[bar.n] if bar.n < len(steps) else "")
                 bar.update()
