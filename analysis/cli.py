@@ -9,13 +9,17 @@ the quick one-page corpus overview; ``topics`` and ``trends`` write tables.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import logging
 import os
 import re
+import secrets
 import sys
-import tempfile
+import time
+import warnings
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +31,30 @@ from analysis.io import FORMATS, load_articles
 REPORT_NAME = "newsscope-report.html"
 FREQS = ("D", "W", "M", "Q", "Y")
 COLUMNS_EXAMPLE = "text=story,published=timestamp"
+# The loader skips folders holding this file, so tables written into a folder that is
+# also an input are not read back as articles. TODO: import OUTPUT_MARKER from analysis.io
+# once it is defined there (the loader's side of this is another change).
+OUTPUT_MARKER = ".newsscope-output"
+# What `report` imports to run and export its notebook. ipykernel is the python3 kernel:
+# when it is importable, jupyter_client offers it under that name even with no kernelspec
+# installed, so finding the module is the kernel check.
+REPORT_MODULES = ("papermill", "nbconvert", "nbformat", "ipykernel")
+# A temporary table unchanged this long belongs to a run that died: a live write
+# changes it far more often (see _remove_stale_tmp).
+STALE_TMP_SECONDS = 600
+# Exit status of a run stopped with Ctrl-C, as shells report it (128 + SIGINT).
+INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """A failure the command line reports as one ``newsscope: error:`` line.
+
+    ``status`` is the exit status: 2 for a bad argument, 1 for a failed write.
+    """
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _add_source_options(parser: argparse.ArgumentParser, *,
@@ -41,8 +69,15 @@ def _add_source_options(parser: argparse.ArgumentParser, *,
                              f"e.g. {COLUMNS_EXAMPLE}; fields: {', '.join(DEFAULT_FIELD_NAMES)}")
 
 
+def _add_max_bytes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-bytes", metavar="SIZE",
+                        help="reject larger files unread: 50MB, 200MiB or a number of bytes "
+                             f"(default: {config.MAX_FILE_BYTES // 2**20}MiB)")
+
+
 def _add_load_options(parser: argparse.ArgumentParser) -> None:
     _add_source_options(parser)
+    _add_max_bytes(parser)
     parser.add_argument("--tz", default="UTC", help="time zone of the published column")
     parser.add_argument("--drop-duplicates", action="store_true",
                         help="leave out rows flagged as duplicates (they stay in the manifest)")
@@ -79,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "newest earlier version, 'none' compares with nothing")
     report.add_argument("--tz", default="UTC", help="time zone of dates (default: UTC)")
     report.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
+    report.add_argument("--include-date-outliers", action="store_true",
+                        help="keep articles dated far from all the others in the time charts "
+                             "(by default they are listed in the summary and left out)")
+    _add_max_bytes(report)
+    report.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     overview = commands.add_parser("overview", help="write the one-page HTML corpus overview")
     _add_load_options(overview)
@@ -88,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     topics = commands.add_parser("topics", help="fit topic clusters and write them as CSV/Parquet")
     _add_source_options(topics, sources_help="a Parquet file from `newsscope ingest`, "
                                              "or sources to load")
+    _add_max_bytes(topics)
     topics.add_argument("--out", required=True, help="output folder")
     topics.add_argument("--k", default="auto", help="number of topics, or 'auto' (default)")
     topics.add_argument("--method", default="hybrid", choices=("hybrid", "nmf", "embeddings"))
@@ -97,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     trends = commands.add_parser("trends", help="term trends, rising terms and bursts as CSV")
     _add_source_options(trends, sources_help="a Parquet file from `newsscope ingest`, "
                                              "or sources to load")
+    _add_max_bytes(trends)
     trends.add_argument("--out", required=True, help="output folder")
     trends.add_argument("--freq", default="W", choices=FREQS)
     trends.add_argument("--terms", nargs="+", help="words, phrases or patterns like traffick*")
@@ -139,6 +181,36 @@ def parse_columns(text: str | None) -> dict[str, str] | None:
     return mapping
 
 
+# Decimal units as disk makers and most tools print sizes, binary ones as `ls -lh`.
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """Return a size such as ``--max-bytes`` takes, in bytes.
+
+    A number of bytes, or a number with a unit: kB, MB, GB, TB (powers of
+    1000) or KiB, MiB, GiB, TiB (powers of 1024), in any letter case. A bare
+    ``M`` is refused rather than guessed, as tools disagree on what it means.
+
+    Examples
+    --------
+    >>> parse_size("50MB"), parse_size("200 MiB"), parse_size("1.5gb"), parse_size("1000")
+    (50000000, 209715200, 1500000000, 1000)
+    >>> parse_size("50M")
+    Traceback (most recent call last):
+    ValueError: --max-bytes takes a size like 50MB, 200MiB or a number of bytes, not '50M'
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*", text.casefold())
+    if not match or match[2] not in _SIZE_UNITS:
+        raise ValueError("--max-bytes takes a size like 50MB, 200MiB or a number of bytes, "
+                         f"not {text!r}")
+    size = round(float(match[1]) * _SIZE_UNITS[match[2]])
+    if size < 1:
+        raise ValueError(f"--max-bytes must be at least 1 byte, not {text!r}")
+    return size
+
+
 def _check_options(args: argparse.Namespace) -> None:
     """Parse ``--columns`` and check the options the parser cannot, before anything is read.
 
@@ -146,6 +218,8 @@ def _check_options(args: argparse.Namespace) -> None:
     after minutes of loading.
     """
     args.columns = parse_columns(getattr(args, "columns", None))
+    if getattr(args, "max_bytes", None) is not None:
+        args.max_bytes = parse_size(args.max_bytes)
     k = getattr(args, "k", "auto")
     if k != "auto":
         if not re.fullmatch(r"\s*\d+\s*", k):
@@ -176,7 +250,8 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 # What the library's messages call an argument, and the option that sets it here.
-_CLI_WORDS = {"fmt=": "--format", "columns=": "--columns", "tz=": "--tz "}
+_CLI_WORDS = {r"\bfmt=": "--format", r"\bcolumns=": "--columns", r"\btz=": "--tz ",
+              r"\bfocus=": "--focus ", r"\bmax_bytes\b": "--max-bytes"}
 
 
 def _cli_words(message: str) -> str:
@@ -186,9 +261,11 @@ def _cli_words(message: str) -> str:
     --------
     >>> _cli_words("unsupported file type '.xyz'; pass fmt= to force a format")
     "unsupported file type '.xyz'; pass --format to force a format"
+    >>> _cli_words("file is 63.2 MB, over the 52 MB limit (max_bytes)")
+    'file is 63.2 MB, over the 52 MB limit (--max-bytes)'
     """
     for python, option in _CLI_WORDS.items():
-        message = message.replace(python, option)
+        message = re.sub(python, option, message)
     return message
 
 
@@ -197,10 +274,157 @@ def _error(exc: BaseException) -> int:
     return 2
 
 
+def _warn(message: str) -> None:
+    print(f"newsscope: warning: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _plain_warnings() -> Iterator[None]:
+    """Print the package's own warnings as one ``newsscope: warning:`` line.
+
+    Python's format (file, line number, source line) is for programmers; a
+    warning such as "loading without a cache" or "3 articles have no date"
+    is for whoever runs the command. Other libraries' warnings keep their
+    usual form, which says where they come from.
+    """
+    with warnings.catch_warnings():
+        show = warnings.showwarning
+
+        def plain(message, category, *args, **kwargs):
+            if category.__module__.partition(".")[0] == "analysis":
+                _warn(str(message))
+            else:
+                show(message, category, *args, **kwargs)
+
+        warnings.showwarning = plain
+        yield
+
+
+def missing_modules(names: Sequence[str] = REPORT_MODULES) -> list[str]:
+    """Return those of ``names`` that cannot be imported, without importing any.
+
+    Examples
+    --------
+    >>> missing_modules(["json", "no_such_module_here"])
+    ['no_such_module_here']
+    """
+    missing = []
+    for name in names:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):  # a broken parent package, a bad __spec__
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
+
+
+def _check_report_modules() -> None:
+    # Checked before loading: without them the report fails only after its
+    # slowest steps, with a chained ModuleNotFoundError.
+    missing = missing_modules(REPORT_MODULES)
+    if missing:
+        raise CommandError(f"report needs {', '.join(missing)} (not installed; they are "
+                           f"newsscope dependencies: pip install {' '.join(missing)}, or "
+                           "reinstall newsscope)")
+
+
+# ------------------------------------------------------------------------------ outputs
+
+
+def _nearest_existing(path: Path) -> Path:
+    path = Path(os.path.abspath(path))
+    while not os.path.lexists(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_target(path: Path, *, option: str, kind: str, hint: str) -> None:
+    """Raise a CommandError when ``path`` cannot become the ``kind`` ("file"/"folder") asked.
+
+    A file where a folder is expected (or the reverse) is a bad argument
+    (status 2); a place that cannot be written is a write failure (status 1).
+    Both are found before minutes of loading, not after.
+    """
+    if kind == "file" and path.is_dir():
+        raise CommandError(f"{option} {path} is a folder; {hint}")
+    if kind == "folder" and path.exists() and not path.is_dir():
+        raise CommandError(f"{option} {path} is a file; {hint}")
+    existing = _nearest_existing(path if kind == "folder" else path.parent)
+    if not existing.is_dir():
+        raise CommandError(f"{option} {path}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandError(f"cannot write {option} {path}: {existing} is not writable",
+                           status=1)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Check every output path of the command before anything is read."""
+    out = Path(args.out)
+    if args.command == "ingest":
+        _check_target(out, option="--out", kind="file",
+                      hint=f"ingest writes one Parquet file, e.g. --out {out / 'articles.parquet'}")
+        if args.manifest:
+            _check_target(Path(args.manifest), option="--manifest", kind="file",
+                          hint="the manifest is one .csv or .parquet file")
+    elif args.command == "overview" and out.suffix == ".html":
+        _check_target(out, option="--out", kind="file",
+                      hint=f"give a folder (the page is {REPORT_NAME} in it) or a .html file")
+    else:
+        _check_target(out, option="--out", kind="folder",
+                      hint=f"{args.command} writes a folder" + (
+                          f" ({REPORT_NAME} in it) or a .html file"
+                          if args.command == "overview" else ""))
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Report a failed write of ``path`` as a CommandError with status 1."""
+    try:
+        yield
+    except OSError as exc:
+        raise CommandError(f"could not write {path}: {exc.strerror or exc}", status=1) from exc
+
+
+def _tmp_pattern(path: Path) -> re.Pattern:
+    # Ours, and those mkstemp made before: .<name>.<8 of [a-z0-9_]>.tmp
+    return re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def _remove_stale_tmp(path: Path) -> None:
+    """Remove the temporary files interrupted writes of ``path`` left beside it.
+
+    Only this output's own names, and only those unchanged for
+    STALE_TMP_SECONDS: a run writing the same output right now keeps its
+    younger file, so two runs never undo each other's write.
+    """
+    pattern, limit = _tmp_pattern(path), time.time() - STALE_TMP_SECONDS
+    with os.scandir(path.parent) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if (pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < limit):
+                    os.unlink(entry.path)
+
+
+def _new_tmp(path: Path) -> Path:
+    # Created 0o666 and left to the umask like any file the user writes: mkstemp's
+    # 0o600 hid tables from the colleagues a report (0o644) is shared with.
+    # os.open applies the umask itself, so it is never read or changed here.
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    _remove_stale_tmp(path)
+    tmp = _new_tmp(path)
     try:
         if path.suffix == ".csv":
             from analysis.report_data import csv_safe
@@ -211,8 +435,37 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
             frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _mark_output_folder(folder: Path) -> None:
+    """Mark ``folder`` as newsscope output, so loading a folder around it skips it.
+
+    Only a folder holding nothing else visible is marked: marking a folder
+    of the user's own files would hide them from every later load.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / OUTPUT_MARKER
+    if marker.exists():
+        return
+    others = sorted(p.name for p in folder.iterdir()
+                    if not p.name.startswith(".") and p.name not in _TABLES)
+    if others:
+        _warn(f"{folder} also holds other files (e.g. {others[0]}), so it is not marked as "
+              "newsscope output; loading a folder that contains it will try to read its tables")
+        return
+    marker.write_text("Tables written by newsscope. The newsscope loader skips this folder.\n",
+                      encoding="utf-8")
+
+
+# Every table `topics` and `trends` write: a folder holding only these is output.
+_TABLES = frozenset({"doc_topics.csv", "topics.csv", "topics.parquet", "doc_topics.parquet",
+                     "k_selection.csv", "term_trends.csv", "rising_terms.csv", "bursts.csv",
+                     "topic_trends.csv"})
+
+
+# ------------------------------------------------------------------------------ loading
 
 
 def _status_line(manifest: pd.DataFrame) -> str:
@@ -222,10 +475,67 @@ def _status_line(manifest: pd.DataFrame) -> str:
     return f"{len(manifest)} input items: " + ", ".join(f"{n} {s}" for s, n in counts.items())
 
 
+def _reason_kind(reason: str) -> str:
+    # Reasons name their file's own numbers and values ("file is 63.2 MB",
+    # "type '.xyz'"); without them, reasons of one kind group together.
+    reason = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", reason)
+    return re.sub(r"\d+(?:[.,]\d+)*", "#", reason)
+
+
+def rejection_lines(manifest: pd.DataFrame, n: int = 5) -> list[str]:
+    """Return the rejected input items, grouped by kind of reason, as lines to print.
+
+    The ``n`` most common kinds, each with its count and one example item
+    and its reason in command-line words; then how many more there are.
+
+    Examples
+    --------
+    >>> manifest = pd.DataFrame({
+    ...     "path": ["a.pdf", "big.jsonl", "b.doc", "ok.txt"],
+    ...     "status": ["rejected", "rejected", "rejected", "loaded"],
+    ...     "reason": ["unsupported file type '.pdf'; pass fmt= to force a format",
+    ...                "file is 63.2 MB, over the 52 MB limit (max_bytes)",
+    ...                "unsupported file type '.doc'; pass fmt= to force a format", ""]})
+    >>> print("\\n".join(rejection_lines(manifest)))
+      2 rejected, e.g. a.pdf: unsupported file type '.pdf'; pass --format to force a format
+      1 rejected, e.g. big.jsonl: file is 63.2 MB, over the 52 MB limit (--max-bytes)
+    """
+    rejected = manifest[manifest["status"] == "rejected"].reset_index(drop=True)
+    if rejected.empty:
+        return []
+    reasons = rejected["reason"].astype(object).fillna("").replace("", "no reason given")
+    kinds = reasons.map(_reason_kind)
+    # Most common first; among equals, the kind met first.
+    counts = sorted(kinds.groupby(kinds, sort=False).size().items(), key=lambda kv: -kv[1])
+    lines = []
+    for kind, count in counts[:n]:
+        first = int(kinds.eq(kind).to_numpy().argmax())
+        reason = _cli_words(reasons[first])
+        reason = reason if len(reason) <= 200 else reason[:199] + "…"
+        lines.append(f"  {count} rejected, e.g. {rejected.at[first, 'path']}: {reason}")
+    rest = counts[n:]
+    if rest:
+        lines.append(f"  {sum(c for _, c in rest)} more rejected for {len(rest)} other "
+                     f"reason{'s' if len(rest) > 1 else ''}")
+    return lines
+
+
+def _print_load_summary(manifest: pd.DataFrame) -> None:
+    print(_status_line(manifest))
+    for line in rejection_lines(manifest):
+        print(line)
+
+
+def _max_bytes(args: argparse.Namespace) -> int:
+    # Read at run time, not when the parser is built: config may be changed.
+    return config.MAX_FILE_BYTES if args.max_bytes is None else args.max_bytes
+
+
 def _load(args) -> tuple[pd.DataFrame, pd.DataFrame]:
     return load_articles(args.sources, fmt=args.fmt, columns=args.columns, tz=args.tz,
                          drop_duplicates=args.drop_duplicates, return_manifest=True,
-                         cache=not args.no_cache, progress=False if args.quiet else None)
+                         max_bytes=_max_bytes(args), cache=not args.no_cache,
+                         progress=False if args.quiet else None)
 
 
 def _articles_from_sources(args) -> pd.DataFrame:
@@ -235,13 +545,17 @@ def _articles_from_sources(args) -> pd.DataFrame:
         if {"article_id", "title", "text"} <= set(frame.columns):
             return frame  # the table `newsscope ingest` wrote
     articles, manifest = load_articles(args.sources, fmt=args.fmt, columns=args.columns,
-                                       return_manifest=True,
+                                       return_manifest=True, max_bytes=_max_bytes(args),
                                        progress=False if args.quiet else None)
     if articles.empty:
         from analysis.report_data import nothing_loaded_error
 
         raise nothing_loaded_error(args.sources, manifest)
+    _print_load_summary(manifest)
     return articles
+
+
+# ------------------------------------------------------------------------------ commands
 
 
 def _topics(args) -> int:
@@ -260,15 +574,17 @@ def _topics(args) -> int:
         return _error(exc)
     out = Path(args.out)
     doc_topics = model.doc_topics_.rename(columns={"article_id": "id", "topic_id": "topic"})
-    _write_table(doc_topics[["id", "topic"]], out / "doc_topics.csv")
     terms = model.topics_[["topic_id", "top_terms"]].explode("top_terms").dropna()
     terms = terms.assign(rank=terms.groupby("topic_id").cumcount() + 1).rename(
         columns={"topic_id": "topic", "top_terms": "term"})
-    _write_table(terms[["topic", "rank", "term"]], out / "topics.csv")
-    _write_table(model.topics_, out / "topics.parquet")
-    _write_table(model.doc_topics_, out / "doc_topics.parquet")
-    if model.k_selection_ is not None:
-        _write_table(model.k_selection_, out / "k_selection.csv")
+    with _writing(out):
+        _mark_output_folder(out)
+        _write_table(doc_topics[["id", "topic"]], out / "doc_topics.csv")
+        _write_table(terms[["topic", "rank", "term"]], out / "topics.csv")
+        _write_table(model.topics_, out / "topics.parquet")
+        _write_table(model.doc_topics_, out / "doc_topics.parquet")
+        if model.k_selection_ is not None:
+            _write_table(model.k_selection_, out / "k_selection.csv")
     print(f"{len(model.topics_)} topics over {len(model.doc_topics_)} articles -> {out}")
     for row in model.topics_.itertuples():
         print(f"  {row.topic_id:>3}  {row.size:>6}  {row.label}")
@@ -283,21 +599,21 @@ def _trends(args) -> int:
     try:
         articles = _articles_from_sources(args)
         focus = focus_window(articles, args.focus)
-        out = Path(args.out)
-        _write_table(term_trends(articles, terms=args.terms, freq=args.freq),
-                     out / "term_trends.csv")
-        _write_table(rising_terms(articles, focus=focus, terms=args.terms),
-                     out / "rising_terms.csv")
+        tables = {"term_trends.csv": term_trends(articles, terms=args.terms, freq=args.freq),
+                  "rising_terms.csv": rising_terms(articles, focus=focus, terms=args.terms)}
         bursts = detect_bursts(articles, terms=args.terms, freq=args.freq)
-        bursts = bursts.assign(headlines=bursts["headlines"].map(
+        tables["bursts.csv"] = bursts.assign(headlines=bursts["headlines"].map(
             lambda items: " | ".join(f"{h['article_id']}: {h['title']}" for h in items)))
-        _write_table(bursts, out / "bursts.csv")
         if args.topics:
             doc_topics = pd.read_parquet(Path(args.topics) / "doc_topics.parquet")
-            _write_table(topic_trends(articles, doc_topics, freq=args.freq),
-                         out / "topic_trends.csv")
+            tables["topic_trends.csv"] = topic_trends(articles, doc_topics, freq=args.freq)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
+    out = Path(args.out)
+    with _writing(out):
+        _mark_output_folder(out)
+        for name, table in tables.items():
+            _write_table(table, out / name)
     print(f"trends of {len(articles)} articles -> {out}")
     return 0
 
@@ -305,14 +621,14 @@ def _trends(args) -> int:
 def _report(args) -> int:
     from analysis.report import build_report
 
-    for name in ("trafilatura", "htmldate"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         previous = None if args.previous == "none" else args.previous
         page = build_report(args.sources, out=args.out, title=args.title, fmt=args.fmt,
                             columns=args.columns, freq=args.freq, k=args.k, terms=args.terms,
                             focus=args.focus, since=args.since, previous=previous, tz=args.tz,
-                            random_state=args.seed, progress=False if args.quiet else None)
+                            random_state=args.seed, cache=not args.no_cache,
+                            include_date_outliers=args.include_date_outliers,
+                            max_bytes=_max_bytes(args), progress=False if args.quiet else None)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
     except OSError as exc:
@@ -331,34 +647,20 @@ def _report(args) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
-    try:
-        _check_options(args)
-    except ValueError as exc:
-        return _error(exc)
-    if args.command == "topics":
-        return _topics(args)
-    if args.command == "trends":
-        return _trends(args)
-    if args.command == "report":
-        return _report(args)
-    # trafilatura logs every unparseable page at ERROR; the manifest already
-    # records those, and a wall of log lines would bury the summary.
-    for name in ("trafilatura", "htmldate"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+def _ingest_or_overview(args) -> int:
     try:
         articles, manifest = _load(args)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
-    print(_status_line(manifest))
+    _print_load_summary(manifest)
     if args.command == "ingest":
         out = Path(args.out)
-        _write_table(articles, out)
+        with _writing(out):
+            _write_table(articles, out)
         print(f"wrote {len(articles)} articles to {out}")
         if args.manifest:
-            _write_table(manifest, Path(args.manifest))
+            with _writing(Path(args.manifest)):
+                _write_table(manifest, Path(args.manifest))
             print(f"wrote the manifest to {args.manifest}")
         return 0
     from analysis.report import render_overview, write_html
@@ -366,9 +668,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out)
     target = out if out.suffix == ".html" else out / REPORT_NAME
     html = render_overview(articles, manifest, sources=args.sources, title=args.title)
-    path = write_html(html, target)
+    with _writing(target):
+        path = write_html(html, target)
     print(f"report: {path.resolve()}")
     return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        _check_options(args)
+    except ValueError as exc:
+        return _error(exc)
+    _check_outputs(args)
+    if args.command == "report":
+        _check_report_modules()
+    # trafilatura logs every unparseable page at ERROR; the manifest already
+    # records those, and a wall of log lines would bury the summary.
+    for name in ("trafilatura", "htmldate"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    commands = {"topics": _topics, "trends": _trends, "report": _report}
+    return commands.get(args.command, _ingest_or_overview)(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    A mistake or failure is one ``newsscope: error:`` line on stderr, with
+    status 2 for a bad argument or input and 1 for an output that could not
+    be written; Ctrl-C prints ``newsscope: interrupted`` and gives 130.
+
+    Examples
+    --------
+    >>> main(["ingest", "news/", "--max-bytes", "lots"])  # stderr: newsscope: error: ...
+    2
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        with _plain_warnings():
+            return _run(args)
+    except KeyboardInterrupt:
+        print("newsscope: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except CommandError as exc:
+        print(f"newsscope: error: {_cli_words(str(exc))}", file=sys.stderr)
+        return exc.status
 
 
 if __name__ == "__main__":

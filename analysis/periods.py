@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["FREQS", "PeriodGrid", "UndatedArticlesWarning", "as_published", "check_freq",
-           "dated_published", "period_grid"]
+__all__ = ["FREQS", "DateOutliersWarning", "PeriodGrid", "UndatedArticlesWarning",
+           "as_published", "check_freq", "date_outliers", "dated_published", "period_grid"]
 
 # freq -> pandas period code; "MS"/"QS"/"YS" are accepted for the month/quarter/year starts.
 _CODES = {"D": "D", "W": "W-SUN", "M": "M", "MS": "M", "Q": "Q", "QS": "Q", "Y": "Y", "YS": "Y"}
@@ -33,6 +33,16 @@ class UndatedArticlesWarning(UserWarning):
     Examples
     --------
     >>> issubclass(UndatedArticlesWarning, UserWarning)
+    True
+    """
+
+
+class DateOutliersWarning(UserWarning):
+    """Some articles have dates far from all the others (see :func:`date_outliers`).
+
+    Examples
+    --------
+    >>> issubclass(DateOutliersWarning, UserWarning)
     True
     """
 
@@ -285,3 +295,81 @@ def period_grid(published, *, freq: str = "W") -> PeriodGrid:
     starts = pd.DatetimeIndex(all_periods.start_time).as_unit("ns")
     starts = starts.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
     return PeriodGrid(starts, index, partial, freq)
+
+
+def date_outliers(articles: pd.DataFrame, *, max_share: float = 0.01, min_gap: str = "365D",
+                  min_rest: int = 10) -> pd.Series:
+    """Return a boolean Series marking articles whose date lies far from all the others.
+
+    A wrong date (a ``1900-01-01`` default, a year typed as 2031) stretches
+    every time chart and trend table over decades of empty periods. The rule
+    looks for a small group of dates cut off from the rest by a long gap:
+
+    A group of articles at either end of the date range is an outlier group
+    when
+
+    * it holds at most ``max_share`` of the dated articles (a single article
+      always may), and
+    * the gap between it and the other articles is longer than ``min_gap``
+      *and* longer than the whole time span of the other articles, and
+    * at least ``min_rest`` dated articles remain.
+
+    The ends are peeled repeatedly, so a stray date at each end is found.
+    Corpora that run steadily over many years have no such gap, and two large
+    clusters (2000 and 2020, say) are both kept: neither is a small group.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        With a ``published`` column (see :func:`as_published`); undated
+        articles are never outliers.
+    max_share : float
+        Largest share of the dated articles an outlier group may hold.
+    min_gap : str or Timedelta
+        Shortest gap that can cut a group off, whatever the span of the rest.
+    min_rest : int
+        Least number of dated articles that must remain.
+
+    Returns
+    -------
+    Series of bool
+        Same index as ``articles``; ``True`` for an article with an outlying date.
+
+    Examples
+    --------
+    >>> days = pd.date_range("2024-01-01", periods=60, freq="5D", tz="UTC")
+    >>> arts = pd.DataFrame({"published": [*days, pd.Timestamp("1900-01-01", tz="UTC"), None]})
+    >>> flags = date_outliers(arts)
+    >>> int(flags.sum()), arts.loc[flags, "published"].dt.year.tolist()
+    (1, [1900])
+    """
+    published = as_published(articles["published"], caller="date_outliers")
+    flags = pd.Series(False, index=articles.index, name="date_outlier")
+    dated = published.dropna().sort_values(kind="stable")
+    n = len(dated)
+    limit = max(1, int(max_share * n))
+    gap_floor = pd.Timedelta(min_gap).value
+    values = dated.to_numpy(dtype="datetime64[ns]").astype("int64")
+    lo, hi = 0, n  # the kept core is values[lo:hi]
+    while hi - lo > min_rest:
+        peeled = False
+        # Low end: a tail values[lo:lo + k] cut off before values[lo + k].
+        k = np.arange(1, min(limit, hi - lo - min_rest) + 1)
+        if len(k):
+            gaps = values[lo + k] - values[lo + k - 1]
+            cut = (gaps > gap_floor) & (gaps > values[hi - 1] - values[lo + k])
+            if cut.any():
+                lo += int(k[cut].max())
+                peeled = True
+        k = np.arange(1, min(limit, hi - lo - min_rest) + 1)
+        if len(k):
+            gaps = values[hi - k] - values[hi - k - 1]
+            cut = (gaps > gap_floor) & (gaps > values[hi - k - 1] - values[lo])
+            if cut.any():
+                hi -= int(k[cut].max())
+                peeled = True
+        if not peeled:
+            break
+    flags.loc[dated.index[:lo]] = True
+    flags.loc[dated.index[hi:]] = True
+    return flags

@@ -27,6 +27,7 @@ import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -241,7 +242,13 @@ def write_html(html: str, path: str | os.PathLike) -> Path:
 
 # ------------------------------------------------------------------ versioned reports
 
-REPORT_NOTEBOOK = "4.01-report.ipynb"
+#: The report template inside the package: ``analysis/templates/report.ipynb``
+#: (notebooks/4.01-report.ipynb is the same notebook, executed on the sample).
+REPORT_TEMPLATE = "report.ipynb"
+#: Written into every report root so that the loader skips it when ``--out``
+#: lies inside the input folder.
+OUTPUT_MARKER = ".newsscope-output"  # == analysis.io.OUTPUT_MARKER
+_MARKER_TEXT = "written by newsscope; the loader skips this folder\n"
 # Letters NFKD does not split into a base letter and a mark.
 _FOLD = str.maketrans({"ə": "e", "ı": "i", "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae"})
 
@@ -304,16 +311,30 @@ def _report_root(out: str | os.PathLike, title: str) -> Path:
     return root
 
 
+def report_template() -> Path:
+    """Return the path of the report notebook template shipped in the package.
+
+    Examples
+    --------
+    >>> report_template().name, report_template().is_file()
+    ('report.ipynb', True)
+    """
+    template = resources.files("analysis") / "templates" / REPORT_TEMPLATE
+    # An installed package on disk gives a real path; papermill needs one.
+    return Path(str(template))
+
+
 def code_fingerprint(notebook: str | os.PathLike | None = None) -> str:
     """Return a hash of the package's code and the report notebook.
 
     Part of a version's fingerprint: new code may compute other numbers, so
     it makes a new version instead of silently replacing an old one.
+    ``notebook`` is the template the report runs (default :func:`report_template`).
     """
     digest = hashlib.blake2b(digest_size=8)
     package = Path(__file__).parent
     files = sorted(package.rglob("*.py")) + sorted(package.glob("stopwords/*.txt"))
-    files.append(Path(notebook or config.NOTEBOOKS_DIR / REPORT_NOTEBOOK))
+    files.append(Path(notebook or report_template()))
     for path in files:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -433,7 +454,8 @@ def _forget_handoff(path: Path, *, home: Path, sources: Sequence[str],
     nb = nbformat.read(str(path), as_version=4)
     run = nb.metadata.get("papermill", {})
     run.get("parameters", {}).update(relative)
-    run.update(input_path=REPORT_NOTEBOOK, output_path=path.name)  # not the build folder
+    # Not the build folder, nor where the package is installed.
+    run.update(input_path=f"analysis/templates/{REPORT_TEMPLATE}", output_path=path.name)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             for name, value in relative.items():
@@ -507,7 +529,9 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
                  columns: Mapping[str, str] | None = None, freq: str = "W", k="auto",
                  terms: Sequence[str] | None = None, focus: str | None = None,
                  since: str | None = None, previous: str | os.PathLike | None = "auto",
-                 tz: str = "UTC", random_state: int = 0, progress: bool | None = None,
+                 tz: str = "UTC", random_state: int = 0,
+                 include_date_outliers: bool = False, cache: bool = True,
+                 max_bytes: int = config.MAX_FILE_BYTES, progress: bool | None = None,
                  notebook: str | os.PathLike | None = None) -> Path:
     """Build a versioned HTML report for ``sources`` and return its ``index.html``.
 
@@ -525,43 +549,108 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     previous : "auto", path or None
         Version to compare with: ``"auto"`` takes the newest other version in
         the same report folder, ``None`` compares with nothing.
+    include_date_outliers : bool
+        Keep articles whose dates lie far from all the others in the time
+        sections (by default they are listed in the summary and left out of
+        them; see :func:`analysis.periods.date_outliers`).
+    cache, max_bytes
+        Reuse and store the parsed load; size limit of one input file; as for
+        :func:`analysis.load_articles`.
     notebook : path, optional
-        Report template; defaults to ``notebooks/4.01-report.ipynb``.
+        Report template; defaults to the package's :func:`report_template`.
 
     Notes
     -----
     Everything is written in a hidden build folder next to the versions and
     renamed into place at the end; a run that fails or is killed leaves the
-    earlier versions and the versions index as they were.
+    earlier versions and the versions index as they were, and a first
+    version that fails leaves no empty report folder. The report folder
+    holds an ``.newsscope-output`` marker file, so that a load of a folder
+    containing it skips the reports.
     """
-    from analysis.report_data import (
-        compute_report_data,
-        default_title,
-        report_tables,
-        resolve_sources,
-        write_tables,
-    )
-    from analysis.report_html import notebook_to_html
+    from analysis.report_data import default_title, resolve_sources
 
     sources = resolve_sources(sources)
     title = title or default_title(sources)
-    template = Path(notebook or config.NOTEBOOKS_DIR / REPORT_NOTEBOOK)
+    template = Path(notebook or report_template())
     if not template.is_file():
         raise FileNotFoundError(f"report notebook not found: {template}")
     columns = dict(columns or {})
     # How the sources are read is part of a version: another reader gives other articles.
     params = {"title": title, "fmt": fmt, "columns": columns, "freq": freq, "k": str(k),
               "terms": list(terms or []), "focus": focus, "since": since, "tz": tz,
-              "random_state": random_state, "code": code_fingerprint(template)}
+              "random_state": random_state, "include_date_outliers": include_date_outliers,
+              "max_bytes": max_bytes, "code": code_fingerprint(template)}
     fingerprint = input_fingerprint(sources, params)
     created = dt.datetime.now(dt.UTC)
     name = f"{created:%Y-%m-%d}-{fingerprint}"
     # Absolute: the notebook runs in the build folder, not in our working directory.
     root = _report_root(out, title)
-    root.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_builds(root)
-    previous = _previous_version(root, name, previous)
+    made = _make_folders(root)
+    try:
+        _write_marker(root)
+        _remove_abandoned_builds(root)
+        target = _build_version(
+            root, name, sources=sources, title=title, fmt=fmt, columns=columns, freq=freq, k=k,
+            terms=terms, focus=focus, since=since, previous=_previous_version(root, name, previous),
+            tz=tz, random_state=random_state, include_date_outliers=include_date_outliers,
+            cache=cache, max_bytes=max_bytes, progress=progress, template=template,
+            created=created,
+            fingerprint=fingerprint, code=params["code"])
+    except BaseException:
+        _remove_if_unused(root, made)
+        raise
+    _write_versions_index(root, title)
+    return target / "index.html"
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, outermost first."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _write_marker(root: Path) -> None:
+    marker = root / OUTPUT_MARKER
+    if not marker.is_file():
+        marker.write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def _remove_if_unused(root: Path, made: Sequence[Path]) -> None:
+    """Remove a report root holding nothing but its marker, and the parents this run made.
+
+    A root with anything else in it (a version, a versions index, another
+    run's build folder) stays; a removed parent must be empty (``os.rmdir``).
+    """
+    try:
+        if {p.name for p in root.iterdir()} - {OUTPUT_MARKER}:
+            return
+        (root / OUTPUT_MARKER).unlink(missing_ok=True)
+        root.rmdir()
+    except OSError:
+        # Another run started writing here meanwhile: the folder is in use.
+        if root.is_dir():
+            _write_marker(root)
+        return
+    for folder in reversed(made):
+        if folder != root:
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+
+
+def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt: str,
+                   columns: dict, freq: str, k, terms, focus, since, previous: Path | None,
+                   tz: str, random_state: int, include_date_outliers: bool, cache: bool,
+                   max_bytes: int, progress: bool | None, template: Path, created: dt.datetime,
+                   fingerprint: str, code: str) -> Path:
+    """Build version ``name`` in a hidden folder under ``root``, move it into place, return it."""
     from tqdm.auto import tqdm
+
+    from analysis.report_data import compute_report_data, report_tables, write_tables
+    from analysis.report_html import notebook_to_html
 
     bar = tqdm(total=4, desc="report", unit="step", leave=False,
                disable=None if progress is None else not progress)
@@ -571,7 +660,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         data = compute_report_data(sources, title=title, fmt=fmt, columns=columns or None,
                                    freq=freq, k=k, terms=terms, focus=focus, since=since,
                                    previous=previous, tz=tz, random_state=random_state,
-                                   progress=progress)
+                                   include_date_outliers=include_date_outliers, cache=cache,
+                                   max_bytes=max_bytes, progress=progress)
         bar.update()
         bar.set_postfix_str("tables")
         tables = report_tables(data)
@@ -585,7 +675,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
             "sources": sources, "title": title, "fmt": fmt, "columns": columns or None,
             "freq": freq, "k": str(k), "terms": list(terms or []), "focus": focus, "since": since,
             "previous": str(previous) if previous else None, "tz": tz,
-            "random_state": random_state, "data_file": str(handoff)}, cwd=build)
+            "random_state": random_state, "include_date_outliers": include_date_outliers,
+            "data_file": str(handoff)}, cwd=build)
         handoff.unlink()
         _forget_handoff(build / "report.ipynb", home=root / name, sources=sources,
                         previous=previous)
@@ -601,11 +692,12 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         manifest = {
             "name": name, "title": title, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "package": "newsscope", "version": __version__, "git_commit": _git_commit(),
-            "fingerprint": fingerprint, "code_fingerprint": params["code"],
+            "fingerprint": fingerprint, "code_fingerprint": code,
             "parameters": data.params,
             "counts": {"items": len(data.manifest), "articles": len(data.articles),
                        **{f"items_{s}": n for s, n in status_counts(data.manifest).items()},
-                       "topics": len(data.topics), "bursts": len(data.bursts)},
+                       "topics": len(data.topics), "bursts": len(data.bursts),
+                       "date_outliers": data.window.get("n_date_outliers", 0)},
             "previous": data.params["previous"],
             "tables": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
             "versions": data.versions,
@@ -624,5 +716,4 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         raise
     finally:
         bar.close()
-    _write_versions_index(root, title)
-    return target / "index.html"
+    return target

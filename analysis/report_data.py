@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from analysis import config
 from analysis.bursts import detect_bursts
 from analysis.io import load_articles
+from analysis.periods import DateOutliersWarning, date_outliers
 from analysis.topics import fit_topics, topic_map
 from analysis.trends import (
     article_counts,
@@ -64,6 +67,9 @@ class ReportData:
     window: dict
     changes: dict | None = None
     versions: dict = field(default_factory=dict)
+    #: Articles with an outlying date (:func:`analysis.periods.date_outliers`):
+    #: ``article_id``, ``published``, ``source``, ``title``, ``path`` and ``excluded``.
+    date_outliers: pd.DataFrame | None = None
 
 
 COUNT_COLUMNS = ("period", "group", "n")
@@ -144,6 +150,9 @@ def focus_window(articles: pd.DataFrame, focus: str | None) -> tuple:
     ('2022-01-01', '2022-01-31')
     >>> focus_window(pd.DataFrame({"published": []}), "2022-01-01 09:00:2022-01-31 18:00")
     ('2022-01-01 09:00', '2022-01-31 18:00')
+    >>> stamps = pd.to_datetime(["2024-01-01"] * 9 + ["2024-02-01"], utc=True)
+    >>> [str(w.date()) for w in focus_window(pd.DataFrame({"published": stamps}), None)]
+    ['2024-02-01', '2024-02-01']
     """
     if focus:
         # The separator is the colon before the END date, not one inside a time.
@@ -155,7 +164,14 @@ def focus_window(articles: pd.DataFrame, focus: str | None) -> tuple:
     dated = articles["published"].dropna()
     if dated.empty:
         raise ValueError("no dated articles: trends need publication dates")
-    return dated.quantile(0.75), dated.max()
+    start = dated.quantile(0.75)
+    if not (dated < start).any():
+        # Most articles share the first timestamp: the quartile is that
+        # timestamp and nothing would come before the focus. Start it at the
+        # next timestamp instead, so there is a baseline to compare with.
+        later = dated[dated > dated.min()]
+        start = later.min() if len(later) else start
+    return start, dated.max()
 
 
 def _with_headlines(topics: pd.DataFrame, articles: pd.DataFrame, n: int = 3) -> pd.DataFrame:
@@ -338,12 +354,67 @@ def _versions() -> dict:
     return found
 
 
+OUTLIER_COLUMNS = ("article_id", "published", "source", "title", "path", "excluded")
+
+
+def _outlier_rows(outlying: pd.DataFrame, *, excluded: bool) -> pd.DataFrame:
+    rows = outlying.reindex(columns=list(OUTLIER_COLUMNS[:-1])).assign(excluded=excluded)
+    return rows.sort_values("published", kind="stable", ignore_index=True)
+
+
+def _outlier_message(outliers: pd.DataFrame, n_dated: int, n: int = 3) -> str:
+    """Return the warning for outlying dates left out, naming the first few.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"published": pd.to_datetime(["1900-01-01"], utc=True)})
+    >>> print(_outlier_message(rows, 61))  # doctest: +NORMALIZE_WHITESPACE
+    1 of the 61 dated articles has a date far from all the others (1900-01-01) and is left
+    out of the time sections; include_date_outliers=True keeps it
+    """
+    k = len(outliers)
+    days = ", ".join(outliers["published"].head(n).map(lambda t: f"{t:%Y-%m-%d}"))
+    more = f" and {k - n} more" if k > n else ""
+    verb, them = ("has a date", "it") if k == 1 else ("have dates", "them")
+    return (f"{k} of the {n_dated} dated articles {verb} far from all the others ({days}{more})"
+            f" and {'is' if k == 1 else 'are'} left out of the time sections; "
+            f"include_date_outliers=True keeps {them}")
+
+
+def _no_time_reason(dated: pd.DataFrame, *, since: str | None, n_before_since: int
+                    ) -> str | None:
+    """Return why the time sections are empty, or None when there is a time span to chart.
+
+    Examples
+    --------
+    >>> one = pd.DataFrame({"published": pd.to_datetime(["2024-03-01"] * 4, utc=True)})
+    >>> _no_time_reason(one, since=None, n_before_since=0)
+    'all 4 dated articles share one timestamp (2024-03-01 00:00 UTC): no time span to chart'
+    >>> _no_time_reason(one.iloc[:0], since=None, n_before_since=0)
+    'no dated articles: no time charts'
+    """
+    published = dated["published"]
+    if published.empty:
+        if since and n_before_since:
+            return (f"no dated article on or after since={since} ({n_before_since} before it):"
+                    " no time charts")
+        return "no dated articles: no time charts"
+    if published.nunique() == 1:
+        stamp = published.iloc[0]
+        return (f"all {len(published)} dated articles share one timestamp "
+                f"({stamp:%Y-%m-%d %H:%M} {stamp.tzname() or published.dt.tz}): "
+                "no time span to chart")
+    return None
+
+
 def compute_report_data(sources: Sequence[str] | str, *, title: str | None = None,
                         fmt: str = "auto", columns: Mapping[str, str] | None = None,
                         freq: str = "W", k="auto", terms: Sequence[str] | None = None,
                         focus: str | None = None, since: str | None = None,
                         previous: str | Path | None = None, tz: str = "UTC",
                         random_state: int = 0, top_n: int = 200,
+                        include_date_outliers: bool = False, cache: bool = True,
+                        max_bytes: int = config.MAX_FILE_BYTES,
                         progress: bool | None = None) -> ReportData:
     """Return everything a report shows for ``sources``.
 
@@ -376,12 +447,36 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     tz, random_state, top_n, progress
         Time zone of dates, seed of every randomised step, number of frequent
         terms tracked when ``terms`` is not given, progress bar switch.
+    include_date_outliers : bool
+        Keep articles whose dates lie far from all the others
+        (:func:`analysis.periods.date_outliers`: a small group cut off by a gap
+        longer than a year and than the span of the rest) in the time-based
+        sections. By default they are left out of them, with a
+        :class:`~analysis.periods.DateOutliersWarning`; either way they are
+        listed in ``date_outliers`` and the corpus summary, and count in the
+        topics.
+    cache, max_bytes
+        Reuse and store the parsed load; size limit of one input file; as for
+        :func:`analysis.load_articles`.
+
+    Warns
+    -----
+    DateOutliersWarning
+        When articles with outlying dates are left out of the time sections.
+
+    Notes
+    -----
+    When there is no time span to chart (no dated article, every dated
+    article at one timestamp, none on or after ``since``), the time sections
+    are empty and ``window["no_time"]`` says why; topics and the summary are
+    still made.
     """
     sources = resolve_sources(sources)
     roots = _source_roots(sources)
     before = read_previous(previous) if previous else None
     articles, manifest = load_articles(sources, fmt=fmt, columns=columns, tz=tz,
-                                       return_manifest=True, progress=progress)
+                                       return_manifest=True, cache=cache, max_bytes=max_bytes,
+                                       progress=progress)
     if articles.empty:
         raise nothing_loaded_error(sources, manifest)
     # Paths relative to each source's folder: a shared report does not show
@@ -402,10 +497,21 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         cutoff = cutoff.tz_localize(dated["published"].dt.tz) if cutoff.tzinfo is None else cutoff
         n_before_since = int((dated["published"] < cutoff).sum())
         dated = dated[dated["published"] >= cutoff]
+    # A stray date (1900-01-01, a mistyped year) would stretch every chart and
+    # trend table over decades of empty periods; after `since`, which may
+    # already have cut it.
+    outlying = date_outliers(dated)
+    outliers = _outlier_rows(dated[outlying], excluded=not include_date_outliers)
+    if outlying.any() and not include_date_outliers:
+        dated = dated[~outlying]
+        warnings.warn(_outlier_message(outliers, len(dated) + len(outliers)),
+                      DateOutliersWarning, stacklevel=2)
     min_count = 3 if len(dated) < 1000 else 5
-    if dated.empty:
-        # Undated corpora (exports without dates, BBC, TTC-3600) still get
-        # topics and the corpus summary; the time sections say why they are empty.
+    no_time = _no_time_reason(dated, since=since, n_before_since=n_before_since)
+    if no_time:
+        # Undated corpora (exports without dates, BBC, TTC-3600), or all dates
+        # at one moment, still get topics and the corpus summary; the time
+        # sections say why they are empty.
         window, counts, shares = None, _empty(COUNT_COLUMNS), _empty(TOPIC_TREND_COLUMNS)
         trends, bursts, rising = (_empty(TERM_TREND_COLUMNS), _empty(BURST_COLUMNS),
                                   _empty(RISING_COLUMNS))
@@ -435,6 +541,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
               "terms": list(terms or []),
               "focus": focus, "since": since, "previous": before["name"] if before else None,
               "tz": tz, "random_state": random_state, "top_n": top_n,
+              "include_date_outliers": include_date_outliers,
               "rising_min_count": min_count, "rising_min_g2": G2_MIN}
     return ReportData(
         params=params, articles=articles, manifest=manifest, topics=topics,
@@ -448,8 +555,9 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
                 "focus": tuple(pd.Timestamp(w) for w in window) if window else None,
                 "n_dated": len(dated), "n_before_since": n_before_since,
                 "n_focus": n_focus, "n_baseline": n_baseline,
-                "n_undated": int(articles["published"].isna().sum())},
-        changes=changes, versions=_versions(),
+                "n_undated": int(articles["published"].isna().sum()),
+                "n_date_outliers": len(outliers), "no_time": no_time},
+        changes=changes, versions=_versions(), date_outliers=outliers,
     )
 
 
@@ -469,8 +577,8 @@ def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
 
     ``articles`` (one row per article with its topic), ``manifest`` (every
     input item), ``topics``, ``doc_topics``, ``topic_trends``,
-    ``term_trends``, ``bursts``, ``rising_terms``, plus ``k_selection`` and
-    ``topic_changes`` when they exist.
+    ``term_trends``, ``bursts``, ``rising_terms``, plus ``k_selection``,
+    ``topic_changes`` and ``date_outliers`` when they exist.
     """
     arts = data.articles
     doc = data.doc_topics.set_index(data.doc_topics["article_id"].astype(object))
@@ -500,6 +608,10 @@ def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         tables["k_selection"] = data.k_selection
     if data.changes is not None:
         tables["topic_changes"] = data.changes["topics"]
+    # getattr: report data pickled before date outliers were found has none.
+    outliers = getattr(data, "date_outliers", None)
+    if outliers is not None and len(outliers):
+        tables["date_outliers"] = outliers.assign(published=_iso(outliers["published"]))
     return {name: _rounded(frame) for name, frame in tables.items()}
 
 

@@ -78,8 +78,16 @@ def _pct(share) -> str:
 
 _HEADER = """<div class="ns-header"><h1>{{ title }}</h1>
 <p class="meta">{{ n }} articles ({{ distinct }} not duplicates) from {{ sources }} ·
-{% if first %}time charts cover {{ first }} to {{ last }}, {{ freq_name }}
-{%- else %}no dated articles: no time charts{% endif %} · {{ k }} topics</p></div>"""
+{% if not no_time %}time charts cover {{ first }} to {{ last }}, {{ freq_name }}
+{%- else %}{{ no_time }}{% endif %} · {{ k }} topics</p></div>"""
+
+
+def _no_time(data: ReportData) -> str | None:
+    """Return why the report has no time sections, or None when it has them."""
+    window = data.window
+    # Report data pickled before the reason was recorded: only undated corpora had none.
+    fallback = None if window.get("first") is not None else "no dated articles: no time charts"
+    return window.get("no_time", fallback)
 
 
 def _n_sources(articles: pd.DataFrame) -> int:
@@ -101,7 +109,7 @@ def header_section(data: ReportData) -> Fragment:
     return _render(_HEADER, "header", title=data.params["title"], n=f"{len(arts):,}",
                    distinct=f"{int(arts['duplicate_of'].isna().sum()):,}",
                    sources=_sources_phrase(arts), first=_day(data.window["first"]),
-                   last=_day(data.window["last"]), k=len(data.topics),
+                   last=_day(data.window["last"]), k=len(data.topics), no_time=_no_time(data),
                    freq_name=_FREQ_NAMES.get(data.params["freq"], data.params["freq"]))
 
 
@@ -110,7 +118,23 @@ _SUMMARY = """<div class="cards">{% for label, value in cards %}
 <p>Every input item is accounted for: {{ n_items }} items =
 {% for status, n in by_status %}{{ n }} {{ status }}{{ " + " if not loop.last }}{% endfor %}.
 {{ n_undated }} articles have no usable date{% if n_before_since %} and {{ n_before_since }}
-published before {{ since }} are left out of the time charts{% endif %}.</p>
+published before {{ since }} are left out of the time charts{% endif %}.
+{%- if no_time and dated %} The time sections are empty: {{ no_time }}.{% endif %}</p>
+{% if outliers %}<h3>Dates far from all the others</h3>
+<p>{{ outliers|length }} article{{ "s" if outliers|length != 1 }} {{ "has a date" if
+outliers|length == 1 else "have dates" }} cut off from the other {{ n_rest }} dated articles
+by a gap longer than a year and than their whole time span (see Methods).
+{% set one = outliers|length == 1 %}
+{% if outliers[0].excluded %}{{ "It is" if one else "They are" }} left out of the time charts,
+trends, bursts and rising terms, which would otherwise stretch over empty years;
+{{ "it still counts" if one else "they still count" }} in the topics
+(newsscope report --include-date-outliers keeps {{ "it" if one else "them" }}).
+{% else %}{{ "It is" if outliers|length == 1 else "They are" }} kept in the time sections, as
+asked.{% endif %}</p>
+<table class="sortable"><thead><tr><th>published</th><th>source</th><th>title</th>
+<th>item</th></tr></thead><tbody>{% for r in outliers %}<tr><td>{{ r.published }}</td>
+<td>{{ r.source }}</td><td>{{ r.title }}</td><td>{{ r.path }}</td></tr>{% endfor %}
+</tbody></table>{% endif %}
 {% if kinds %}<table class="sortable"><thead><tr><th>status</th><th>reason</th><th>items</th>
 </tr></thead><tbody>{% for r in kinds %}<tr><td class="st-{{ r.status }}">{{ r.status }}</td>
 <td>{{ r.kind }}</td><td class="num">{{ r.n }}</td></tr>{% endfor %}</tbody></table>{% endif %}
@@ -158,6 +182,14 @@ def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
     problems = manifest[(manifest["status"] != "duplicate")
                         & ((manifest["status"] != "loaded")
                            | (manifest["reason"].fillna("") != ""))]
+    outliers = getattr(data, "date_outliers", None)
+    outliers = [] if outliers is None else [
+        {"published": _day(r.published), "excluded": bool(r.excluded),
+         "source": r.source if isinstance(r.source, str) else "",
+         "title": r.title if isinstance(r.title, str) else "(untitled)",
+         "path": r.path if isinstance(r.path, str) else ""}
+        for r in outliers.itertuples()]
+    n_dated = len(data.articles) - data.window["n_undated"]
     langs = data.articles["lang"].value_counts(normalize=True)
     main = int((langs >= 0.01).sum())
     cards = [("input items", f"{len(manifest):,}"), ("articles", f"{len(data.articles):,}"),
@@ -169,6 +201,8 @@ def summary_section(data: ReportData, *, max_rows: int = 100) -> Fragment:
                    by_status=list(by_status.items()),
                    n_undated=data.window["n_undated"],
                    n_before_since=data.window["n_before_since"], since=data.params["since"],
+                   no_time=_no_time(data), dated=bool(n_dated), outliers=outliers,
+                   n_rest=f"{n_dated - data.window['n_before_since'] - len(outliers):,}",
                    kinds=reason_kinds(manifest).to_dict("records"),
                    problems=problems.head(max_rows).fillna("").to_dict("records"),
                    more=max(0, len(problems) - max_rows),
@@ -224,6 +258,7 @@ are examples from the peak period.</p>
 <td>{{ b.peak }}</td><td class="num">{{ b.n_articles }}</td><td class="num">{{ b.weight }}</td>
 <td><ul>{% for h in b.headlines %}<li>{{ h }}</li>{% endfor %}</ul></td></tr>{% endfor %}
 </tbody></table>{% elif not dated %}<p>No dated articles: bursts need publication dates.</p>
+{% elif no_time %}<p>No bursts: {{ no_time }}.</p>
 {% else %}<p>No term burst: attention to every tracked term was steady.</p>
 {% endif %}"""
 
@@ -237,10 +272,11 @@ def bursts_table(data: ReportData, *, n: int = 15) -> Fragment:
                            for h in b.headlines[:3]]}
             for b in top.head(n).itertuples()]
     return _render(_BURSTS, "bursts table", rows=rows,
-                   dated=bool(data.window.get("n_dated", 0)))
+                   dated=bool(data.window.get("n_dated", 0)), no_time=_no_time(data))
 
 
-_RISING = """{% if not focus %}<p>No dated articles: nothing to compare.</p>{% else %}
+_RISING = """{% if not focus and not dated %}<p>No dated articles: nothing to compare.</p>
+{% elif not focus %}<p>Nothing to compare: {{ no_time }}.</p>{% else %}
 <p class="meta">{{ n_focus }} articles in {{ focus }} compared with the {{ n_base }} before.
 G² is the log-likelihood ratio (higher = less likely to be chance); shown are terms with
 G² ≥ {{ g2_min }} (p &lt; 0.05) in at least {{ min_count }} articles, without month and day
@@ -271,7 +307,8 @@ def rising_table(data: ReportData, *, n: int = 12) -> Fragment:
                    focus=f"{_day(focus[0])} to {_day(focus[1])}" if focus else None,
                    n_focus=f"{data.window.get('n_focus', 0):,}",
                    n_base=f"{data.window.get('n_baseline', 0):,}",
-                   g2_min=data.params["rising_min_g2"], min_count=data.params["rising_min_count"])
+                   g2_min=data.params["rising_min_g2"], min_count=data.params["rising_min_count"],
+                   dated=bool(data.window.get("n_dated", 0)), no_time=_no_time(data))
 
 
 _SOURCES = """<table class="sortable"><thead><tr><th>source</th><th>articles</th>
@@ -362,7 +399,14 @@ periods without articles are gaps, not zeros; partial first/last periods are mar
 Bursts are Kleinberg two-state bursts (s = 2, γ = 1). Rising terms compare the focus window
 with everything before it by G² and the log2 ratio of shares (terms in at least
 {{ min_count }} articles, shown when G² ≥ 3.84, i.e. p &lt; 0.05; tables/rising_terms.csv has
-them all).</li></ul>
+them all).</li>
+<li>Dates far from all the others: a group of articles at either end of the date range, holding
+at most 1% of the dated articles (one article always may), is an outlier group when the gap
+that cuts it off is longer than a year and than the whole time span of the other articles, and
+at least 10 dated articles remain. Such groups, typically a default date like 1900-01-01 or a
+mistyped year, are listed in the corpus summary and {{ "kept in" if include_outliers else
+"left out of" }} the time charts, trends, bursts and rising terms; they count in the topics.
+</li></ul>
 {% if k_rows %}<h3>Choice of k</h3><p class="meta">For each k, k-means on pairs of
 overlapping 80% subsamples; stability is how much the two partitions agree (NMI, 1 = the same).
 The chosen k is the coarsest whose score (stability + 0.08 · ln k, which pays for finer topics)
@@ -382,12 +426,15 @@ def methods_section(data: ReportData) -> Fragment:
               ("terms", ", ".join(p["terms"]) or "(strongest bursts among frequent terms)"),
               ("focus window", p["focus"] or "newest quarter of the articles"),
               ("since", p["since"] or "(all dates)"), ("previous version", p["previous"] or "none"),
-              ("time zone", p["tz"]), ("random seed", p["random_state"])]
+              ("time zone", p["tz"]), ("random seed", p["random_state"]),
+              ("dates far from the rest", "kept in the time sections"
+               if p.get("include_date_outliers") else "left out of the time sections")]
     k_rows = [] if data.k_selection is None else [
         {"k": int(r.k), "stability": f"{r.stability:.3f}", "score": f"{r.score:.3f}",
          "chosen": bool(r.chosen)}
         for r in data.k_selection.itertuples()]
     return _render(_METHODS, "methods", params=params, k_rows=k_rows, k=p["k"],
+                   include_outliers=p.get("include_date_outliers", False),
                    found=str(len(data.topics)),
                    min_count=p["rising_min_count"], versions=list(data.versions.items()))
 

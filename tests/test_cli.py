@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import os
+import re
+import stat
+import time
+import tomllib
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis import cli, report
-from analysis.config import SAMPLE_DIR
+from analysis import cli, config, report
+from analysis.cache import CacheWarning
+from analysis.config import PROJ_ROOT, SAMPLE_DIR
+from analysis.periods import UndatedArticlesWarning
 
 
 def test_ingest_writes_parquet_and_manifest(tmp_path, capsys):
@@ -170,3 +180,262 @@ def test_nothing_loaded_says_why_in_command_line_words(tmp_path, capsys, command
     assert "needs --format" in err and "needs --columns" in err
     assert "fmt=" not in err and "columns=" not in err
 
+
+
+# ------------------------------------------------------ report needs its notebook tools (item 15)
+
+def test_report_names_missing_modules_before_loading(tmp_path, capsys, monkeypatch):
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: (
+        None if name in ("papermill", "nbconvert") else real_find_spec(name, *args)))
+    monkeypatch.setattr(report, "build_report", _must_not_run)
+    status = cli.main(["report", str(SAMPLE_DIR), "--out", str(tmp_path / "r"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert err.startswith("newsscope: error: report needs papermill, nbconvert (not installed")
+    assert "pip install papermill nbconvert" in err
+
+
+def test_report_tools_are_installed_with_newsscope_not_only_with_dev():
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    base = {re.split(r"[<>=!~\[ ;]", d)[0].lower() for d in project["project"]["dependencies"]}
+    assert set(cli.REPORT_MODULES) | {"platformdirs"} <= base
+    package_data = project["tool"]["setuptools"]["package-data"]["analysis"]
+    assert "templates/*.ipynb" in package_data
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("the command went on after a mistake it could see up front")
+
+
+# ------------------------------------------------------ caches (item 16)
+
+@pytest.mark.parametrize("option, cache", [([], True), (["--no-cache"], False)])
+def test_report_passes_no_cache_on(tmp_path, monkeypatch, option, cache):
+    seen = {}
+
+    def fake_build_report(sources, **kwargs):
+        seen.update(kwargs)
+        page = tmp_path / "r" / "t" / "v" / "index.html"
+        page.parent.mkdir(parents=True)
+        return page
+
+    monkeypatch.setattr(report, "build_report", fake_build_report)
+    assert cli.main(["report", str(SAMPLE_DIR), "--out", str(tmp_path / "r"), *option]) == 0
+    assert seen["cache"] is cache
+
+
+@pytest.mark.parametrize("category", [CacheWarning, UndatedArticlesWarning, FutureWarning])
+def test_the_package_warnings_are_one_plain_line(tmp_path, capsys, monkeypatch, category):
+    def warn_and_load(*args, **kwargs):
+        warnings.warn("cannot use the cache folder /x (Read-only file system); loading "
+                      "without a cache", category, stacklevel=2)
+        return pd.DataFrame(), pd.DataFrame(columns=["path", "status", "reason"])
+
+    monkeypatch.setattr(cli, "load_articles", warn_and_load)
+    # Another library's warning keeps Python's form, which says where it comes from.
+    with (pytest.warns(FutureWarning) if category is FutureWarning
+          else contextlib.nullcontext()):
+        assert cli.main(["ingest", str(SAMPLE_DIR), "--out", str(tmp_path / "a.parquet")]) == 0
+    assert capsys.readouterr().err == ("" if category is FutureWarning else (
+        "newsscope: warning: cannot use the cache folder /x (Read-only file system); "
+        "loading without a cache\n"))
+
+
+# ------------------------------------------------------ where outputs go (item 17)
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith("newsscope: error: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("command, out, says", [
+    ("ingest", "folder", "is a folder; ingest writes one Parquet file, e.g. --out "),
+    ("topics", "file", "is a file; topics writes a folder"),
+    ("trends", "file", "is a file; trends writes a folder"),
+    ("overview", "file", "is a file; overview writes a folder (newsscope-report.html in it) "
+                         "or a .html file"),
+    ("report", "file", "is a file; report writes a folder"),
+    ("topics", "under a file", "is a file, not a folder"),
+    ("ingest", "under a file", "is a file, not a folder"),
+])
+def test_an_out_of_the_wrong_kind_is_refused_before_loading(tmp_path, capsys, monkeypatch,
+                                                            command, out, says):
+    monkeypatch.setattr(cli, "load_articles", _must_not_run)
+    monkeypatch.setattr(report, "build_report", _must_not_run)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("someone's file", encoding="utf-8")
+    target = tmp_path / ("file/x.parquet" if out == "under a file" else out)
+    status = cli.main([command, str(SAMPLE_DIR), "--out", str(target), "--quiet"])
+    assert status == 2 and says in _one_line_error(capsys)
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "someone's file"
+
+
+def test_a_manifest_path_that_is_a_folder_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "load_articles", _must_not_run)
+    status = cli.main(["ingest", str(SAMPLE_DIR), "--out", str(tmp_path / "a.parquet"),
+                       "--manifest", str(tmp_path)])
+    assert status == 2 and "--manifest" in _one_line_error(capsys)
+
+
+@pytest.mark.parametrize("command", ["ingest", "topics", "overview"])
+def test_a_read_only_out_is_a_write_failure_found_up_front(tmp_path, capsys, monkeypatch,
+                                                            command):
+    # Tests run as root here, where chmod does not stop a write: pretend instead.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: (
+        False if Path(path) == locked else real_access(path, mode, **kw)))
+    monkeypatch.setattr(cli, "load_articles", _must_not_run)
+    out = locked / ("a.parquet" if command == "ingest" else "out")
+    status = cli.main([command, str(SAMPLE_DIR), "--out", str(out), "--quiet"])
+    assert status == 1 and f"{locked} is not writable" in _one_line_error(capsys)
+
+
+def test_a_write_that_fails_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    out = tmp_path / "articles.parquet"
+    status = cli.main(["ingest", str(SAMPLE_DIR / "bakudaily"), "--out", str(out), "--no-cache",
+                       "--quiet"])
+    assert status == 1
+    assert f"could not write {out}: Permission denied" in _one_line_error(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_outputs_follow_the_umask_like_any_file(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        cli._write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+        cli._write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.parquet")
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE((tmp_path / n).stat().st_mode) for n in ("t.csv", "t.parquet")} == {mode}
+
+
+def test_a_write_removes_what_interrupted_writes_of_that_output_left(tmp_path):
+    def leftover(name: str, age: float) -> Path:
+        path = tmp_path / name
+        path.write_bytes(b"")
+        os.utime(path, (time.time() - age,) * 2)
+        return path
+
+    stale = leftover(".t.csv.k3j_9x2a.tmp", 3600)
+    running = leftover(".t.csv.0a1b2c3d.tmp", 5)  # another run writing t.csv right now
+    other = leftover(".u.csv.k3j_9x2a.tmp", 3600)  # another output's business
+    lookalike = leftover(".t.csv.notours.tmp", 3600)
+    cli._write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    assert not stale.exists() and running.exists() and other.exists() and lookalike.exists()
+    assert sorted(p.name for p in tmp_path.glob(".t.csv.*")) == [running.name, lookalike.name]
+
+
+def test_ctrl_c_is_one_line_and_status_130(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "load_articles", interrupted)
+    status = cli.main(["ingest", str(SAMPLE_DIR), "--out", str(tmp_path / "a.parquet")])
+    assert status == 130 and capsys.readouterr().err == "newsscope: interrupted\n"
+
+
+def test_ctrl_c_while_writing_leaves_no_temporary_file(tmp_path, capsys, monkeypatch):
+    def interrupted(self, path, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", interrupted)
+    status = cli.main(["ingest", str(SAMPLE_DIR / "bakudaily"), "--out",
+                       str(tmp_path / "a.parquet"), "--no-cache", "--quiet"])
+    assert status == 130 and list(tmp_path.iterdir()) == []
+
+
+def test_table_folders_are_marked_as_output(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main(["trends", str(story_export(tmp_path)), "--columns",
+                     "text=story,published=when", "--out", str(out), "--quiet"]) == 0
+    assert (out / cli.OUTPUT_MARKER).is_file()
+    assert capsys.readouterr().err == ""
+
+
+def test_a_folder_of_other_files_is_not_marked(tmp_path, capsys):
+    # Marking the user's own folder would hide its files from every later load.
+    export = story_export(tmp_path)
+    status = cli.main(["trends", str(export), "--columns", "text=story,published=when",
+                       "--out", str(tmp_path), "--quiet"])
+    assert status == 0 and not (tmp_path / cli.OUTPUT_MARKER).exists()
+    err = capsys.readouterr().err
+    assert err.startswith("newsscope: warning: ") and "export.csv" in err
+
+
+# ------------------------------------------------------ why inputs were rejected (item 18)
+
+@pytest.fixture
+def mixed_inputs(tmp_path) -> Path:
+    folder = tmp_path / "in"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "a.xyz").write_text("not an article", encoding="utf-8")
+    (folder / "b.xyz").write_text("not one either", encoding="utf-8")
+    (folder / "deep" / "big.jsonl").write_bytes(b" " * 3_000_000)
+    story_export(folder)
+    return folder
+
+
+def test_rejection_reasons_are_printed_in_command_line_words(mixed_inputs, tmp_path, capsys):
+    status = cli.main(["ingest", str(mixed_inputs), "--columns", "text=story,published=when",
+                       "--max-bytes", "2MB", "--out", str(tmp_path / "a.parquet"),
+                       "--no-cache", "--quiet"])
+    out = capsys.readouterr().out
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "15 input items: 12 loaded, 3 rejected"
+    assert lines[1] == (f"  2 rejected, e.g. {mixed_inputs / 'a.xyz'}: unsupported file type "
+                        "'.xyz'; pass --format to force a format")
+    assert lines[2] == (f"  1 rejected, e.g. {mixed_inputs / 'deep' / 'big.jsonl'}: file is "
+                        "3.0 MB, over the 2 MB limit (--max-bytes)")
+    assert "max_bytes" not in out and "fmt=" not in out
+
+
+def test_the_size_limit_defaults_to_config(mixed_inputs, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(config, "MAX_FILE_BYTES", 1_000_000)
+    assert cli.main(["overview", str(mixed_inputs / "deep"), "--out", str(tmp_path),
+                     "--no-cache", "--quiet"]) == 0
+    assert "over the 1 MB limit (--max-bytes)" in capsys.readouterr().out
+
+
+def test_topics_and_trends_print_what_they_loaded(mixed_inputs, tmp_path, capsys):
+    status = cli.main(["trends", str(mixed_inputs), "--columns", "text=story,published=when",
+                       "--max-bytes", "2.5MiB", "--out", str(tmp_path / "out"), "--quiet"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert out.splitlines()[:2] == [
+        "15 input items: 12 loaded, 3 rejected",
+        f"  2 rejected, e.g. {mixed_inputs / 'a.xyz'}: unsupported file type '.xyz'; pass "
+        "--format to force a format"]
+    assert "(--max-bytes)" in out
+
+
+def test_only_the_five_commonest_reasons_are_listed():
+    manifest = pd.DataFrame({"path": [f"f{i}.{i}x" for i in range(8)], "status": "rejected",
+                             "reason": [f"reason {chr(97 + i)}" for i in range(8)]})
+    lines = cli.rejection_lines(manifest)
+    assert len(lines) == 6 and lines[-1] == "  3 more rejected for 3 other reasons"
+    assert cli.rejection_lines(manifest.assign(status="loaded")) == []
+
+
+@pytest.mark.parametrize("text, size", [("50MB", 50_000_000), ("200MiB", 200 * 2**20),
+                                        ("1234", 1234), ("2 kb", 2000), ("0.5GiB", 2**29)])
+def test_max_bytes_takes_sizes_with_units(text, size):
+    assert cli.parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["50M", "fifty", "-3", "0", "1.5.2MB", ""])
+def test_a_bad_max_bytes_is_a_one_line_error(tmp_path, capsys, monkeypatch, text):
+    monkeypatch.setattr(cli, "load_articles", _must_not_run)
+    status = cli.main(["ingest", str(SAMPLE_DIR), "--max-bytes", text, "--out",
+                       str(tmp_path / "a.parquet")])
+    assert status == 2 and "--max-bytes" in _one_line_error(capsys)
