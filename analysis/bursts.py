@@ -15,10 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.index import TermIndex
 from analysis.periods import check_freq, dated_published, period_grid
 from analysis.trends import (
     STRING,
     _check_frame,
+    _check_index,
     _check_int,
     _check_languages,
     _check_number,
@@ -147,8 +149,8 @@ def _runs(states: np.ndarray) -> list[tuple[int, int]]:
 
 def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = None,
                   freq: str = "W", s: float = 2.0, gamma: float = 1.0, n_headlines: int = 5,
-                  top_n: int = 200, languages: Sequence[str] | str = ("en", "ru", "tr", "az")
-                  ) -> pd.DataFrame:
+                  top_n: int = 200, languages: Sequence[str] | str = ("en", "ru", "tr", "az"),
+                  index: TermIndex | None = None) -> pd.DataFrame:
     """Return bursts of attention to terms, with the headlines that drive each.
 
     Terms are counted as :func:`analysis.term_trends` counts them (articles
@@ -179,6 +181,10 @@ def detect_bursts(articles: pd.DataFrame, *, terms: Sequence[str] | str | None =
         Number of terms when ``terms`` is None (positive).
     languages : str or list of str
         Stopword lists for ``terms=None``.
+    index : TermIndex or None
+        A :class:`~analysis.index.TermIndex` of exactly these articles, from
+        :func:`~analysis.index.build_index`; saves tokenising again (the
+        result is the same). ``None``: the texts are tokenised here.
 
     Returns
     -------
@@ -219,6 +225,7 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
     n_headlines = _check_int(n_headlines, "n_headlines", caller, minimum=0)
     top_n = _check_int(top_n, "top_n", caller, minimum=1)
     languages = _check_languages(languages, caller)
+    index = _check_index(index, articles, caller)
     published = dated_published(articles["published"], caller=caller)
     dates = _dates(published.dt.tz)
     dtypes = {"term": STRING, "start": dates, "end": dates, "peak": dates, "weight": "float64",
@@ -227,7 +234,7 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
         return _typed(None, dtypes)
     grid = period_grid(published, freq=freq)
     presence, names = _term_document_matrix(articles, terms=terms, top_n=top_n,
-                                            languages=languages, binary=True)
+                                            languages=languages, binary=True, index=index)
     member = grid.membership()
     counts = np.asarray((member @ presence).todense())
     totals = np.asarray(member.sum(axis=1)).ravel()

@@ -159,7 +159,7 @@ def prune_cache(folder: str | os.PathLike, *, max_entries: int = MAX_ENTRIES,
         return []
     now = time.time()
     entries = []
-    for entry in folder.glob("articles-*"):
+    for entry in [*folder.glob("articles-*"), *folder.glob("index-*")]:
         try:
             if entry.is_dir():
                 entries.append((entry.stat().st_mtime, entry))

@@ -8,6 +8,7 @@ objects and never modify their input.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 import zlib
@@ -23,7 +24,13 @@ __all__ = [
     "text_fingerprint",
     "find_duplicates",
     "looks_binary",
+    "MAX_SHINGLE_WORDS",
 ]
+
+#: Words of each text that near-duplicate detection compares. News articles
+#: are far shorter, so their results do not depend on it; a 10 MB field
+#: would otherwise cost millions of shingles (gigabytes) for one document.
+MAX_SHINGLE_WORDS = 20_000
 
 
 class DecodeError(ValueError):
@@ -49,6 +56,9 @@ _WESTERN = set(
     "‘’‚“”„†‡•…‰‹›–—˜™šžŒœŸ\u00a0"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Lone surrogates come from JSON escapes like "\\ud800"; no UTF-8 writer
+# (Parquet, CSV) accepts them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def looks_binary(raw: bytes) -> bool:
@@ -119,9 +129,9 @@ def normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
     """Return ``text`` in Unicode NFC with whitespace normalised.
 
     Line endings become ``\\n``, runs of spaces and tabs one space, control
-    and zero-width characters are removed, lines are stripped, and blank-line
-    runs collapse to one paragraph break (or to a single space when
-    ``keep_paragraphs=False``).
+    and zero-width characters are removed, lone surrogates become U+FFFD,
+    lines are stripped, and blank-line runs collapse to one paragraph break
+    (or to a single space when ``keep_paragraphs=False``).
 
     Examples
     --------
@@ -130,7 +140,7 @@ def normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
     >>> normalise_text("a\\nb\\n\\nc", keep_paragraphs=False)
     'a b c'
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
     text = _CONTROL.sub(" ", text)
@@ -171,12 +181,25 @@ def text_fingerprint(text: str) -> str:
     >>> text_fingerprint("Oil prices rose.") == text_fingerprint("oil  PRICES rose")
     True
     """
-    key = " ".join(re.findall(r"\w+", text.casefold()))
+    # The words joined by single spaces, without a list of every word.
+    key = _NON_WORD.sub(" ", text.casefold()).strip(" ")
     return hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()
 
 
+_NON_WORD = re.compile(r"\W+")
+_WORD = re.compile(r"\w+")
+
+
 def _shingles(text: str, width: int) -> list[bytes]:
-    words = re.findall(r"\w+", text.casefold())
+    """Return the ``width``-word shingles of the first :data:`MAX_SHINGLE_WORDS` words of ``text``.
+
+    Examples
+    --------
+    >>> _shingles("Oil prices ROSE, again.", 3)
+    [b'oil prices rose', b'prices rose again']
+    """
+    found = itertools.islice(_WORD.finditer(text.casefold()), MAX_SHINGLE_WORDS)
+    words = [m.group() for m in found]
     if len(words) < width:
         return [" ".join(words).encode("utf-8")] if words else []
     return [" ".join(words[i : i + width]).encode("utf-8") for i in range(len(words) - width + 1)]
@@ -193,9 +216,10 @@ def find_duplicates(
 ) -> pd.Series:
     """Return, for each text, the id of the first earlier copy (else missing).
 
-    Exact copies are found by :func:`text_fingerprint`; near-copies by
-    MinHash LSH over word ``shingle_width``-grams (datasketch), confirmed by
-    the estimated Jaccard similarity reaching ``threshold``. Chains resolve to
+    Exact copies are found by :func:`text_fingerprint` of the whole text;
+    near-copies by MinHash LSH over word ``shingle_width``-grams of the first
+    :data:`MAX_SHINGLE_WORDS` words (datasketch), confirmed by the estimated
+    Jaccard similarity reaching ``threshold``. Chains resolve to
     the first copy in input order, so the result is deterministic.
 
     Examples

@@ -19,6 +19,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+import time
 import zipfile
 import zlib
 import zoneinfo
@@ -29,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config, formats, textpage
+from analysis.cache import mark_used, prune_cache, usable_cache_dir
 from analysis.clean import (
     DecodeError,
     decode_bytes,
@@ -40,7 +42,8 @@ from analysis.clean import (
 )
 from analysis.dates import coerce_published, date_languages
 
-__all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "input_files", "load_articles"]
+__all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "OUTPUT_MARKER", "input_files",
+           "load_articles"]
 
 #: Output columns of :func:`load_articles`, in order, with their dtypes.
 ARTICLE_COLUMNS: dict[str, str] = {
@@ -71,14 +74,72 @@ _EXTENSIONS = {
 }
 _ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip")
 
+#: Name of the marker file in every folder newsscope writes (reports, topic and
+#: trend tables). Folder discovery skips such folders: the tool's own outputs
+#: are never read back as articles.
+OUTPUT_MARKER = ".newsscope-output"
+_OUTPUT_REASON = f"newsscope's own output folder (has {OUTPUT_MARKER}), not an input"
+_MIB = 1024 * 1024
+
 
 @dataclass
 class _Item:
-    path: str
+    path: str  # printable: shown in the manifest and the path column
     folder: str
     size: int
-    read: Callable[[], bytes]
+    read: Callable[[int], bytes]  # reads at most limit + 1 bytes
+    source: str  # the file or archive on disk, as the OS names it
     problem: str | None = None  # set when the item cannot even be opened
+    kind: str | None = None  # manifest format of a non-file item ("folder")
+
+
+class _BadContent(Exception):
+    """An item's bytes cannot be read as stored (a corrupt archive member): reject it."""
+
+
+def _printable(path: str) -> str:
+    r"""Return ``path`` as text that can be written anywhere (Parquet, CSV, a terminal).
+
+    A file name that is not valid UTF-8 reaches Python with lone surrogates
+    (``os.fsdecode``), which no UTF-8 writer accepts; its raw bytes are
+    shown as ``\xNN`` escapes instead.
+
+    Examples
+    --------
+    >>> _printable(os.fsdecode(b"news/caf\xe9.txt"))
+    'news/caf\\xe9.txt'
+    >>> _printable("news/café.txt")
+    'news/café.txt'
+    """
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate not produced by surrogateescape
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _mib(n: float) -> str:
+    """Return a byte count in the README's unit, to three significant digits.
+
+    Examples
+    --------
+    >>> _mib(50 * 1024 * 1024), _mib(66_260_000), _mib(1_000_000), _mib(2_000)
+    ('50 MiB', '63.2 MiB', '0.95 MiB', '2,000 bytes')
+    """
+    if n < _MIB / 100:
+        return f"{n:,.0f} bytes"
+    mib = n / _MIB
+    digits = 0 if mib >= 100 else 1 if mib >= 10 else 2
+    shown = f"{mib:.{digits}f}"
+    return (shown.rstrip("0").rstrip(".") if "." in shown else shown) + " MiB"
+
+
+def _over_limit(size: float, limit: float) -> str:
+    """Return "<size>, over the <limit> limit", exact when rounding would hide the excess."""
+    shown, cap = _mib(size), _mib(limit)
+    if shown == cap:
+        shown, cap = f"{size:,.0f} bytes", f"{limit:,.0f} bytes"
+    return f"{shown}, over the {cap.replace(' bytes', '-byte')} limit (max_bytes)"
 
 
 # --------------------------------------------------------------------------- discovery
@@ -88,12 +149,41 @@ def _is_hidden(path: Path) -> bool:
     return any(part.startswith(".") and part not in (".", "..") for part in path.parts)
 
 
+def _nothing(limit: int) -> bytes:  # the reader of an item that has a problem instead
+    return b""
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    # Bounded: a file may have grown since it was listed.
+    with path.open("rb") as file:
+        return file.read(limit + 1)
+
+
 def _file_item(path: Path) -> _Item:
-    return _Item(str(path), str(path.parent), path.stat().st_size, path.read_bytes)
+    return _Item(_printable(str(path)), _printable(str(path.parent)), path.stat().st_size,
+                 lambda limit: _read_file(path, limit), str(path))
 
 
-def _member_item(archive: Path, name: str, size: int, read: Callable[[], bytes]) -> _Item:
-    return _Item(f"{archive}::{name}", f"{archive}::{Path(name).parent}", size, read)
+def _member_item(archive: Path, name: str, size: int, read: Callable[[int], bytes]) -> _Item:
+    return _Item(_printable(f"{archive}::{name}"), _printable(f"{archive}::{Path(name).parent}"),
+                 size, read, str(archive))
+
+
+def _read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    # Streamed and bounded: ZipFile.read inflates a member in one call, so a
+    # member whose header understates its size (a "lying" header) would
+    # expand completely in memory before zipfile notices.
+    try:
+        with archive.open(info) as stream:
+            return stream.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _BadContent(
+            f"corrupt zip member {_printable(info.filename)!r}: its data does not match its "
+            f"header (which says {_mib(info.file_size)}): {exc}") from exc
+
+
+def _read_tar_member(archive: tarfile.TarFile, info: tarfile.TarInfo, limit: int) -> bytes:
+    return archive.extractfile(info).read(limit + 1)
 
 
 def _archive_items(path: Path, stack: contextlib.ExitStack) -> list[_Item]:
@@ -104,15 +194,16 @@ def _archive_items(path: Path, stack: contextlib.ExitStack) -> list[_Item]:
         archive = stack.enter_context(zipfile.ZipFile(path))
         for info in archive.infolist():
             if not info.is_dir() and not _is_hidden(Path(info.filename)):
-                items.append(_member_item(path, info.filename, info.file_size,
-                                          lambda m=info.filename: archive.read(m)))
+                items.append(_member_item(
+                    path, info.filename, info.file_size,
+                    lambda limit, i=info: _read_zip_member(archive, i, limit)))
         return items
     archive = stack.enter_context(tarfile.open(path))
     for info in archive:
         if info.isdir() or _is_hidden(Path(info.name)):
             continue
         item = _member_item(path, info.name, info.size,
-                            lambda i=info: archive.extractfile(i).read())
+                            lambda limit, i=info: _read_tar_member(archive, i, limit))
         if not info.isfile():
             item.problem = "archive member is a link or device, not a regular file"
         items.append(item)
@@ -132,60 +223,97 @@ def _expand(source: str | os.PathLike) -> list[Path]:
     raise FileNotFoundError(f"input not found: {pattern!r}")
 
 
-def _files_under(path: Path) -> list[Path]:
+def _output_folder(folder: Path) -> Path | None:
+    """Return ``folder`` or the ancestor of it that newsscope wrote (holds the marker), if any."""
+    if (folder / OUTPUT_MARKER).is_file():
+        return folder
+    return next((p for p in Path(os.path.abspath(folder)).parents
+                 if (p / OUTPUT_MARKER).is_file()), None)
+
+
+def _files_under(path: Path) -> tuple[list[Path], list[Path]]:
+    """Return the files in ``path`` (itself if a file) and the output folders skipped in it."""
     if not path.is_dir():
-        return [path]
+        return [path], []
     # Symlinked folders are followed like symlinked files (Path.rglob skips them
     # silently before Python 3.13); each real folder is read once, so a link
     # loop ends instead of recursing.
-    found, seen = [], set()
+    found, outputs, seen = [], [], set()
     for root, dirs, files in os.walk(path, followlinks=True):
         real = os.path.realpath(root)
         if real in seen:
             dirs[:] = []
             continue
         seen.add(real)
+        if OUTPUT_MARKER in files:
+            # A report written inside its own input folder must not be read
+            # back as articles by the next run.
+            outputs.append(Path(root))
+            dirs[:] = []
+            continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found += [Path(root) / f for f in files
                   if not f.startswith(".") and (Path(root) / f).is_file()]
-    return sorted(found)
+    return sorted(found), outputs
+
+
+def _walk_sources(sources: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Path]]:
+    """Return the input files of ``sources``, each once, and the output folders skipped.
+
+    A folder given or matched by a glob is skipped when it, or a folder
+    above it, is newsscope's output; so is a glob match inside one. A file
+    named explicitly is read wherever it is: the caller asked for it.
+    """
+    files: dict[Path, Path] = {}
+    outputs: dict[Path, Path] = {}
+    for source in sources:
+        paths = _expand(source)
+        named = paths == [Path(source).expanduser()]
+        for path in paths:
+            owner = None
+            if path.is_dir() or not named:
+                owner = _output_folder(path if path.is_dir() else path.parent)
+            found, skipped = ([], [owner]) if owner else _files_under(path)
+            # Overlapping sources (a folder and a file in it, two globs) name
+            # the same file twice; it is one input.
+            for file in found:
+                files.setdefault(file.resolve(), file)
+            for folder in skipped:
+                outputs.setdefault(folder.resolve(), folder)
+    return list(files.values()), list(outputs.values())
 
 
 def input_files(sources: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
     """Return the files ``sources`` name, each once: folders expanded, hidden files skipped.
 
     Archives are returned as one file each (their members are not listed).
+    Folders holding :data:`OUTPUT_MARKER` (newsscope's own outputs) are
+    skipped, with everything in them.
     """
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
-    files: dict[Path, Path] = {}
-    for source in sources:
-        for file in (f for path in _expand(source) for f in _files_under(path)):
-            files.setdefault(file.resolve(), file)
-    return list(files.values())
+    return _walk_sources(sources)[0]
 
 
 def _discover(sources: str | os.PathLike | Iterable[str | os.PathLike],
               stack: contextlib.ExitStack) -> list[_Item]:
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
+    files, outputs = _walk_sources(sources)
     items: list[_Item] = []
-    seen: set[Path] = set()
-    for source in sources:
-        for file in (f for path in _expand(source) for f in _files_under(path)):
-            # Overlapping sources (a folder and a file in it, two globs) name
-            # the same file twice; it is one input.
-            if file.resolve() in seen:
-                continue
-            seen.add(file.resolve())
-            if not file.name.lower().endswith(_ARCHIVES):
-                items.append(_file_item(file))
-                continue
-            try:
-                items.extend(_archive_items(file, stack))
-            except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as exc:
-                items.append(_Item(str(file), str(file.parent), file.stat().st_size, bytes,
-                                   f"unreadable archive: {type(exc).__name__}: {exc}"))
+    for file in files:
+        if not file.name.lower().endswith(_ARCHIVES):
+            items.append(_file_item(file))
+            continue
+        try:
+            items.extend(_archive_items(file, stack))
+        except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as exc:
+            items.append(_Item(_printable(str(file)), _printable(str(file.parent)),
+                               file.stat().st_size, _nothing, str(file),
+                               f"unreadable archive: {type(exc).__name__}: {exc}"))
+    # Skipped output folders are accounted for, so they do not vanish silently.
+    items += [_Item(_printable(str(folder)), _printable(str(folder)), 0, _nothing, str(folder),
+                    _OUTPUT_REASON, "folder") for folder in outputs]
     return items
 
 
@@ -220,7 +348,7 @@ def _gunzip(raw: bytes, limit: int) -> bytes:
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     out = inflater.decompress(raw, limit + 1)
     if len(out) > limit or inflater.unconsumed_tail:
-        raise ValueError(f"unpacks to over the {limit / 1e6:.0f} MB limit (max_bytes)")
+        raise ValueError(f"unpacks to over the {_mib(limit)} limit (max_bytes)")
     if not inflater.eof:
         raise ValueError("truncated gzip data")
     return out
@@ -230,14 +358,19 @@ def _read_bytes(item: _Item, max_bytes: int) -> tuple[bytes | None, formats.Pars
     if item.problem:
         return None, formats.Parsed.reject(item.path, item.problem)
     if item.size > max_bytes:
-        return None, formats.Parsed.reject(
-            item.path, f"file is {item.size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-            "(max_bytes)")
+        return None, formats.Parsed.reject(item.path,
+                                           f"file is {_over_limit(item.size, max_bytes)}")
+    max_bytes = int(max_bytes)  # a limit given as 5e7 still sizes reads and zlib buffers
     try:
-        raw = item.read()
+        raw = item.read(max_bytes)
+    except _BadContent as exc:
+        return None, formats.Parsed.reject(item.path, str(exc))
     except (OSError, RuntimeError, NotImplementedError, tarfile.TarError, zipfile.BadZipFile,
             EOFError) as exc:
         raise _Transient(f"could not read file: {type(exc).__name__}: {exc}") from exc
+    if len(raw) > max_bytes:  # grew since it was listed
+        return None, formats.Parsed.reject(item.path, f"file is over the {_mib(max_bytes)} "
+                                           "limit (max_bytes)")
     if item.path.lower().endswith(".gz"):
         try:
             raw = _gunzip(raw, max_bytes)
@@ -306,7 +439,7 @@ def _read_item(item: _Item, *, fmt: str, max_bytes: int, fields
     raw, problem = _read_bytes(item, max_bytes)
     item_fmt = _resolve_format(item, fmt, raw or b"")
     if problem is not None:
-        return item_fmt or fmt, [problem]
+        return item.kind or item_fmt or fmt, [problem]
     if item_fmt is None:
         return "unknown", [formats.Parsed.reject(
             item.path, f"unsupported file type {formats._suffix(item.path) or '(none)'!r}; "
@@ -407,7 +540,7 @@ def _finish_record(fmt: str, outcome: formats.Parsed, *, tz: str,
         return normalise_text(value, keep_paragraphs=False) or None if value else None
 
     return {
-        "own_id": record.get("id"),
+        "own_id": _printable(record["id"]) if record.get("id") else None,
         "source": line("source"),
         "url": line("url"),
         "title": line("title"),
@@ -529,9 +662,9 @@ def _fingerprint(items: list[_Item], options: dict) -> str:
     # "Implausible: in the future" depends on today's date.
     options = {**options, "today": dt.date.today().isoformat()}
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
-    for file in sorted({i.path.split("::")[0] for i in items}):
+    for file in sorted({i.source for i in items}):
         stat = os.stat(file)
-        digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(os.fsencode(file) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:24]
 
 
@@ -543,9 +676,43 @@ def _read_cache(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         return None
 
 
+_STALE_TMP_SECONDS = 3600
+
+
+def _remove_stale_tmp(cache: Path) -> None:
+    """Remove ``.tmp-<pid>-*`` folders of cache writes that were interrupted.
+
+    A folder is stale when the process named in it is gone, or when it is
+    over an hour old (its pid may have been reused, or it was written on
+    another machine sharing the cache).
+    """
+    for tmp in cache.glob(".tmp-*"):
+        pid = tmp.name.split("-")[1]
+        try:
+            old = time.time() - tmp.stat().st_mtime > _STALE_TMP_SECONDS
+        except OSError:
+            continue  # removed meanwhile
+        if old or (pid.isdigit() and not _alive(int(pid))):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":
+        return True  # on Windows os.kill(pid, 0) would terminate the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but is not ours, or cannot tell: keep its folder
+    return True
+
+
 def _write_cache(folder: Path, articles: pd.DataFrame, manifest: pd.DataFrame) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+    _remove_stale_tmp(folder.parent)
+    # The pid in the name tells a later run whether the writer is still alive.
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".tmp-{os.getpid()}-"))
     try:
         articles.to_parquet(tmp / "articles.parquet", index=False)
         manifest.to_parquet(tmp / "manifest.parquet", index=False)
@@ -595,8 +762,8 @@ def _check_options(*, fmt, tz, languages, max_bytes) -> None:
                          f"{', '.join(map(repr, unknown))}; use ISO 639-1 codes like 'en', 'ru', "
                          "'az', 'tr'")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, float)) or max_bytes <= 0:
-        raise ValueError(f"max_bytes must be a positive number of bytes, like 50_000_000, "
-                         f"not {max_bytes!r}")
+        raise ValueError(f"max_bytes must be a positive number of bytes, like {50 * _MIB} "
+                         f"(50 MiB), not {max_bytes!r}")
 
 
 def load_articles(
@@ -691,11 +858,14 @@ def load_articles(
                    "items": [i.path for i in items]}
         folder = None
         if cache:
-            key = _fingerprint(items, options)
-            folder = Path(cache_dir or config.PROCESSED_DATA_DIR / "cache") / f"articles-{key}"
+            # None, after a CacheWarning, when the folder cannot be written: load uncached.
+            root = usable_cache_dir(cache_dir)
+            if root is not None:
+                folder = root / f"articles-{_fingerprint(items, options)}"
         cached = _read_cache(folder) if folder else None
         if cached is not None:
             articles, manifest = cached
+            mark_used(folder)
         else:
             status: dict = {}
             outcomes = _iter_outcomes(items, fmt=fmt, max_bytes=max_bytes, fields=fields,
@@ -703,6 +873,7 @@ def load_articles(
             articles, manifest = _build_frames(outcomes, tz=tz, languages=languages)
             if folder and not status.get("transient"):
                 _write_cache(folder, articles, manifest)
+                prune_cache(folder.parent)
     if drop_duplicates:
         articles = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
     return (articles, manifest) if return_manifest else articles

@@ -9,6 +9,7 @@ parameters give byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import warnings
@@ -16,10 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import config
 from analysis.bursts import detect_bursts
+from analysis.cache import CacheWarning, mark_used, usable_cache_dir
+from analysis.index import TOKENISER_VERSION, TermIndex, build_index, load_index, save_index
 from analysis.io import load_articles
 from analysis.periods import DateOutliersWarning, date_outliers
 from analysis.topics import fit_topics, topic_map
@@ -43,6 +47,9 @@ CHANGE_RELATIVE = 0.2
 G2_MIN = 3.84
 #: Numbers of topics a report's k="auto" chooses from.
 K_RANGE = (5, 20)
+#: Two-word phrases in fewer articles are left out of the report's term index (see
+#: :func:`analysis.index.build_index`); the top terms need 2 or less.
+INDEX_MIN_DF = 2
 
 
 @dataclass
@@ -407,6 +414,54 @@ def _no_time_reason(dated: pd.DataFrame, *, since: str | None, n_before_since: i
     return None
 
 
+def _index_key(articles: pd.DataFrame) -> str:
+    """Return the cache key of the term index of ``articles``: ids, texts and tokeniser.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"article_id": ["a"], "title": ["Oil"], "text": ["Prices rose."]})
+    >>> _index_key(arts) == _index_key(arts.copy()), _index_key(arts) == _index_key(
+    ...     arts.assign(text="Prices fell."))
+    (True, False)
+    """
+    columns = [c for c in ("article_id", "title", "text") if c in articles.columns]
+    digest = hashlib.sha256(f"{TOKENISER_VERSION}|{INDEX_MIN_DF}|{len(articles)}|"
+                            f"{columns}|".encode())
+    if columns:
+        digest.update(pd.util.hash_pandas_object(articles[columns], index=False)
+                      .to_numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
+def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
+                progress: bool | None) -> TermIndex:
+    """Return the term index of ``articles``: from the cache folder, or built (and stored there).
+
+    The index sits beside the load caches as ``index-<key>`` (see
+    :func:`_index_key`); ``cache=False`` neither reads nor writes it. A cache
+    that cannot be written costs a :class:`~analysis.cache.CacheWarning`, never the run.
+    """
+    folder = None
+    if cache:
+        root = usable_cache_dir()
+        folder = None if root is None else root / f"index-{_index_key(articles)}"
+    if folder is not None:
+        found = load_index(folder)
+        if found is not None and found.min_df == INDEX_MIN_DF and len(found.codes) == len(articles):
+            mark_used(folder)
+            return found
+    index = build_index(articles, min_df=INDEX_MIN_DF, progress=progress,
+                        n_jobs=max(1, n_jobs if n_jobs is not None else os.cpu_count() or 1))
+    if folder is not None:
+        try:
+            save_index(index, folder)
+        except OSError as exc:
+            warnings.warn(f"cannot store the term index in {folder.parent} "
+                          f"({exc.strerror or type(exc).__name__}); going on without it",
+                          CacheWarning, stacklevel=3)
+    return index
+
+
 def compute_report_data(sources: Sequence[str] | str, *, title: str | None = None,
                         fmt: str = "auto", columns: Mapping[str, str] | None = None,
                         freq: str = "W", k="auto", terms: Sequence[str] | None = None,
@@ -415,7 +470,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
                         random_state: int = 0, top_n: int = 200,
                         include_date_outliers: bool = False, cache: bool = True,
                         max_bytes: int = config.MAX_FILE_BYTES,
-                        progress: bool | None = None) -> ReportData:
+                        progress: bool | None = None, n_jobs: int | None = None) -> ReportData:
     """Return everything a report shows for ``sources``.
 
     Parameters
@@ -456,8 +511,14 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         listed in ``date_outliers`` and the corpus summary, and count in the
         topics.
     cache, max_bytes
-        Reuse and store the parsed load; size limit of one input file; as for
+        Reuse and store the parsed load, and the term index the trends,
+        bursts and rising terms share (:func:`analysis.index.build_index`,
+        kept beside the load caches as ``index-<key>``, keyed by the articles'
+        ids and texts); size limit of one input file; as for
         :func:`analysis.load_articles`.
+    n_jobs : int, optional
+        Processes that tokenise the articles for the term index; ``None``:
+        one per CPU. The results are the same for any value.
 
     Warns
     -----
@@ -490,20 +551,25 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
                        previous=before["topics"] if before else None)
     topics = _with_headlines(model.topics_, articles)
     doc_topics = model.doc_topics_
-    dated = articles[articles["published"].notna()]
+    # ``in_time`` marks the rows of ``articles`` that ``dated`` holds: the
+    # term index of all articles is cut to the same rows.
+    in_time = articles["published"].notna().to_numpy().copy()
+    dated = articles[in_time]
     n_before_since = 0
     if since and len(dated):
         cutoff = pd.Timestamp(since)
         cutoff = cutoff.tz_localize(dated["published"].dt.tz) if cutoff.tzinfo is None else cutoff
         n_before_since = int((dated["published"] < cutoff).sum())
-        dated = dated[dated["published"] >= cutoff]
+        in_time[np.flatnonzero(in_time)] = (dated["published"] >= cutoff).to_numpy(dtype=bool)
+        dated = articles[in_time]
     # A stray date (1900-01-01, a mistyped year) would stretch every chart and
     # trend table over decades of empty periods; after `since`, which may
     # already have cut it.
     outlying = date_outliers(dated)
     outliers = _outlier_rows(dated[outlying], excluded=not include_date_outliers)
     if outlying.any() and not include_date_outliers:
-        dated = dated[~outlying]
+        in_time[np.flatnonzero(in_time)] = ~outlying.to_numpy(dtype=bool)
+        dated = articles[in_time]
         warnings.warn(_outlier_message(outliers, len(dated) + len(outliers)),
                       DateOutliersWarning, stacklevel=2)
     min_count = 3 if len(dated) < 1000 else 5
@@ -519,9 +585,11 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         window = focus_window(dated, focus)
         counts = article_counts(dated, freq=freq, by="source")
         shares = topic_trends(dated, doc_topics, freq=freq)
-        bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n)
-        trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n)
-        rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count)
+        # The texts are tokenised once, for bursts, trends and rising terms alike.
+        index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=progress).take(in_time)
+        bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n, index=index)
+        trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n, index=index)
+        rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count, index=index)
     # Shown: significant changes, without month and day names, which rise and
     # fall with the calendar (the CSV keeps every term).
     calendar = rising["term"].map(lambda t: bool(set(str(t).split()) & _CALENDAR))

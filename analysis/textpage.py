@@ -107,8 +107,12 @@ _CHROME_ANY = re.compile(
     r"(?:site|website)",
     re.IGNORECASE,
 )
+# Possessive quantifiers: each part of a counter ("1.2k shares") takes
+# characters the next cannot, so giving any back never helps a match, and a
+# long line like "1.,.,.,...x" fails in one pass instead of backtracking
+# through every split of its dots between [\d.,]* and \W* (quadratic).
 _COUNTER = re.compile(
-    r"^\W*\d[\d.,]*\s*[kKmM]?\s*(?:shares?|comments?|views?|likes?|reads?)?\W*$"
+    r"^\W*+\d[\d.,]*+\s*+[kKmM]?+\s*+(?:shares?|comments?|views?|likes?|reads?)?+\W*+$"
 )
 
 # Comments come after the article; their header is a wall the body never
@@ -218,7 +222,10 @@ def _is_prose(line: str) -> bool:
 # --------------------------------------------------------------------------
 # Title, body region, source
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]+\s+")
+# Searched, so a match may start anywhere: the lookbehind lets only the first
+# space of a run start one, and a run of spaces is scanned once, not once per
+# space (quadratic on a long blank stretch).
+_TITLE_SEPARATORS = re.compile(r"(?<!\s)\s++[|\-–—:·•»/]++\s")
 _SOURCE_LABEL = re.compile(
     r"^(?:source|sources|mənbə|источник|kaynak|quelle|fuente|fonte)\s*[:：]\s*(.{2,60})$",
     re.IGNORECASE,

@@ -22,6 +22,10 @@ What every function here and in :mod:`analysis.bursts` has in common:
   :class:`ColumnNotFoundError` (both a ``KeyError`` and a ``ValueError``)
   listing the columns there are. Each message starts with the name of the
   function that was called.
+* Term counts can start from a :class:`~analysis.index.TermIndex` of the
+  same articles (``index=``, from :func:`~analysis.index.build_index`), which
+  tokenises each text once for every trend, burst and comparison; the
+  results are the same as without it.
 * Returned frames hold text as ``string[pyarrow]``, dates as
   ``datetime64[ns, tz]`` (the articles' zone), counts as ``int64``, shares as
   ``float64`` and flags as ``bool``. The caller's frame is never modified.
@@ -40,7 +44,10 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from analysis.index import TOKENISER_VERSION, TermIndex
 from analysis.periods import PeriodGrid, as_published, check_freq, dated_published, period_grid
+from analysis.tokens import _TOKEN, _given_terms, _term_words
+from analysis.tokens import _WORD as _WORD  # before analysis.tokens existed, it lived here
 from analysis.topic_terms import (
     STOPWORD_LANGUAGES,
     article_texts,
@@ -48,8 +55,6 @@ from analysis.topic_terms import (
     fold_case,
     stopword_set,
 )
-
-_TOKEN = r"(?u)\b\w+\b"
 
 #: dtype of every text column the trend functions return.
 STRING = pd.StringDtype("pyarrow")
@@ -296,29 +301,10 @@ def article_counts(articles: pd.DataFrame, *, freq: str = "MS", by: str | None =
 
 # ---------------------------------------------------------------------------- term counting
 
-_TERM_WORD = re.compile(r"[\w*]+")
-
-
-def _term_words(term: str) -> list[str]:
-    """Return a user term's words as the texts are tokenised: ``\\w`` runs, ``*`` kept.
-
-    Examples
-    --------
-    >>> _term_words("COVID-19"), _term_words("human traffick*"), _term_words(" - ")
-    (['covid', '19'], ['human', 'traffick*'], [])
-    """
-    return _TERM_WORD.findall(fold_case(term))
-
-
-def _term_pattern(term: str) -> str:
-    """Return the regex over the space-joined vocabulary for a user term ("traffick*")."""
-    parts = [re.escape(w).replace(r"\*", r"\w*") for w in _term_words(term)]
-    return "^" + " ".join(parts) + "$"
-
-
 def term_document_matrix(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = None,
                          top_n: int = 200, languages: Sequence[str] | str = _LANGUAGES,
-                         binary: bool = True) -> tuple[sp.csr_matrix, list[str]]:
+                         binary: bool = True, index: TermIndex | None = None
+                         ) -> tuple[sp.csr_matrix, list[str]]:
     """Return an articles × terms count matrix and the term labels.
 
     Parameters
@@ -337,6 +323,10 @@ def term_document_matrix(articles: pd.DataFrame, *, terms: Sequence[str] | str |
         ``tr``, ``az``, ``de``, ``fr``, ``es``, ``uk``.
     binary : bool
         ``True``: 1 when an article mentions the term; ``False``: occurrences.
+    index : TermIndex or None
+        A :class:`~analysis.index.TermIndex` of exactly these articles, from
+        :func:`~analysis.index.build_index`; saves tokenising again (the
+        result is the same). ``None``: the texts are tokenised here.
 
     Returns
     -------
@@ -359,15 +349,34 @@ def term_document_matrix(articles: pd.DataFrame, *, terms: Sequence[str] | str |
     languages = _check_languages(languages, caller)
     if not isinstance(binary, bool | np.bool_):
         raise TypeError(f"{caller}: binary must be True or False, got {binary!r}")
+    index = _check_index(index, articles, caller)
     return _term_document_matrix(articles, terms=terms, top_n=top_n, languages=languages,
-                                 binary=bool(binary))
+                                 binary=bool(binary), index=index)
+
+
+def _check_index(index, articles: pd.DataFrame, caller: str) -> TermIndex | None:
+    """Return ``index`` when it is a current :class:`TermIndex` of as many articles, or None."""
+    if index is None:
+        return None
+    if not isinstance(index, TermIndex):
+        raise TypeError(f"{caller}: index must be a TermIndex from analysis.index.build_index "
+                        f"(or None), got {type(index).__name__}")
+    if index.version != TOKENISER_VERSION:
+        raise ValueError(f"{caller}: index was made by tokeniser version {index.version!r}, "
+                         f"not the current {TOKENISER_VERSION!r}; build it again with build_index")
+    if len(index.codes) != len(articles):
+        raise ValueError(f"{caller}: index must be the index of exactly these articles, in this "
+                         f"order; it holds {len(index.codes)} articles and articles has "
+                         f"{len(articles)} rows (for some of the articles indexed, pass "
+                         "index.take(positions))")
+    return index
 
 
 def _term_document_matrix(articles: pd.DataFrame, *, terms: list[str] | None, top_n: int,
-                          languages: tuple[str, ...], binary: bool
-                          ) -> tuple[sp.csr_matrix, list[str]]:
+                          languages: tuple[str, ...], binary: bool,
+                          index: TermIndex | None = None) -> tuple[sp.csr_matrix, list[str]]:
     matrix, names, codes, _ = _distinct_term_counts(articles, terms=terms, top_n=top_n,
-                                                    languages=languages)
+                                                    languages=languages, index=index)
     matrix = matrix[codes]
     if binary:
         matrix.data = np.minimum(matrix.data, 1)
@@ -375,12 +384,23 @@ def _term_document_matrix(articles: pd.DataFrame, *, terms: list[str] | None, to
 
 
 def _distinct_term_counts(articles: pd.DataFrame, *, terms, top_n: int,
-                          languages: Sequence[str]):
-    """Return (distinct texts × terms counts, term names, article → text codes, texts)."""
+                          languages: Sequence[str], index: TermIndex | None = None):
+    """Return (distinct texts × terms counts, term names, article → text codes, words per text).
+
+    With ``index`` (checked by :func:`_check_index`), nothing is tokenised
+    again: the index chooses and counts the same terms.
+    """
+    if index is not None:
+        if terms is None:
+            matrix, names = index.top_terms(top_n, languages=languages,
+                                            sample=_VOCABULARY_SAMPLE)
+        else:
+            matrix, names = index.columns(terms, articles=articles)
+        return matrix, names, index.codes, index.n_words
     codes, texts = _distinct_texts(articles)
     copies = np.bincount(codes, minlength=len(texts)).astype(np.float64)
     matrix, names = _term_matrix(texts, copies, terms=terms, top_n=top_n, languages=languages)
-    return matrix, names, codes, texts
+    return matrix, names, codes, np.array([len(t.split()) for t in texts], dtype=np.int64)
 
 
 def _distinct_texts(articles: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -417,74 +437,6 @@ def _term_matrix(texts: list[str], copies: np.ndarray, *, terms, top_n: int,
 
 
 _VOCABULARY_SAMPLE = 50_000
-
-
-def _given_terms(texts: list[str], terms: list[str]) -> tuple[sp.csr_matrix, list[str]]:
-    keys = [" ".join(_term_words(t)) for t in terms]
-    expansions: dict[str, list[str]] = {}
-    patterns = [k for k in keys if "*" in k]
-    if patterns:
-        # Only patterns need the corpus vocabulary, and only at their own lengths.
-        lengths = sorted({len(k.split()) for k in patterns})
-        scan = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
-                               ngram_range=(lengths[0], lengths[-1]))
-        try:
-            vocabulary = scan.fit(texts).get_feature_names_out()
-        except ValueError:
-            vocabulary = np.array([], dtype=object)
-        for key in patterns:
-            regex = re.compile(_term_pattern(key))
-            expansions[key] = [v for v in vocabulary if regex.match(v)]
-    wanted = sorted({v for k in keys for v in (expansions[k] if k in expansions else [k])})
-    if not wanted:
-        return sp.csr_matrix((len(texts), len(terms)), dtype=np.int32), terms
-    counts = _count_vocabulary(texts, wanted)
-    # Vocabulary × terms 0/1 matrix: a pattern's column sums the words it
-    # matches, and the product stays sparse however many articles there are.
-    column = {v: j for j, v in enumerate(wanted)}
-    pairs = [(column[v], t) for t, k in enumerate(keys)
-             for v in (expansions[k] if k in expansions else [k])]
-    rows, cols = zip(*pairs, strict=True)
-    combine = sp.csr_matrix((np.ones(len(pairs), dtype=np.int32), (rows, cols)),
-                            shape=(len(wanted), len(keys)))
-    return (counts @ combine).tocsr(), terms
-
-
-_WORD = re.compile(_TOKEN)
-
-
-def _count_vocabulary(texts: list[str], vocabulary: list[str]) -> sp.csr_matrix:
-    """Return texts × vocabulary occurrence counts for words and two-word phrases.
-
-    Equivalent to a fixed-vocabulary ``CountVectorizer`` but forms only the
-    bigrams whose first word starts a wanted phrase, which makes counting a
-    few thousand terms over a million articles several times cheaper.
-    Longer phrases fall back to scikit-learn.
-    """
-    if any(v.count(" ") > 1 for v in vocabulary):
-        longest = max(v.count(" ") + 1 for v in vocabulary)
-        vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
-                                     ngram_range=(1, longest), vocabulary=vocabulary,
-                                     dtype=np.int32)
-        return vectorizer.transform(texts).tocsr()
-    index = {v: j for j, v in enumerate(vocabulary)}
-    unigrams = {v for v in vocabulary if " " not in v}
-    starts = {v.split(" ")[0] for v in vocabulary if " " in v}
-    indices: list[int] = []
-    indptr = [0]
-    for text in texts:
-        tokens = _WORD.findall(fold_case(text))
-        indices.extend(index[t] for t in tokens if t in unigrams)
-        if starts:
-            indices.extend(index[pair] for pair in
-                           (f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)
-                            if a in starts)
-                           if pair in index)
-        indptr.append(len(indices))
-    matrix = sp.csr_matrix((np.ones(len(indices), dtype=np.int32), indices, indptr),
-                           shape=(len(texts), len(vocabulary)))
-    matrix.sum_duplicates()
-    return matrix
 
 
 def _top_terms(counts: sp.csc_matrix, vocabulary: np.ndarray, copies: np.ndarray, *,
@@ -529,7 +481,8 @@ _TERM_TREND_COLUMNS = ("period", "term", "count", "n_articles", "share", "per_10
 
 def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = None,
                 freq: str = "W", by: str | None = None, top_n: int = 200,
-                languages: Sequence[str] | str = _LANGUAGES) -> pd.DataFrame:
+                languages: Sequence[str] | str = _LANGUAGES, index: TermIndex | None = None
+                ) -> pd.DataFrame:
     """Return how many articles mention each term per period, normalised and gap-aware.
 
     Counting is two sparse products: (periods × articles) · (articles ×
@@ -556,6 +509,10 @@ def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = N
     languages : str or list of str
         Stopword lists for ``terms=None`` (``en``, ``ru``, ``tr``, ``az``,
         ``de``, ``fr``, ``es``, ``uk``).
+    index : TermIndex or None
+        A :class:`~analysis.index.TermIndex` of exactly these articles, from
+        :func:`~analysis.index.build_index`; saves tokenising again (the
+        result is the same). ``None``: the texts are tokenised here.
 
     Returns
     -------
@@ -593,6 +550,7 @@ def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = N
     by = _check_by(articles, by, caller, taken=_TERM_TREND_COLUMNS)
     top_n = _check_int(top_n, "top_n", caller, minimum=1)
     languages = _check_languages(languages, caller)
+    index = _check_index(index, articles, caller)
     published = dated_published(articles["published"], caller=caller)
     dtypes = {"period": _dates(published.dt.tz), **({by: STRING} if by is not None else {}),
               "term": STRING, "count": "int64", "n_articles": "int64", "share": "float64",
@@ -601,8 +559,8 @@ def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = N
         return _typed(None, dtypes)
     grid = period_grid(published, freq=freq)
     groups, group_labels = _groups(articles, by, grid.index >= 0)
-    distinct, names, codes, texts = _distinct_term_counts(articles, terms=terms, top_n=top_n,
-                                                          languages=languages)
+    distinct, names, codes, n_words = _distinct_term_counts(articles, terms=terms, top_n=top_n,
+                                                            languages=languages, index=index)
     occurrences = distinct[codes]
     presence = occurrences.copy()
     presence.data = np.minimum(presence.data, 1)
@@ -610,7 +568,7 @@ def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = N
     counts = np.asarray((member @ presence).todense())
     mentions = np.asarray((member @ occurrences).todense())
     n_articles = np.asarray(member.sum(axis=1)).ravel()
-    words = member @ np.array([len(t.split()) for t in texts], dtype=np.float64)[codes]
+    words = member @ n_words.astype(np.float64)[codes]
     n_rows, n_terms = counts.shape
     frame = pd.DataFrame({
         "_row": np.repeat(np.arange(n_rows), n_terms),
@@ -816,7 +774,8 @@ def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
 
 def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int = 5,
                  terms: Sequence[str] | str | None = None, top_n: int = 5000,
-                 languages: Sequence[str] | str = _LANGUAGES) -> pd.DataFrame:
+                 languages: Sequence[str] | str = _LANGUAGES, index: TermIndex | None = None
+                 ) -> pd.DataFrame:
     """Return terms whose share of articles changed most between two windows.
 
     Sorted strongest first by G² (log-likelihood), with the log2 ratio of
@@ -846,6 +805,10 @@ def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int
         Number of terms when ``terms`` is None (positive).
     languages : str or list of str
         Stopword lists for ``terms=None``.
+    index : TermIndex or None
+        A :class:`~analysis.index.TermIndex` of exactly these articles, from
+        :func:`~analysis.index.build_index`; saves tokenising again (the
+        result is the same). ``None``: the texts are tokenised here.
 
     Returns
     -------
@@ -884,6 +847,7 @@ def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int
     min_count = _check_int(min_count, "min_count", caller, minimum=0)
     top_n = _check_int(top_n, "top_n", caller, minimum=1)
     languages = _check_languages(languages, caller)
+    index = _check_index(index, articles, caller)
     published = as_published(articles["published"], caller=caller)
     in_focus, in_base = _compared(published, focus, baseline, caller)
     published = dated_published(published, caller=caller)
@@ -891,9 +855,11 @@ def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int
     if not published.notna().any():
         return _typed(None, dtypes)
     _check_windows(in_focus, in_base, published, focus=focus, baseline=baseline, caller=caller)
-    window = articles[in_focus | in_base]
-    presence, names = _term_document_matrix(window, terms=terms, top_n=top_n,
-                                            languages=languages, binary=True)
+    compared = in_focus | in_base
+    window = articles[compared]
+    presence, names = _term_document_matrix(
+        window, terms=terms, top_n=top_n, languages=languages, binary=True,
+        index=None if index is None else index.take(compared))
     is_focus = in_focus[in_focus | in_base]
     counts_focus = np.asarray(presence[is_focus].sum(axis=0)).ravel()
     counts_base = np.asarray(presence[~is_focus].sum(axis=0)).ravel()

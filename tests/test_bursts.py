@@ -74,3 +74,34 @@ def test_burst_states_takes_one_term_as_a_1d_array():
     assert states.tolist() == [0, 0, 1, 1, 0, 0] and gain.shape == (6,)
     with pytest.raises(ValueError, match="burst_states: gamma must be a number of at least 0"):
         burst_states([1, 2], [5, 5], gamma=-1)
+
+
+# ---------------------------------------------------------------- with a term index
+
+INDEX_TERMS = ["oil", "traffick*", "human traffick*", "human trafficking networks",
+               "azerbaijan*", "covid-19", "no such phrase"]
+
+
+@pytest.mark.parametrize("terms", [None, INDEX_TERMS], ids=["top", "given"])
+@pytest.mark.parametrize("min_df", [1, 2])
+def test_detect_bursts_with_an_index_are_the_same(terms, min_df):
+    import warnings
+
+    from analysis import load_articles
+    from analysis.config import SAMPLE_DIR
+    from analysis.index import build_index
+
+    sample = load_articles(SAMPLE_DIR, progress=False)
+    index = build_index(sample, min_df=min_df, progress=False)
+    dated = (sample["published"] >= "2023-01-01").to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndatedArticlesWarning)
+        for articles, part in ((sample, index), (sample[dated], index.take(dated))):
+            for freq in ("W", "M"):
+                expected = detect_bursts(articles, terms=terms, freq=freq, top_n=60, gamma=0.5)
+                got = detect_bursts(articles, terms=terms, freq=freq, top_n=60, gamma=0.5,
+                                    index=part)
+                pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert len(expected)
+        with pytest.raises(ValueError, match="detect_bursts: index must be the index of exactly"):
+            detect_bursts(sample[dated], terms=terms, index=index)

@@ -396,7 +396,7 @@ def test_rejection_reasons_are_printed_in_command_line_words(mixed_inputs, tmp_p
     assert lines[1] == (f"  2 rejected, e.g. {mixed_inputs / 'a.xyz'}: unsupported file type "
                         "'.xyz'; pass --format to force a format")
     assert lines[2] == (f"  1 rejected, e.g. {mixed_inputs / 'deep' / 'big.jsonl'}: file is "
-                        "3.0 MB, over the 2 MB limit (--max-bytes)")
+                        "2.86 MiB, over the 1.91 MiB limit (--max-bytes)")
     assert "max_bytes" not in out and "fmt=" not in out
 
 
@@ -404,7 +404,7 @@ def test_the_size_limit_defaults_to_config(mixed_inputs, tmp_path, capsys, monke
     monkeypatch.setattr(config, "MAX_FILE_BYTES", 1_000_000)
     assert cli.main(["overview", str(mixed_inputs / "deep"), "--out", str(tmp_path),
                      "--no-cache", "--quiet"]) == 0
-    assert "over the 1 MB limit (--max-bytes)" in capsys.readouterr().out
+    assert "over the 0.95 MiB limit (--max-bytes)" in capsys.readouterr().out
 
 
 def test_topics_and_trends_print_what_they_loaded(mixed_inputs, tmp_path, capsys):

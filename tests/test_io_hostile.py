@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
+import tarfile
+import time
 
 import pandas as pd
+import pytest
 
 from analysis import load_articles
 
@@ -164,3 +170,282 @@ def test_symlinked_folder_is_read_and_a_link_loop_ends(tmp_path):
     assert names == ["a.jsonl", "b.jsonl"]
     articles = load_articles(corpus, cache=False, progress=False)
     assert sorted(articles["article_id"]) == ["a", "b"]
+
+
+# ------------------------------------------------------------------------------ odd paths (item 4)
+
+
+def _bytes_name_supported(folder) -> bool:
+    # macOS and Windows file systems refuse names that are not valid UTF-8.
+    try:
+        (folder / os.fsdecode(b"probe\xe9")).write_bytes(b"")
+    except (OSError, UnicodeEncodeError):
+        return False
+    (folder / os.fsdecode(b"probe\xe9")).unlink()
+    return True
+
+
+_PAGE = ("Cafe opens - Daily Bugle\nCafe opens\n"
+         "The new cafe on the main street opened its doors on Monday, the owners said.\n")
+
+
+def _assert_writable(articles, manifest, tmp_path):
+    for name, frame in (("articles", articles), ("manifest", manifest)):
+        frame.to_parquet(tmp_path / f"{name}.parquet")
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    assert pd.read_csv(tmp_path / "manifest.csv")["path"].tolist() == manifest["path"].tolist()
+
+
+def test_file_name_that_is_not_utf8_loads_with_a_printable_path(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    if not _bytes_name_supported(corpus):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (corpus / os.fsdecode(b"caf\xe9.txt")).write_text(_PAGE)
+    (corpus / "ok.jsonl").write_text('{"id": "ok", "title": "Ok", "text": "fine"}\n')
+    articles, manifest = _load(corpus)
+    assert set(manifest["status"]) == {"loaded"}
+    assert manifest["path"].tolist() == [f"{corpus}/caf\\xe9.txt", f"{corpus}/ok.jsonl:1"]
+    assert articles.set_index("path").loc[f"{corpus}/caf\\xe9.txt", "title"] == "Cafe opens"
+    _assert_writable(articles, manifest, tmp_path)
+
+
+def test_tar_member_name_that_is_not_utf8_loads_with_a_printable_path(tmp_path):
+    archive = tmp_path / "pages.tar"
+    with tarfile.open(archive, "w", encoding="utf-8", errors="surrogateescape") as tar:
+        for name, data in ((os.fsdecode(b"caf\xe9.txt"), _PAGE.encode()),
+                           ("ok.jsonl", b'{"id": "ok", "title": "Ok", "text": "fine"}\n')):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    articles, manifest = _load(archive)
+    assert set(manifest["status"]) == {"loaded"}
+    assert manifest["path"].tolist() == [f"{archive}::caf\\xe9.txt", f"{archive}::ok.jsonl:1"]
+    _assert_writable(articles, manifest, tmp_path)
+
+
+def test_lone_surrogate_escape_in_json_text_does_not_sink_the_load(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_text('{"id": "s\\udc80", "title": "T", "text": "bad \\ud800 half"}\n'
+                    '{"id": "ok", "title": "Ok", "text": "fine"}\n')
+    articles, manifest = _load(path)
+    assert articles["text"].tolist() == ["bad \ufffd half", "fine"]
+    assert articles["article_id"].tolist() == ["s\\x80", "ok"]
+    _assert_writable(articles, manifest, tmp_path)
+
+
+# ------------------------------------------------------------------ linear-time patterns (item 11)
+
+
+def _adversarial_lines(size: int) -> list[str]:
+    # Repeats of each pattern's own characters, ending in a character that
+    # makes the match fail at the very end: the shape that backtracks.
+    units = ["1.,", ".,", " -", "a ", "| ", " ", "1 ", "1.", "a.", "1-", "© 2024 ", "UTC ", "é "]
+    return [prefix + (unit * size)[:size] + suffix for unit in units
+            for prefix in ("", "1.") for suffix in ("", "x", "!")]
+
+
+def _patterns():
+    from analysis import clean, dates, textpage
+
+    return [(f"{module.__name__}.{name}", value) for module in (textpage, clean, dates)
+            for name, value in vars(module).items() if isinstance(value, re.Pattern)]
+
+
+def _seconds(call, line: str) -> float:
+    start = time.perf_counter()
+    call(line)
+    return time.perf_counter() - start
+
+
+def test_every_text_pattern_runs_in_linear_time():
+    # Not a timing assertion: the cost of a 4x longer line must grow about
+    # 4x (linear), not 16x (quadratic backtracking). The slack and the
+    # best-of-three retry keep a busy machine from failing it.
+    slow = []
+    for name, pattern in _patterns():
+        for method in ("search", "match", "fullmatch"):
+            call = getattr(pattern, method)
+            for short, long in zip(_adversarial_lines(4096), _adversarial_lines(16384),
+                                   strict=True):
+                for _ in range(3):
+                    ratio_ok = _seconds(call, long) < 8 * _seconds(call, short) + 0.05
+                    if ratio_ok:
+                        break
+                if not ratio_ok:
+                    slow.append((name, method, short[:8]))
+    assert not slow
+
+
+def test_text_page_with_a_32kb_punctuation_line_keeps_its_article(tmp_path):
+    body = ["The regional council approved the budget on Tuesday after a long debate, "
+            "officials said.",
+            "Roads, schools and water pipes in the northern districts get most of the money."]
+    page = "\n".join(["Budget approved - Daily Bugle", "Home", "Budget approved",
+                      "13:31 | 22.09.2014", *body, "Reuters", "1." + ".," * 16000 + "x",
+                      "Follow us !"])
+    path = tmp_path / "page.txt"
+    path.write_text(page)
+    articles = load_articles(path, cache=False, progress=False)
+    assert articles.loc[0, "title"] == "Budget approved"
+    assert articles.loc[0, "text"] == "\n\n".join(body)
+    assert articles.loc[0, "source"] == "Reuters"
+
+
+# -------------------------------------------------------------------------- bounded work (item 12)
+
+
+def test_shingles_of_a_huge_text_are_capped():
+    from analysis.clean import MAX_SHINGLE_WORDS, _shingles
+
+    words = [f"w{i}" for i in range(MAX_SHINGLE_WORDS + 5000)]
+    shingles = _shingles(" ".join(words), 3)
+    assert len(shingles) == MAX_SHINGLE_WORDS - 2
+    assert shingles[-1] == " ".join(words[MAX_SHINGLE_WORDS - 3:MAX_SHINGLE_WORDS]).encode()
+
+
+def test_csv_with_a_huge_field_keeps_the_row_and_the_duplicate_flags(tmp_path):
+    stories = ["The regional council approved the budget after a long debate about roads",
+               "Heavy rain is expected across the region from Monday forecasters said today",
+               "The central bank kept its interest rate unchanged citing slowing inflation",
+               "A new football stadium opens next spring with room for forty thousand fans"]
+    rows = [{"id": f"r{i}", "title": f"Headline {i}", "text": f"{story}. {story} again, twice.",
+             "published": "2023-03-14"} for i, story in enumerate(stories)]
+    rows.append({"id": "copy", "title": "Copy", "text": rows[2]["text"].replace("again", "once"),
+                 "published": "2023-03-15"})
+    frame = pd.DataFrame(rows)
+    expected = _load(_write_csv(frame, tmp_path / "small.csv"))[0]
+    huge = " ".join(f"word{i % 7919}" for i in range(300_000))
+    with_huge = pd.concat([frame, pd.DataFrame([{"id": "huge", "title": "Huge", "text": huge,
+                                                 "published": "2023-03-16"}])])
+    articles, manifest = _load(_write_csv(with_huge, tmp_path / "huge.csv"))
+    assert set(manifest["status"]) == {"loaded", "duplicate"}
+    by_id = articles.set_index("article_id")
+    assert by_id.loc["huge", "text"] == huge
+    assert by_id.loc["huge", "n_words"] == 300_000
+    assert by_id.loc["copy", "duplicate_of"] == "r2"
+    pd.testing.assert_series_equal(by_id["duplicate_of"].drop("huge"),
+                                   expected.set_index("article_id")["duplicate_of"])
+
+
+def _write_csv(frame, path):
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _lying_zip(path, member: str, size: int, claimed: int):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, b'{"title": "A", "text": "' + b"a" * size + b'"}\n')
+    data = bytearray(path.read_bytes())
+    # Uncompressed size: offset 22 in the local header, 24 in the central directory.
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.index(signature) + offset
+        data[at:at + 4] = claimed.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_zip_member_whose_header_understates_its_size_is_rejected_early(tmp_path):
+    import tracemalloc
+
+    archive = _lying_zip(tmp_path / "lying.zip", "big.jsonl", 16 * 2**20, 1000)
+    load_articles(_write_csv(pd.DataFrame([{"text": "warm up"}]), tmp_path / "warm.csv"),
+                  cache=False, progress=False)  # lazy imports, not the member
+    tracemalloc.start()
+    try:
+        articles, manifest = _load(archive, max_bytes=2**20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert articles.empty
+    assert manifest["status"].tolist() == ["rejected"]
+    assert manifest["path"].tolist() == [f"{archive}::big.jsonl"]
+    reason = manifest["reason"].iloc[0]
+    assert reason.startswith("corrupt zip member 'big.jsonl': its data does not match its header")
+    # The 16 MiB member was never inflated whole: reads stop at max_bytes.
+    assert peak < 8 * 2**20
+
+
+# ------------------------------------------------------------------------- size messages (item 18)
+
+
+def test_size_messages_use_mib_like_the_readme(tmp_path):
+    import gzip
+
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"x" * int(2.5 * 2**20))
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(b"x" * 3 * 2**20))
+    _, manifest = _load([big, bomb], max_bytes=2**20)
+    assert manifest["reason"].tolist() == [
+        "file is 2.5 MiB, over the 1 MiB limit (max_bytes)",
+        "broken gzip data: unpacks to over the 1 MiB limit (max_bytes)"]
+    edge = tmp_path / "edge.jsonl"
+    edge.write_bytes(b"x" * (2**20 + 1))
+    _, manifest = _load(edge, max_bytes=2**20)
+    assert manifest["reason"].tolist() == [
+        "file is 1,048,577 bytes, over the 1,048,576-byte limit (max_bytes)"]
+
+
+# ---------------------------------------------------------------------------- own outputs (item 9)
+
+
+def _corpus_with_report(tmp_path):
+    from analysis.io import OUTPUT_MARKER
+
+    corpus = tmp_path / "corpus"
+    report = corpus / "report" / "my-slug"
+    report.mkdir(parents=True)
+    (corpus / "a.jsonl").write_text('{"id": "a", "title": "A", "text": "alpha body"}\n')
+    (report / OUTPUT_MARKER).write_text("")
+    (report / "articles.csv").write_text("id,title,text\nb,B,beta body\n")
+    (report / "index.html").write_text("<html><body><p>Report page</p></body></html>")
+    (report / "tables").mkdir()
+    (report / "tables" / "topics.csv").write_text("id,title,text\nc,C,gamma body\n")
+    return corpus, report
+
+
+def test_own_output_folder_inside_the_input_is_skipped_and_accounted_for(tmp_path):
+    from analysis.io import input_files
+
+    corpus, report = _corpus_with_report(tmp_path)
+    assert input_files(corpus) == [corpus / "a.jsonl"]
+    articles, manifest = _load(corpus)
+    assert articles["article_id"].tolist() == ["a"]
+    skipped = manifest[manifest["status"] == "rejected"]
+    assert skipped.to_dict("records") == [{
+        "path": str(report), "format": "folder", "status": "rejected",
+        "reason": "newsscope's own output folder (has .newsscope-output), not an input",
+        "article_id": None}]
+
+
+def test_own_output_folder_named_or_globbed_is_skipped_too(tmp_path):
+    corpus, report = _corpus_with_report(tmp_path)
+    for source in (report, report / "tables", f"{corpus}/**/*.csv"):
+        articles, manifest = _load(source)
+        assert articles.empty, source
+        assert manifest[["path", "format"]].values.tolist() == [[str(report), "folder"]]
+    # A file named explicitly is read: the user asked for that file.
+    assert _load(report / "articles.csv")[0]["article_id"].tolist() == ["b"]
+
+
+# ------------------------------------------------------------------------- cache hygiene (item 17)
+
+
+def test_interrupted_cache_writes_are_cleaned_up(tmp_path):
+    cache = tmp_path / "cache"
+    dead = cache / ".tmp-999999999-abc"  # above any pid_max: no such process
+    old = cache / f".tmp-{os.getpid()}-old"
+    fresh = cache / f".tmp-{os.getpid()}-fresh"  # a write in progress in this process
+    for folder in (dead, old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "articles.parquet").write_bytes(b"partial")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": "a", "title": "A", "text": "alpha body"}\n')
+    load_articles(path, cache_dir=cache, progress=False)
+    assert not dead.exists() and not old.exists() and fresh.exists()
+    assert [p.name.startswith("articles-") for p in cache.iterdir() if p != fresh] == [True]

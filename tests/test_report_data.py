@@ -124,3 +124,52 @@ def test_chart_terms_skip_terms_sharing_a_word():
     trends = pd.DataFrame({"term": ["qtr", "qtr net", "grain"]})
     rising = pd.DataFrame({"term": [], "direction": []})
     assert _chart_terms(None, bursts, rising, trends, topics) == ["qtr", "grain"]
+
+
+# ---------------------------------------------------------------- the term index
+
+
+def _without_index(function):
+    def call(*args, index=None, **kwargs):
+        assert index is not None, "the report passed no term index"
+        return function(*args, **kwargs)
+    return call
+
+
+@pytest.mark.parametrize(("terms", "since"), [
+    (None, None),  # the 2014 article is left out as a date outlier
+    (["measles", "traffick*", "human trafficking networks"], "2023-01-01"),
+], ids=["top", "given"])
+@pytest.mark.filterwarnings("ignore::analysis.periods.DateOutliersWarning")
+def test_the_term_index_changes_no_table_and_is_read_from_the_cache(terms, since, tmp_path,
+                                                                     monkeypatch):
+    import analysis.report_data as report_data
+
+    monkeypatch.setenv("NEWSSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    options = {"title": "Sample", "freq": "M", "since": since, "tz": "Asia/Baku",
+               "k": 6, "terms": terms, "progress": False}
+    with monkeypatch.context() as patch:  # the report as it was: each stage tokenises the texts
+        for name in ("detect_bursts", "term_trends", "rising_terms"):
+            patch.setattr(report_data, name, _without_index(getattr(report_data, name)))
+        expected = report_tables(compute_report_data([str(SAMPLE_DIR)], cache=False, **options))
+    assert len(expected["term_trends"]) and len(expected["rising_terms"])
+    assert ("date_outliers" in expected) == (since is None)
+
+    def same(data) -> None:
+        tables = report_tables(data)
+        assert set(tables) == set(expected)
+        for name, table in tables.items():
+            pd.testing.assert_frame_equal(table, expected[name], check_exact=True, obj=name)
+
+    same(compute_report_data([str(SAMPLE_DIR)], cache=False, n_jobs=2, **options))
+    assert not list((tmp_path / "cache").glob("index-*"))  # cache=False writes no index
+    same(compute_report_data([str(SAMPLE_DIR)], **options))
+    stored = list((tmp_path / "cache").glob("index-*"))
+    assert len(stored) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cached term index was not used")
+
+    monkeypatch.setattr(report_data, "build_index", refuse)
+    same(compute_report_data([str(SAMPLE_DIR)], **options))
+    assert list((tmp_path / "cache").glob("index-*")) == stored

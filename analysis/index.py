@@ -1,0 +1,588 @@
+"""One document–term index per corpus: every distinct text tokenised once, sliced by each stage.
+
+Term trends, bursts and rising terms all count words and two-word phrases
+on the same texts. :func:`build_index` tokenises each distinct text (title,
+blank line, body, as :func:`~analysis.topic_terms.article_texts` makes it)
+once, into a sparse texts × terms count matrix; :meth:`TermIndex.columns`
+and :meth:`TermIndex.top_terms` then answer what trends ask of the texts
+with sparse algebra, and :func:`save_index` / :func:`load_index` keep the
+index on disk between runs.
+
+Tokens are exactly those of the trends' ``CountVectorizer(preprocessor=
+fold_case, token_pattern=_TOKEN, ngram_range=(1, 2))``: the text is case
+folded by :func:`~analysis.topic_terms.fold_case` and every run of
+non-word characters (``\\W+``, Python's own Unicode classes, the complement
+of ``_TOKEN``'s ``\\w``) becomes one space; pyarrow then only splits on that
+space, so no second regex engine ever decides what a word is.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from analysis.tokens import _given_terms, _term_pattern, _term_words
+from analysis.topic_terms import article_texts, chrome_terms, fold_case, stopword_set
+
+__all__ = ["TOKENISER_VERSION", "TermIndex", "build_index", "save_index", "load_index"]
+
+#: Changes whenever a text could be tokenised differently; caches are keyed by it.
+TOKENISER_VERSION = "uni-bi-1"
+
+# _TOKEN finds maximal runs of \w; replacing the complement's runs by one
+# space leaves those runs, space-separated, with Python's \w deciding.
+_NON_WORD = re.compile(r"\W+")
+
+_CHUNK = 4_000  # texts per tokenising task: bounds the memory of one task
+
+
+@dataclass(frozen=True, eq=False)
+class TermIndex:
+    """Distinct texts × words and two-word phrases: occurrence counts and their labels.
+
+    Columns are the words (``words``, sorted) and then the two-word phrases
+    (``pairs``, sorted by first then second word, which is also their
+    sorted order as ``"first second"`` strings, because a space sorts before
+    every word character). Phrases are kept as word-number pairs rather than
+    strings, which keeps a million-article index small; :attr:`vocabulary`
+    spells every label out when wanted.
+
+    Made by :func:`build_index`; :meth:`columns` counts given terms,
+    :meth:`top_terms` chooses and counts the most frequent ones, :meth:`take`
+    restricts the index to some articles.
+
+    Attributes
+    ----------
+    codes : ndarray of int64, articles
+        Each article's row among the distinct texts.
+    copies : ndarray of float64, distinct texts
+        Articles sharing each text.
+    words : pyarrow.StringArray
+        Every word of the corpus, sorted by code point (never pruned).
+    pairs : ndarray of int32, phrases × 2
+        Word numbers of each two-word phrase kept.
+    counts : scipy.sparse.csr_matrix of int32, distinct texts × (words + phrases)
+        Occurrences of each word and phrase in each text.
+    n_words : ndarray of int64, distinct texts
+        Whitespace-separated words of each text (``len(text.split())``), the
+        denominator of the trends' ``per_10k_words``.
+    min_df : int
+        Phrases in fewer articles than this were left out (words never are).
+    version : str
+        :data:`TOKENISER_VERSION` of the tokeniser that made the index.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"title": ["", "", ""],
+    ...                      "text": ["Oil prices rose", "oil prices", "Oil prices rose"]})
+    >>> index = build_index(arts, min_df=2)
+    >>> index.codes.tolist(), index.copies.tolist()
+    ([0, 1, 0], [2.0, 1.0])
+    >>> index.vocabulary.tolist()
+    ['oil', 'prices', 'rose', 'oil prices', 'prices rose']
+    >>> m, names = index.columns(["oil prices", "pri*"])
+    >>> m[index.codes].toarray().tolist()
+    [[1, 1], [1, 1], [1, 1]]
+    """
+
+    codes: np.ndarray
+    copies: np.ndarray
+    words: pa.Array
+    pairs: np.ndarray
+    counts: sp.csr_matrix
+    n_words: np.ndarray
+    min_df: int = 1
+    version: str = TOKENISER_VERSION
+
+    @property
+    def n_texts(self) -> int:
+        """Number of distinct texts (rows of ``counts``)."""
+        return self.counts.shape[0]
+
+    @functools.cached_property
+    def vocabulary(self) -> np.ndarray:
+        """Return every column's label, words then phrases (object array; large for big corpora)."""
+        words = self._word_array
+        phrases = pc.binary_join_element_wise(self.words.take(pa.array(self.pairs[:, 0])),
+                                              self.words.take(pa.array(self.pairs[:, 1])), " ")
+        return np.concatenate([words, np.array(phrases.to_pylist(), dtype=object)])
+
+    @functools.cached_property
+    def _word_array(self) -> np.ndarray:
+        return np.array(self.words.to_pylist(), dtype=object)
+
+    @functools.cached_property
+    def _pair_codes(self) -> np.ndarray:
+        # Sorted, because pairs are: phrases are found by binary search.
+        return self.pairs[:, 0].astype(np.int64) * len(self.words) + self.pairs[:, 1]
+
+    def take(self, positions) -> TermIndex:
+        """Return the index of some of the articles, as if built from them alone.
+
+        Distinct texts keep the order in which the chosen articles first use
+        them, as :func:`build_index` would number them, so trends' sampled
+        choice of top terms is the same too. Words and phrases are kept
+        (those the subset lacks count 0 everywhere).
+
+        Parameters
+        ----------
+        positions : array of int or of bool
+            Article positions (``np.flatnonzero(mask)``), or a boolean mask.
+
+        Examples
+        --------
+        >>> arts = pd.DataFrame({"text": ["oil", "gas", "oil", "coal"]})
+        >>> part = build_index(arts).take([2, 3])
+        >>> part.codes.tolist(), part.copies.tolist(), part.n_texts
+        ([0, 1], [1.0, 1.0], 2)
+        """
+        positions = np.asarray(positions)
+        if positions.dtype == bool:
+            positions = np.flatnonzero(positions)
+        codes, used = pd.factorize(self.codes[positions])
+        codes = codes.astype(np.int64)
+        return TermIndex(codes=codes, copies=np.bincount(codes, minlength=len(used)).astype(
+            np.float64), words=self.words, pairs=self.pairs, counts=self.counts[used],
+            n_words=self.n_words[used], min_df=self.min_df, version=self.version)
+
+    def _word_columns(self, words: Sequence[str]) -> np.ndarray:
+        """Return each word's column, -1 where the corpus lacks it."""
+        found = pc.index_in(pa.array(list(words), type=pa.string()), value_set=self.words)
+        return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def _matching_words(self, word: str) -> np.ndarray:
+        """Return the columns of the words a term word (``traffick*`` or plain) stands for."""
+        if "*" not in word:
+            found = self._word_columns([word])
+            return found[found >= 0]
+        # Words are sorted: those starting with the pattern's literal prefix are
+        # one slice (U+10FFFF is never a word character), and only they are matched.
+        prefix = word.split("*", 1)[0]
+        lo, hi = np.searchsorted(self._word_array, [prefix, prefix + "\U0010ffff"])
+        regex = re.compile(_term_pattern(word))
+        return np.array([lo + j for j, w in enumerate(self._word_array[lo:hi]) if regex.match(w)],
+                        dtype=np.int64)
+
+    def _phrase_columns(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Return the columns of the kept phrases whose words are in ``first`` and ``second``."""
+        if not len(first) or not len(second) or not len(self.pairs):
+            return np.array([], dtype=np.int64)
+        if len(first) * len(second) > 10_000:  # broad patterns: one pass over the phrases
+            hit = np.isin(self.pairs[:, 0], first) & np.isin(self.pairs[:, 1], second)
+            return len(self.words) + np.flatnonzero(hit)
+        wanted = (first[:, None] * len(self.words) + second[None, :]).ravel()
+        at = np.searchsorted(self._pair_codes, wanted)
+        found = at < len(self._pair_codes)
+        found[found] = self._pair_codes[at[found]] == wanted[found]
+        return len(self.words) + np.sort(at[found])
+
+    def columns(self, terms: Sequence[str], *, articles: pd.DataFrame | None = None
+                ) -> tuple[sp.csr_matrix, list[str]]:
+        """Return distinct texts × terms occurrence counts for words, phrases and ``*`` patterns.
+
+        Counts equal trends' (``term_document_matrix(..., binary=False)``
+        rows are ``matrix[index.codes]``): a pattern's column sums the words
+        or phrases it matches. Phrases of three or more words, and two-word
+        terms the index cannot settle because rare phrases were left out
+        (``min_df`` > 1), are counted on the texts themselves, only on the
+        texts holding all their words; those need ``articles``.
+
+        Parameters
+        ----------
+        terms : list of str
+            Words, phrases or ``*`` patterns, as trends take them.
+        articles : DataFrame or None
+            The articles the index was built from (same rows, same order).
+
+        Returns
+        -------
+        matrix : scipy.sparse.csr_matrix of int32, distinct texts × terms
+        names : list of str
+            ``terms``, as given.
+
+        Raises
+        ------
+        ValueError
+            When a term needs the texts and ``articles`` is None.
+
+        Examples
+        --------
+        >>> arts = pd.DataFrame({"text": ["Human trafficking rose", "Traffickers", "a b c"]})
+        >>> index = build_index(arts)
+        >>> m, names = index.columns(["traffick*", "human trafficking", "a b c"], articles=arts)
+        >>> m[index.codes].toarray().tolist()
+        [[1, 1, 0], [1, 0, 0], [0, 0, 1]]
+        """
+        terms = list(terms)
+        pairs: list[tuple[int, int]] = []
+        slow: list[int] = []
+        for t, term in enumerate(terms):
+            words = _term_words(term)
+            matched = [self._matching_words(w) for w in words]
+            if len(words) == 1:
+                cols = matched[0]
+            elif len(words) == 2 and self.min_df <= 1:
+                cols = self._phrase_columns(*matched)
+            elif len(words) == 2 and "*" not in term and len(self._phrase_columns(*matched)):
+                cols = self._phrase_columns(*matched)  # kept, so it was never pruned
+            else:
+                slow.append(t)
+                continue
+            pairs.extend((int(c), t) for c in cols)
+        # One vocabulary × terms 0/1 product: a pattern's column sums its words.
+        rows, cols = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True)) \
+            if pairs else (np.array([], np.int64), np.array([], np.int64))
+        combine = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
+                                shape=(self.counts.shape[1], len(terms)))
+        matrix = (self.counts @ combine).tocsr()
+        for t in slow:
+            found = self._counted_on_texts(terms[t], articles).tocoo()
+            matrix = matrix + sp.csr_matrix(
+                (found.data, (found.row, np.full(found.nnz, t))), shape=matrix.shape)
+        matrix = sp.csr_matrix(matrix, dtype=np.int32)
+        matrix.sort_indices()
+        return matrix, terms
+
+    def _candidate_rows(self, term: str) -> np.ndarray:
+        """Return the texts that may hold ``term``: all its words, and its kept word pairs."""
+        words = _term_words(term)
+        matched = [self._matching_words(w) for w in words]
+        groups = list(matched)
+        for i in range(len(words) - 1):
+            found = self._phrase_columns(matched[i], matched[i + 1])
+            settled = self.min_df <= 1 or ("*" not in words[i] + words[i + 1] and len(found))
+            if settled:  # the index holds every such phrase: the texts must too
+                groups.append(found)
+        if any(not len(g) for g in groups):
+            return np.array([], dtype=np.int64)
+        rows = np.concatenate(groups)
+        cols = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        combine = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
+                                shape=(self.counts.shape[1], len(groups)))
+        # One pass over the counts for all groups at once.
+        present = (self.counts @ combine).tocsr()
+        present.data = np.minimum(present.data, 1)
+        return np.flatnonzero(np.asarray(present.sum(axis=1)).ravel() == len(groups))
+
+    def _counted_on_texts(self, term: str, articles: pd.DataFrame | None) -> sp.csr_matrix:
+        rows = self._candidate_rows(term)
+        if not len(rows):
+            return sp.csr_matrix((self.n_texts, 1), dtype=np.int32)
+        if articles is None:
+            raise ValueError(f"TermIndex.columns: {term!r} must be counted on the texts (a phrase "
+                             "of 3+ words, or one the index left out as rare); pass articles=")
+        if len(articles) != len(self.codes):
+            raise ValueError(f"TermIndex.columns: articles has {len(articles)} rows, the index "
+                             f"was built from {len(self.codes)}")
+        _, first = np.unique(self.codes, return_index=True)
+        counts, _ = _given_terms(_texts_of(articles.iloc[first[rows]]), [term])
+        column = counts.tocoo()
+        return sp.csr_matrix((column.data, (rows[column.row], column.col)),
+                             shape=(self.n_texts, 1), dtype=np.int32)
+
+    def top_terms(self, top_n: int, *, languages: Sequence[str],
+                  sample: int | None = None) -> tuple[sp.csr_matrix, list[str]]:
+        """Return the counts and labels of the ``top_n`` words and phrases in most articles.
+
+        The trends' choice: stopwords (of ``languages``), site chrome, numbers
+        and one-letter words left out, at least two articles, ties by name.
+
+        Parameters
+        ----------
+        top_n : int
+            How many terms.
+        languages : list of str
+            Stopword lists, as :func:`~analysis.topic_terms.stopword_set` takes them.
+        sample : int or None
+            Choose on this many distinct texts drawn as trends draw them
+            (``50_000`` gives exactly the trends' choice on larger corpora);
+            ``None``: on all texts.
+
+        Returns
+        -------
+        matrix : scipy.sparse.csr_matrix of int32, distinct texts × terms
+            Counts on every text, also when chosen on a sample.
+        names : list of str
+
+        Examples
+        --------
+        >>> arts = pd.DataFrame({"text": ["the oil price", "oil price", "oil", "gas"]})
+        >>> build_index(arts).top_terms(5, languages=["en"])[1]
+        ['oil', 'oil price', 'price']
+        """
+        words = self._word_array
+        stopwords = stopword_set(tuple(languages))
+        chrome = chrome_terms()
+        good = np.array([len(w) > 1 and w.isalpha() and w not in stopwords and w not in chrome
+                         for w in words], dtype=bool)
+        allowed = np.concatenate([good, good[self.pairs[:, 0]] & good[self.pairs[:, 1]]])
+        counts, copies = self.counts, self.copies
+        if sample is not None and self.n_texts > sample:
+            rng = np.random.default_rng(0)
+            rows = np.sort(rng.choice(self.n_texts, sample, replace=False))
+            counts, copies = counts[rows], copies[rows]
+        df = np.bincount(counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)),
+                         minlength=counts.shape[1])
+        df = np.where(allowed & (df >= 2), df, -1)
+        # Columns are in name order within words and within phrases; the
+        # final order by name is settled on the few chosen.
+        keep = np.argsort(-df, kind="stable")
+        keep = keep[df[keep] > 0]
+        if len(keep) > top_n:
+            cut = df[keep[top_n - 1]]
+            keep = keep[df[keep] >= cut]  # all ties at the cut, then names decide
+        names = self._labels(keep)
+        order = sorted(range(len(keep)), key=lambda i: (-df[keep[i]], names[i]))[:top_n]
+        chosen = keep[order]
+        if self.min_df > 2 and (len(chosen) < top_n or df[chosen[-1]] < self.min_df):
+            raise ValueError(f"TermIndex.top_terms: phrases in fewer than {self.min_df} articles "
+                             "were left out and could be among the top terms; build the index "
+                             "with min_df=2 or less")
+        return self.counts[:, chosen].tocsr(), [names[i] for i in order]
+
+    def _labels(self, columns: np.ndarray) -> list[str]:
+        words, n = self._word_array, len(self.words)
+        return [words[j] if j < n else " ".join(words[w] for w in self.pairs[j - n])
+                for j in columns]
+
+
+def _texts_of(articles: pd.DataFrame) -> list[str]:
+    """Return the texts trends tokenise (headline-only frames get an empty body)."""
+    if "text" not in articles.columns:
+        articles = articles.assign(text="")
+    return article_texts(articles)
+
+
+def _tokenised_chunk(texts: list[str], copies: np.ndarray):
+    """Return one chunk's words, phrase word pairs, counts and phrase document frequencies.
+
+    Word numbers are local to the chunk; :func:`build_index` maps them to
+    the corpus' sorted words.
+    """
+    spaced = [_NON_WORD.sub(" ", fold_case(t)).strip(" ") for t in texts]
+    split = pc.split_pattern(pa.array(spaced, type=pa.large_string()), " ")
+    lengths = pc.list_value_length(split).to_numpy().astype(np.int64)
+    lengths[np.array([not s for s in spaced], dtype=bool)] = 0  # "" splits into [""]
+    tokens = pc.list_flatten(split)
+    tokens = tokens.filter(pc.greater(pc.binary_length(tokens), 0))
+    encoded = tokens.dictionary_encode()
+    words = encoded.dictionary.cast(pa.string())
+    ids = encoded.indices.to_numpy().astype(np.int64)
+    doc = np.repeat(np.arange(len(texts)), lengths)
+    same = doc[1:] == doc[:-1]  # a phrase never spans two texts
+    pair_codes = ids[:-1][same] * len(words) + ids[1:][same]
+    pair_codes, phrase = np.unique(pair_codes, return_inverse=True)
+    rows = np.concatenate([doc, doc[:-1][same]])
+    cols = np.concatenate([ids, len(words) + phrase.ravel()])
+    counts = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
+                           shape=(len(texts), len(words) + len(pair_codes)))
+    counts.sum_duplicates()
+    df = np.bincount(counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)),
+                     minlength=counts.shape[1])[len(words):]
+    pairs = np.stack([pair_codes // max(len(words), 1), pair_codes % max(len(words), 1)], axis=1)
+    n_words = np.array([len(t.split()) for t in texts], dtype=np.int64)
+    return words, pairs.astype(np.int32), counts, df, n_words
+
+
+def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
+                progress: bool | None = None) -> TermIndex:
+    """Return the term index of ``articles``: each distinct text tokenised once.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Needs ``title`` and/or ``text`` (as :func:`analysis.load_articles` gives).
+    min_df : int
+        Leave out two-word phrases found in fewer articles than this
+        (articles, not distinct texts: a syndicated text counts once per
+        copy). Most phrases occur once, so 2 roughly halves the index;
+        :meth:`TermIndex.columns` still counts any phrase exactly and
+        :meth:`TermIndex.top_terms` needs 2 or less. Words are all kept.
+    n_jobs : int
+        Processes tokenising chunks of texts (at most one per chunk of
+        texts); the index is the same for any value.
+    progress : bool or None
+        Show a progress bar; ``None`` shows it only on a terminal.
+
+    Returns
+    -------
+    TermIndex
+
+    Examples
+    --------
+    >>> index = build_index(pd.DataFrame({"title": ["İstanbul"], "text": ["U.S. covid-19"]}),
+    ...                     min_df=1)
+    >>> index.vocabulary.tolist()
+    ['19', 'covid', 'istanbul', 's', 'u', 'covid 19', 'istanbul u', 's covid', 'u s']
+    """
+    from tqdm.auto import tqdm
+
+    texts = _texts_of(articles)
+    codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
+    del texts
+    # The distinct texts are made again chunk by chunk from their first
+    # articles, so that a large corpus is never held twice while tokenised.
+    _, first = np.unique(codes, return_index=True)
+    del distinct
+    codes = codes.astype(np.int64)
+    copies = np.bincount(codes, minlength=len(first)).astype(np.float64)
+    tasks = ((_texts_of(articles.iloc[first[s:s + _CHUNK]]), copies[s:s + _CHUNK])
+             for s in range(0, len(first), _CHUNK))
+    # No more processes than chunks: a small corpus is tokenised here, without a pool.
+    n_jobs = min(n_jobs, -(-len(first) // _CHUNK))
+    chunks = []
+    if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
+        progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    with tqdm(total=len(first), desc="indexing", unit="text", disable=not progress) as bar:
+        for chunk in _mapped(_tokenised_chunk, tasks, n_jobs=n_jobs):
+            chunks.append(chunk)
+            bar.update(chunk[2].shape[0])
+    return _merged(chunks, codes, copies, min_df=min_df)
+
+
+def _mapped(function, tasks, *, n_jobs: int):
+    """Yield ``function(*task)`` for each task in order, in up to ``n_jobs`` processes."""
+    if n_jobs <= 1:
+        yield from (function(*task) for task in tasks)
+        return
+    with ProcessPoolExecutor(n_jobs) as pool:
+        pending = deque()
+        for task in tasks:
+            pending.append(pool.submit(function, *task))
+            if len(pending) > 2 * n_jobs:  # a few chunks in flight, not the whole corpus
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int) -> TermIndex:
+    """Return the index of tokenised chunks: corpus-wide sorted words and phrases."""
+    if chunks:
+        every = pa.chunked_array([c[0] for c in chunks], type=pa.string())
+        words = pc.unique(every)
+        words = words.take(pc.sort_indices(words))
+    else:
+        words = pa.array([], type=pa.string())
+    n_vocab = len(words)
+    to_global = [pc.index_in(c[0], value_set=words).to_numpy(zero_copy_only=False).astype(np.int64)
+                 for c in chunks]
+    local_codes = [g[c[1][:, 0]] * n_vocab + g[c[1][:, 1]]
+                   for g, c in zip(to_global, chunks, strict=True)]
+    all_codes, where = np.unique(np.concatenate(local_codes) if chunks else np.array([], np.int64),
+                                 return_inverse=True)
+    where = where.ravel()
+    df = np.bincount(where, weights=np.concatenate([c[3] for c in chunks]) if chunks else None,
+                     minlength=len(all_codes))
+    kept = df >= min_df
+    column = np.where(kept, n_vocab + np.cumsum(kept) - 1, -1)
+    n_words = (np.concatenate([c[4] for c in chunks]) if chunks
+               else np.zeros(len(copies), dtype=np.int64))
+    # Counts are written into arrays of their final size while each chunk's
+    # own matrix is freed: the index is never held twice.
+    mappings, start = [], 0
+    for g, c in zip(to_global, chunks, strict=True):
+        mappings.append(np.concatenate([g, column[where[start:start + len(c[1])]]]))
+        start += len(c[1])
+    nnz = sum(int((m[c[2].indices] >= 0).sum()) for m, c in zip(mappings, chunks, strict=True))
+    data = np.empty(nnz, dtype=np.int32)
+    indices = np.empty(nnz, dtype=np.int32)
+    indptr = [np.zeros(1, dtype=np.int64)]
+    at = 0
+    for i, mapping in enumerate(mappings):
+        local = chunks[i][2]
+        chunks[i] = None
+        cols = mapping[local.indices]
+        keep = cols >= 0
+        n = int(keep.sum())
+        data[at:at + n] = local.data[keep]
+        indices[at:at + n] = cols[keep]
+        rows = np.repeat(np.arange(local.shape[0]), np.diff(local.indptr))[keep]
+        indptr.append(at + np.cumsum(np.bincount(rows, minlength=local.shape[0])))
+        at += n
+        del local, cols, keep, rows
+    counts = sp.csr_matrix((data, indices, np.concatenate(indptr)),
+                           shape=(len(copies), n_vocab + int(kept.sum())))
+    counts.sort_indices()
+    kept_codes = all_codes[kept]
+    pairs = np.stack([kept_codes // max(n_vocab, 1), kept_codes % max(n_vocab, 1)],
+                     axis=1).astype(np.int32)
+    return TermIndex(codes=codes, copies=copies, words=words, pairs=pairs, counts=counts,
+                     n_words=n_words, min_df=int(min_df))
+
+
+# ---------------------------------------------------------------------------- cache
+
+
+def save_index(index: TermIndex, folder: str | os.PathLike) -> Path:
+    """Write ``index`` to ``folder``, replacing it whole or not at all; return the folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> index = build_index(pd.DataFrame({"text": ["oil price", "oil"]}), min_df=1)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     again = load_index(save_index(index, Path(tmp) / "index"))
+    >>> again.vocabulary.tolist() == index.vocabulary.tolist()
+    True
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # ``.tmp-`` folders a killed write leaves behind are what analysis.cache.prune_cache removes.
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-", dir=folder.parent))
+    try:
+        sp.save_npz(work / "counts.npz", index.counts, compressed=False)
+        np.savez(work / "arrays.npz", codes=index.codes, copies=index.copies, pairs=index.pairs,
+                 n_words=index.n_words)
+        import pyarrow.feather as feather
+
+        feather.write_feather(pa.table({"word": index.words}), work / "words.arrow",
+                              compression="uncompressed")
+        (work / "meta.json").write_text(json.dumps({"version": index.version,
+                                                    "min_df": index.min_df}))
+        if folder.exists():  # os.replace cannot replace a non-empty folder: swap it aside
+            old = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-old-", dir=folder.parent))
+            os.replace(folder, old / "index")
+            os.replace(work, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(work, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return folder
+
+
+def load_index(folder: str | os.PathLike) -> TermIndex | None:
+    """Return the index saved in ``folder``, or None when absent, unreadable or outdated."""
+    import pyarrow.feather as feather
+
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("version") != TOKENISER_VERSION:
+            return None
+        arrays = np.load(folder / "arrays.npz")
+        words = feather.read_table(folder / "words.arrow", memory_map=False).column("word")
+        return TermIndex(codes=arrays["codes"], copies=arrays["copies"],
+                         words=words.combine_chunks(), pairs=arrays["pairs"],
+                         counts=sp.csr_matrix(sp.load_npz(folder / "counts.npz")),
+                         n_words=arrays["n_words"],
+                         min_df=int(meta["min_df"]), version=meta["version"])
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, pa.ArrowException):
+        return None

@@ -1,0 +1,161 @@
+"""Scale: `newsscope report` on 10k-1M-article exports, cold, warm and after an update (issue 12).
+
+Corpora come from the shared yardsticks: ``tools/topiceval/prepare.py`` writes BBC and Reuters
+R8 as JSONL, ``tools/scale/make_corpus.py`` resamples them into an N-article JSONL export
+(distinct texts, 40 sources, 2021-2022). Each case runs as a child process while this script
+samples the resident memory of the child's whole process tree (the report runs a Jupyter
+kernel, and loading may run worker processes), with its own empty cache folder
+(``NEWSSCOPE_CACHE_DIR``) so "cold" means nothing cached.
+
+Cases per size:
+
+- ``yardstick``: ``pandas.read_json(lines=True)`` + scikit-learn's
+  ``CountVectorizer(ngram_range=(1, 2), min_df=5).fit_transform`` on the texts, the floor for
+  "reading the text once";
+- ``ingest``: ``newsscope ingest`` alone (articles per second);
+- ``report cold``: ``newsscope report`` with nothing cached;
+- ``report warm``: the same export again with other ``--terms``, ``--freq`` and ``--focus``;
+- ``report update``: a folder holding the export plus a new 1,000-article file, after a report
+  of the folder without it.
+
+Usage::
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 100000] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from analysis.config import PROJ_ROOT, shared_data_dir
+from benchmarks.common import git_head, load_average, machine, table
+
+NEWSSCOPE = str(Path(sys.executable).parent / "newsscope")
+TOOLS = shared_data_dir().parent / "tools"
+
+YARDSTICK = """
+import sys, pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
+frame = pd.read_json(sys.argv[1], lines=True)
+matrix = CountVectorizer(ngram_range=(1, 2), min_df=5).fit_transform(frame["text"])
+print(matrix.shape)
+"""
+
+
+def measure(command: list[str], *, env: dict | None = None) -> dict:
+    """Run ``command``; return wall and CPU seconds (whole tree) and peak tree RSS in MiB."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=PROJ_ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=env)
+    root = psutil.Process(child.pid)
+    peak, cpu = 0, {}
+    while child.poll() is None:
+        try:
+            procs = [root, *root.children(recursive=True)]
+            rss = 0
+            for proc in procs:
+                with proc.oneshot():
+                    rss += proc.memory_info().rss
+                    times = proc.cpu_times()
+                    cpu[proc.pid] = times.user + times.system
+        except psutil.Error:
+            pass
+        else:
+            peak = max(peak, rss)
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    output = child.stdout.read()
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{output[-3000:]}")
+    return {"seconds": seconds, "cpu": sum(cpu.values()), "peak_mib": peak / 2**20,
+            "output": output}
+
+
+def corpus(folder: Path, n: int) -> tuple[Path, Path]:
+    """Write (once) and return an ``n``-article export and 1,000 further articles.
+
+    Both come from one run of the shared generator for ``n + 1000`` articles, split after line
+    ``n``: its articles depend only on their position, so the export is exactly what
+    ``make_corpus.py ... n`` writes, and the extra articles are new ones, not copies.
+    """
+    sources = folder / "corpora"
+    if not (sources / "bbc.jsonl").is_file():
+        subprocess.run([sys.executable, str(TOOLS / "topiceval" / "prepare.py"), "--out",
+                        str(sources)], check=True, capture_output=True)
+    path, extra = folder / f"news-{n}.jsonl", folder / f"news-{n}-extra.jsonl"
+    if not (path.is_file() and extra.is_file()):
+        whole = folder / "whole.jsonl"
+        subprocess.run([sys.executable, str(TOOLS / "scale" / "make_corpus.py"), str(sources),
+                        str(whole), str(n + 1000)], check=True)
+        with whole.open("rb") as lines, path.open("wb") as head, extra.open("wb") as tail:
+            for i, line in enumerate(lines):
+                (head if i < n else tail).write(line)
+        whole.unlink()
+    return path, extra
+
+
+def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
+    """Return ``(case, command, articles)`` in the order they must run."""
+    n = sum(1 for _ in export.open("rb"))
+    update = work / "update"
+    update.mkdir()
+    (update / export.name).symlink_to(export)
+    report = [NEWSSCOPE, "report", "--quiet", "--max-bytes", "4GiB", "--previous", "none"]
+    return [
+        ("yardstick", [sys.executable, "-c", YARDSTICK, str(export)], n),
+        ("ingest", [NEWSSCOPE, "ingest", str(export), "--quiet", "--max-bytes", "4GiB",
+                    "--out", str(work / "articles.parquet")], n),
+        ("report cold", [*report, str(export), "--out", str(work / "r1")], n),
+        ("report warm", [*report, str(export), "--out", str(work / "r2"), "--terms", "oil",
+                         "ukraine", "--freq", "M", "--focus", "2022-01-01:2022-02-28"], n),
+        ("update: before", [*report, str(update), "--out", str(work / "r3")], n),
+        ("report update", [*report, str(update), "--out", str(work / "r3")], n + 1000),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--data", type=Path, help="folder for the generated corpora "
+                                                  "(default: a temporary folder)")
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+    keep = args.data is not None
+    data = args.data or Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    data.mkdir(parents=True, exist_ok=True)
+    rows = []
+    try:
+        for n in args.sizes:
+            export, extra = corpus(data, n)
+            with tempfile.TemporaryDirectory() as folder:
+                work = Path(folder)
+                env = {**os.environ, "NEWSSCOPE_CACHE_DIR": str(work / "cache")}
+                for case, command, articles in cases(export, work):
+                    if case == "report update":
+                        shutil.copy(extra, work / "update" / extra.name)
+                    result = measure(command, env=env)
+                    print(f"done {n} {case}: {result['seconds']:.1f} s", flush=True)
+                    rows.append([f"{n:,}", case, f"{result['seconds']:.1f}",
+                                 f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
+                                 f"{articles / result['seconds']:,.0f}",
+                                 f"{1e6 * result['seconds'] / articles:.0f}"])
+    finally:
+        if not keep:
+            shutil.rmtree(data, ignore_errors=True)
+    print()
+    print(machine(), "·", load_average(), "· code", git_head())
+    print(table(("articles", "case", "wall s", "CPU s (tree)", "peak RSS tree MiB",
+                 "articles/s", "µs/article"), rows, args.markdown))
+
+
+if __name__ == "__main__":
+    main()
