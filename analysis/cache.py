@@ -14,9 +14,10 @@ again on each hit. :func:`prune_cache`
 
 * removes entries not used for ``max_age_days`` (default 30 days);
 * then keeps only the ``max_entries`` (default 20) most recently used ones;
-* removes ``.tmp-*`` folders unchanged for an hour: a load killed while
-  writing its cache leaves one, and a write in progress changes its folder
-  far more often than that.
+* removes ``.tmp-*`` folders that a load killed while writing its cache
+  left: those whose writer (``.tmp-<pid>-…``) is no longer running, and any
+  unchanged for an hour (a write in progress changes its folder far more
+  often; a pid may have been reused, or the cache is shared by machines).
 
 Nothing else in the folder is touched, as it may be one the user chose.
 """
@@ -119,6 +120,26 @@ def _last_change(path: Path) -> float:
     return max(times)
 
 
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":
+        return True  # on Windows os.kill(pid, 0) would terminate the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists but is not ours, or cannot tell: keep its folder
+    return True
+
+
+def _abandoned(tmp: Path, now: float) -> bool:
+    """Return whether ``.tmp-*`` folder ``tmp`` is left over from a write that died."""
+    pid = tmp.name.split("-")[1] if tmp.name.count("-") >= 2 else ""
+    if pid.isdigit() and not _alive(int(pid)):
+        return True
+    return _last_change(tmp) < now - STALE_TMP_SECONDS
+
+
 def prune_cache(folder: str | os.PathLike, *, max_entries: int = MAX_ENTRIES,
                 max_age_days: float = MAX_AGE_DAYS) -> list[Path]:
     """Remove old cache entries and abandoned temporary folders; return what was removed.
@@ -171,7 +192,7 @@ def prune_cache(folder: str | os.PathLike, *, max_entries: int = MAX_ENTRIES,
               if rank >= max_entries or mtime < too_old][::-1]
     for tmp in sorted(folder.glob(".tmp-*")):
         try:
-            if tmp.is_dir() and _last_change(tmp) < now - STALE_TMP_SECONDS:
+            if tmp.is_dir() and _abandoned(tmp, now):
                 doomed.append(tmp)
         except OSError:
             continue

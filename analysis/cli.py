@@ -26,15 +26,11 @@ import pandas as pd
 
 from analysis import config
 from analysis.formats import DEFAULT_FIELD_NAMES
-from analysis.io import FORMATS, load_articles
+from analysis.io import FORMATS, OUTPUT_MARKER, load_articles
 
 REPORT_NAME = "newsscope-report.html"
 FREQS = ("D", "W", "M", "Q", "Y")
 COLUMNS_EXAMPLE = "text=story,published=timestamp"
-# The loader skips folders holding this file, so tables written into a folder that is
-# also an input are not read back as articles. TODO: import OUTPUT_MARKER from analysis.io
-# once it is defined there (the loader's side of this is another change).
-OUTPUT_MARKER = ".newsscope-output"
 # What `report` imports to run and export its notebook. ipykernel is the python3 kernel:
 # when it is importable, jupyter_client offers it under that name even with no kernelspec
 # installed, so finding the module is the kernel check.
@@ -261,8 +257,8 @@ def _cli_words(message: str) -> str:
     --------
     >>> _cli_words("unsupported file type '.xyz'; pass fmt= to force a format")
     "unsupported file type '.xyz'; pass --format to force a format"
-    >>> _cli_words("file is 63.2 MB, over the 52 MB limit (max_bytes)")
-    'file is 63.2 MB, over the 52 MB limit (--max-bytes)'
+    >>> _cli_words("file is 63.2 MiB, over the 50 MiB limit (max_bytes)")
+    'file is 63.2 MiB, over the 50 MiB limit (--max-bytes)'
     """
     for python, option in _CLI_WORDS.items():
         message = re.sub(python, option, message)
@@ -494,11 +490,11 @@ def rejection_lines(manifest: pd.DataFrame, n: int = 5) -> list[str]:
     ...     "path": ["a.pdf", "big.jsonl", "b.doc", "ok.txt"],
     ...     "status": ["rejected", "rejected", "rejected", "loaded"],
     ...     "reason": ["unsupported file type '.pdf'; pass fmt= to force a format",
-    ...                "file is 63.2 MB, over the 52 MB limit (max_bytes)",
+    ...                "file is 63.2 MiB, over the 50 MiB limit (max_bytes)",
     ...                "unsupported file type '.doc'; pass fmt= to force a format", ""]})
     >>> print("\\n".join(rejection_lines(manifest)))
       2 rejected, e.g. a.pdf: unsupported file type '.pdf'; pass --format to force a format
-      1 rejected, e.g. big.jsonl: file is 63.2 MB, over the 52 MB limit (--max-bytes)
+      1 rejected, e.g. big.jsonl: file is 63.2 MiB, over the 50 MiB limit (--max-bytes)
     """
     rejected = manifest[manifest["status"] == "rejected"].reset_index(drop=True)
     if rejected.empty:

@@ -19,7 +19,6 @@ import os
 import shutil
 import tarfile
 import tempfile
-import time
 import zipfile
 import zlib
 import zoneinfo
@@ -676,42 +675,9 @@ def _read_cache(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         return None
 
 
-_STALE_TMP_SECONDS = 3600
-
-
-def _remove_stale_tmp(cache: Path) -> None:
-    """Remove ``.tmp-<pid>-*`` folders of cache writes that were interrupted.
-
-    A folder is stale when the process named in it is gone, or when it is
-    over an hour old (its pid may have been reused, or it was written on
-    another machine sharing the cache).
-    """
-    for tmp in cache.glob(".tmp-*"):
-        pid = tmp.name.split("-")[1]
-        try:
-            old = time.time() - tmp.stat().st_mtime > _STALE_TMP_SECONDS
-        except OSError:
-            continue  # removed meanwhile
-        if old or (pid.isdigit() and not _alive(int(pid))):
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid() or os.name != "posix":
-        return True  # on Windows os.kill(pid, 0) would terminate the process
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # exists but is not ours, or cannot tell: keep its folder
-    return True
-
-
 def _write_cache(folder: Path, articles: pd.DataFrame, manifest: pd.DataFrame) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_tmp(folder.parent)
-    # The pid in the name tells a later run whether the writer is still alive.
+    # The pid in the name tells prune_cache whether the writer is still alive.
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".tmp-{os.getpid()}-"))
     try:
         articles.to_parquet(tmp / "articles.parquet", index=False)

@@ -34,7 +34,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import __version__, config
-from analysis.io import input_files
+from analysis.io import OUTPUT_MARKER, input_files
 from analysis.plots import plot_article_counts
 from analysis.trends import article_counts
 
@@ -245,9 +245,6 @@ def write_html(html: str, path: str | os.PathLike) -> Path:
 #: The report template inside the package: ``analysis/templates/report.ipynb``
 #: (notebooks/4.01-report.ipynb is the same notebook, executed on the sample).
 REPORT_TEMPLATE = "report.ipynb"
-#: Written into every report root so that the loader skips it when ``--out``
-#: lies inside the input folder.
-OUTPUT_MARKER = ".newsscope-output"  # == analysis.io.OUTPUT_MARKER
 _MARKER_TEXT = "written by newsscope; the loader skips this folder\n"
 # Letters NFKD does not split into a base letter and a mark.
 _FOLD = str.maketrans({"ə": "e", "ı": "i", "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae"})

@@ -443,7 +443,8 @@ def test_interrupted_cache_writes_are_cleaned_up(tmp_path):
         folder.mkdir(parents=True)
         (folder / "articles.parquet").write_bytes(b"partial")
     two_hours_ago = time.time() - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
+    for stale in (old / "articles.parquet", old):  # nothing in it changed for two hours
+        os.utime(stale, (two_hours_ago, two_hours_ago))
     path = tmp_path / "a.jsonl"
     path.write_text('{"id": "a", "title": "A", "text": "alpha body"}\n')
     load_articles(path, cache_dir=cache, progress=False)
