@@ -37,8 +37,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from analysis.tokens import _given_terms, _term_pattern, _term_words
-from analysis.topic_terms import article_texts, chrome_terms, fold_case, stopword_set
+from analysis.tokens import (
+    _given_terms,
+    _sample_rows,
+    _term_pattern,
+    _term_words,
+    _trackable_words,
+)
+from analysis.topic_terms import article_texts, fold_case
 
 __all__ = ["TOKENISER_VERSION", "TermIndex", "build_index", "save_index", "load_index"]
 
@@ -327,15 +333,11 @@ class TermIndex:
         ['oil', 'oil price', 'price']
         """
         words = self._word_array
-        stopwords = stopword_set(tuple(languages))
-        chrome = chrome_terms()
-        good = np.array([len(w) > 1 and w.isalpha() and w not in stopwords and w not in chrome
-                         for w in words], dtype=bool)
+        good = _trackable_words(words, languages)
         allowed = np.concatenate([good, good[self.pairs[:, 0]] & good[self.pairs[:, 1]]])
         counts, copies = self.counts, self.copies
         if sample is not None and self.n_texts > sample:
-            rng = np.random.default_rng(0)
-            rows = np.sort(rng.choice(self.n_texts, sample, replace=False))
+            rows = _sample_rows(self.n_texts, sample)
             counts, copies = counts[rows], copies[rows]
         df = np.bincount(counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)),
                          minlength=counts.shape[1])

@@ -15,13 +15,42 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from analysis.topic_terms import fold_case
+from analysis.topic_terms import chrome_terms, fold_case, stopword_set
 
 __all__: list[str] = []
 
 _TOKEN = r"(?u)\b\w+\b"
 _WORD = re.compile(_TOKEN)
 _TERM_WORD = re.compile(r"[\w*]+")
+
+
+def _trackable_words(words, languages) -> np.ndarray:
+    """Return, for each word, whether a chosen trend term may contain it.
+
+    Words of two or more letters only (no numbers), neither a stopword of
+    ``languages`` nor site chrome; a phrase is trackable when its words are.
+
+    Examples
+    --------
+    >>> _trackable_words(["oil", "the", "2024", "a", "price"], ("en",)).tolist()
+    [True, False, False, False, True]
+    """
+    stopwords = stopword_set(tuple(languages))
+    chrome = chrome_terms()
+    return np.array([len(w) > 1 and w.isalpha() and w not in stopwords and w not in chrome
+                     for w in words], dtype=bool)
+
+
+def _sample_rows(n: int, size: int) -> np.ndarray:
+    """Return the sorted rows of the seeded sample of ``size`` texts out of ``n`` that chooses
+    the top terms of a large corpus (the same rows for the trends and the term index).
+
+    Examples
+    --------
+    >>> _sample_rows(10, 3).tolist() == _sample_rows(10, 3).tolist()
+    True
+    """
+    return np.sort(np.random.default_rng(0).choice(n, size, replace=False))
 
 
 def _term_words(term: str) -> list[str]:

@@ -46,14 +46,12 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.index import TOKENISER_VERSION, TermIndex
 from analysis.periods import PeriodGrid, as_published, check_freq, dated_published, period_grid
-from analysis.tokens import _TOKEN, _given_terms, _term_words
+from analysis.tokens import _TOKEN, _given_terms, _sample_rows, _term_words, _trackable_words
 from analysis.tokens import _WORD as _WORD  # before analysis.tokens existed, it lived here
 from analysis.topic_terms import (
     STOPWORD_LANGUAGES,
     article_texts,
-    chrome_terms,
     fold_case,
-    stopword_set,
 )
 
 #: dtype of every text column the trend functions return.
@@ -419,8 +417,7 @@ def _term_matrix(texts: list[str], copies: np.ndarray, *, terms, top_n: int,
     if terms is None and len(texts) > _VOCABULARY_SAMPLE:
         # Which terms lead is settled by a large sample; counting them is
         # then done on every article, never on the sample.
-        rng = np.random.default_rng(0)
-        rows = np.sort(rng.choice(len(texts), _VOCABULARY_SAMPLE, replace=False))
+        rows = _sample_rows(len(texts), _VOCABULARY_SAMPLE)
         _, names = _term_matrix([texts[i] for i in rows], copies[rows], terms=None,
                                 top_n=top_n, languages=languages)
         return _given_terms(texts, names)
@@ -441,10 +438,9 @@ _VOCABULARY_SAMPLE = 50_000
 
 def _top_terms(counts: sp.csc_matrix, vocabulary: np.ndarray, copies: np.ndarray, *,
                top_n: int, languages: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
-    stopwords = stopword_set(tuple(languages))
-    chrome = chrome_terms()
-    allowed = np.array([all(len(w) > 1 and w.isalpha() and w not in stopwords
-                            and w not in chrome for w in v.split()) for v in vocabulary])
+    words = sorted({w for v in vocabulary for w in v.split()})
+    trackable = dict(zip(words, _trackable_words(words, languages), strict=True))
+    allowed = np.array([all(trackable[w] for w in v.split()) for v in vocabulary], dtype=bool)
     # Document frequency in articles (distinct texts weighted by their copies);
     # a term must be in two articles to be tracked.
     df = np.asarray(copies @ (counts > 0)).ravel()
