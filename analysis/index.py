@@ -25,9 +25,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from analysis.parallel import ordered_map
 from analysis.tokens import (
     _given_terms,
     _sample_rows,
@@ -452,25 +451,10 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     with tqdm(total=len(first), desc="indexing", unit="text", disable=not progress) as bar:
-        for chunk in _mapped(_tokenised_chunk, tasks, n_jobs=n_jobs):
+        for chunk in ordered_map(_tokenised_chunk, tasks, n_jobs=n_jobs):
             chunks.append(chunk)
             bar.update(chunk[2].shape[0])
     return _merged(chunks, codes, copies, min_df=min_df)
-
-
-def _mapped(function, tasks, *, n_jobs: int):
-    """Yield ``function(*task)`` for each task in order, in up to ``n_jobs`` processes."""
-    if n_jobs <= 1:
-        yield from (function(*task) for task in tasks)
-        return
-    with ProcessPoolExecutor(n_jobs) as pool:
-        pending = deque()
-        for task in tasks:
-            pending.append(pool.submit(function, *task))
-            if len(pending) > 2 * n_jobs:  # a few chunks in flight, not the whole corpus
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int) -> TermIndex:

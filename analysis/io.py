@@ -40,6 +40,7 @@ from analysis.clean import (
     text_fingerprint,
 )
 from analysis.dates import coerce_published, date_languages
+from analysis.parallel import resolve_n_jobs
 
 __all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "OUTPUT_MARKER", "input_files",
            "load_articles"]
@@ -745,6 +746,7 @@ def load_articles(
     cache: bool = True,
     cache_dir: str | os.PathLike | None = None,
     progress: bool | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load news articles from files into one clean, typed DataFrame.
 
@@ -784,6 +786,9 @@ def load_articles(
         modification times and options) from ``data/processed/cache``.
     progress : bool or None
         Show a progress bar; ``None`` shows it only on a terminal.
+    n_jobs : int or None
+        Processes that read, parse and clean the inputs; ``None`` uses every
+        core. The result is the same for any value.
 
     Returns
     -------
@@ -816,6 +821,7 @@ def load_articles(
     """
     sources = _check_sources(sources)
     _check_options(fmt=fmt, tz=tz, languages=languages, max_bytes=max_bytes)
+    n_jobs = resolve_n_jobs(n_jobs)
     fields = formats.resolve_field_names(columns)
     with contextlib.ExitStack() as open_archives:
         items = _discover(sources, open_archives)

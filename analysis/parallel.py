@@ -1,0 +1,62 @@
+"""Process pools for the stages that use every core: loading and indexing.
+
+Results never depend on the number of processes: work is split into tasks
+whose results are combined in task order, whatever order they finish in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["ordered_map", "resolve_n_jobs"]
+
+
+def resolve_n_jobs(n_jobs: int | None) -> int:
+    """Return the number of processes ``n_jobs`` asks for: ``None`` means every core.
+
+    Examples
+    --------
+    >>> resolve_n_jobs(2)
+    2
+    >>> resolve_n_jobs(None) == (os.cpu_count() or 1)
+    True
+    >>> resolve_n_jobs(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_jobs must be a positive number of processes, or None for every core (...), not 0
+    """
+    cores = os.cpu_count() or 1
+    if n_jobs is None:
+        return cores
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ValueError("n_jobs must be a positive number of processes, or None for every "
+                         f"core ({cores} here), not {n_jobs!r}")
+    return n_jobs
+
+
+def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int) -> Iterator:
+    """Yield ``function(*task)`` for each task in task order, in up to ``n_jobs`` processes.
+
+    Tasks are submitted a few at a time, so an endless or huge stream of
+    tasks is never held in memory at once. With ``n_jobs=1`` everything runs
+    in this process, without a pool.
+
+    Examples
+    --------
+    >>> list(ordered_map(pow, [(2, 3), (3, 2)], n_jobs=1))
+    [8, 9]
+    """
+    if n_jobs <= 1:
+        yield from (function(*task) for task in tasks)
+        return
+    with ProcessPoolExecutor(n_jobs) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.submit(function, *task))
+            if len(pending) > 2 * n_jobs:  # a few tasks in flight, not the whole corpus
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
