@@ -71,9 +71,35 @@ def _add_max_bytes(parser: argparse.ArgumentParser) -> None:
                              f"(default: {config.MAX_FILE_BYTES // 2**20}MiB)")
 
 
+def parse_jobs(text: str) -> int:
+    """Return a ``--jobs`` value: a positive number of processes.
+
+    Examples
+    --------
+    >>> parse_jobs("2")
+    2
+    >>> parse_jobs("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: takes a positive number of processes, e.g. --jobs 4, not '0'
+    """
+    if not re.fullmatch(r"\s*\d+\s*", text) or int(text) < 1:
+        raise argparse.ArgumentTypeError("takes a positive number of processes, e.g. --jobs 4, "
+                                         f"not {text!r}")
+    return int(text)
+
+
+def _add_jobs(parser: argparse.ArgumentParser) -> None:
+    # None, not os.cpu_count(): the loader resolves "every core" itself, where it runs.
+    parser.add_argument("--jobs", type=parse_jobs, metavar="N",
+                        help="processes that load (and index) the articles "
+                             f"(default: every core, {os.cpu_count() or 1} here); "
+                             "any N gives the same results")
+
+
 def _add_load_options(parser: argparse.ArgumentParser) -> None:
     _add_source_options(parser)
     _add_max_bytes(parser)
+    _add_jobs(parser)
     parser.add_argument("--tz", default="UTC", help="time zone of the published column")
     parser.add_argument("--drop-duplicates", action="store_true",
                         help="leave out rows flagged as duplicates (they stay in the manifest)")
@@ -114,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="keep articles dated far from all the others in the time charts "
                              "(by default they are listed in the summary and left out)")
     _add_max_bytes(report)
+    _add_jobs(report)
     report.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     overview = commands.add_parser("overview", help="write the one-page HTML corpus overview")
@@ -125,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(topics, sources_help="a Parquet file from `newsscope ingest`, "
                                              "or sources to load")
     _add_max_bytes(topics)
+    _add_jobs(topics)
     topics.add_argument("--out", required=True, help="output folder")
     topics.add_argument("--k", default="auto", help="number of topics, or 'auto' (default)")
     topics.add_argument("--method", default="hybrid", choices=("hybrid", "nmf", "embeddings"))
@@ -135,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(trends, sources_help="a Parquet file from `newsscope ingest`, "
                                              "or sources to load")
     _add_max_bytes(trends)
+    _add_jobs(trends)
     trends.add_argument("--out", required=True, help="output folder")
     trends.add_argument("--freq", default="W", choices=FREQS)
     trends.add_argument("--terms", nargs="+", help="words, phrases or patterns like traffick*")
@@ -266,6 +295,12 @@ def _cli_words(message: str) -> str:
 
 
 def _error(exc: BaseException) -> int:
+    # A load that gave no article (report_data.NothingLoadedError) carries its
+    # manifest: what each item was and why is listed first, as after any load,
+    # since the command writes no manifest to look in.
+    manifest = getattr(exc, "manifest", None)
+    if isinstance(manifest, pd.DataFrame) and not manifest.empty:
+        _print_load_summary(manifest, statuses=_not_loaded(manifest))
     print(f"newsscope: error: {_cli_words(str(exc))}", file=sys.stderr)
     return 2
 
@@ -465,7 +500,7 @@ _TABLES = frozenset({"doc_topics.csv", "topics.csv", "topics.parquet", "doc_topi
 
 
 def _status_line(manifest: pd.DataFrame) -> str:
-    from analysis.report import status_counts
+    from analysis.report_data import status_counts
 
     counts = status_counts(manifest)
     return f"{len(manifest)} input items: " + ", ".join(f"{n} {s}" for s, n in counts.items())
@@ -478,11 +513,14 @@ def _reason_kind(reason: str) -> str:
     return re.sub(r"\d+(?:[.,]\d+)*", "#", reason)
 
 
-def rejection_lines(manifest: pd.DataFrame, n: int = 5) -> list[str]:
-    """Return the rejected input items, grouped by kind of reason, as lines to print.
+def rejection_lines(manifest: pd.DataFrame, n: int = 5, *,
+                    statuses: Sequence[str] = ("rejected",)) -> list[str]:
+    """Return the input items of ``statuses``, grouped by kind of reason, as lines to print.
 
     The ``n`` most common kinds, each with its count and one example item
     and its reason in command-line words; then how many more there are.
+    By default only the rejected items, which a load that went well still
+    has to explain; a load that gave nothing lists every status.
 
     Examples
     --------
@@ -495,12 +533,18 @@ def rejection_lines(manifest: pd.DataFrame, n: int = 5) -> list[str]:
     >>> print("\\n".join(rejection_lines(manifest)))
       2 rejected, e.g. a.pdf: unsupported file type '.pdf'; pass --format to force a format
       1 rejected, e.g. big.jsonl: file is 63.2 MiB, over the 50 MiB limit (--max-bytes)
+    >>> empty = pd.DataFrame({"path": ["blank.txt"], "status": ["empty"], "reason": ["no text"]})
+    >>> print("\\n".join(rejection_lines(pd.concat([manifest, empty]), 2,
+    ...                                  statuses=("empty", "rejected"))))
+      2 rejected, e.g. a.pdf: unsupported file type '.pdf'; pass --format to force a format
+      1 rejected, e.g. big.jsonl: file is 63.2 MiB, over the 50 MiB limit (--max-bytes)
+      1 more not loaded for 1 other reason
     """
-    rejected = manifest[manifest["status"] == "rejected"].reset_index(drop=True)
-    if rejected.empty:
+    shown = manifest[manifest["status"].isin(statuses)].reset_index(drop=True)
+    if shown.empty:
         return []
-    reasons = rejected["reason"].astype(object).fillna("").replace("", "no reason given")
-    kinds = reasons.map(_reason_kind)
+    reasons = shown["reason"].astype(object).fillna("").replace("", "no reason given")
+    kinds = shown["status"].astype(str) + "|" + reasons.map(_reason_kind)
     # Most common first; among equals, the kind met first.
     counts = sorted(kinds.groupby(kinds, sort=False).size().items(), key=lambda kv: -kv[1])
     lines = []
@@ -508,17 +552,25 @@ def rejection_lines(manifest: pd.DataFrame, n: int = 5) -> list[str]:
         first = int(kinds.eq(kind).to_numpy().argmax())
         reason = _cli_words(reasons[first])
         reason = reason if len(reason) <= 200 else reason[:199] + "…"
-        lines.append(f"  {count} rejected, e.g. {rejected.at[first, 'path']}: {reason}")
+        lines.append(f"  {count} {shown.at[first, 'status']}, e.g. {shown.at[first, 'path']}: "
+                     f"{reason}")
     rest = counts[n:]
     if rest:
-        lines.append(f"  {sum(c for _, c in rest)} more rejected for {len(rest)} other "
+        label = statuses[0] if len(statuses) == 1 else "not loaded"
+        lines.append(f"  {sum(c for _, c in rest)} more {label} for {len(rest)} other "
                      f"reason{'s' if len(rest) > 1 else ''}")
     return lines
 
 
-def _print_load_summary(manifest: pd.DataFrame) -> None:
+def _not_loaded(manifest: pd.DataFrame) -> list[str]:
+    """Return the statuses in ``manifest`` other than loaded: all a load that gave nothing has."""
+    return sorted(set(manifest["status"].astype(str)) - {"loaded"})
+
+
+def _print_load_summary(manifest: pd.DataFrame, *,
+                        statuses: Sequence[str] = ("rejected",)) -> None:
     print(_status_line(manifest))
-    for line in rejection_lines(manifest):
+    for line in rejection_lines(manifest, statuses=statuses):
         print(line)
 
 
@@ -531,7 +583,7 @@ def _load(args) -> tuple[pd.DataFrame, pd.DataFrame]:
     return load_articles(args.sources, fmt=args.fmt, columns=args.columns, tz=args.tz,
                          drop_duplicates=args.drop_duplicates, return_manifest=True,
                          max_bytes=_max_bytes(args), cache=not args.no_cache,
-                         progress=False if args.quiet else None)
+                         progress=False if args.quiet else None, n_jobs=args.jobs)
 
 
 def _articles_from_sources(args) -> pd.DataFrame:
@@ -542,7 +594,8 @@ def _articles_from_sources(args) -> pd.DataFrame:
             return frame  # the table `newsscope ingest` wrote
     articles, manifest = load_articles(args.sources, fmt=args.fmt, columns=args.columns,
                                        return_manifest=True, max_bytes=_max_bytes(args),
-                                       progress=False if args.quiet else None)
+                                       progress=False if args.quiet else None,
+                                       n_jobs=args.jobs)
     if articles.empty:
         from analysis.report_data import nothing_loaded_error
 
@@ -624,7 +677,8 @@ def _report(args) -> int:
                             focus=args.focus, since=args.since, previous=previous, tz=args.tz,
                             random_state=args.seed, cache=not args.no_cache,
                             include_date_outliers=args.include_date_outliers,
-                            max_bytes=_max_bytes(args), progress=False if args.quiet else None)
+                            max_bytes=_max_bytes(args), progress=False if args.quiet else None,
+                            n_jobs=args.jobs)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
     except OSError as exc:
@@ -646,9 +700,16 @@ def _report(args) -> int:
 def _ingest_or_overview(args) -> int:
     try:
         articles, manifest = _load(args)
+        if articles.empty and args.command == "ingest":
+            from analysis.report_data import nothing_loaded_error
+
+            raise nothing_loaded_error(args.sources, manifest)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
-    _print_load_summary(manifest)
+    # The overview of a load that gave nothing is still written: its page accounts for
+    # every item, and the lines printed here say why none loaded.
+    _print_load_summary(manifest, statuses=_not_loaded(manifest) if articles.empty
+                        else ("rejected",))
     if args.command == "ingest":
         out = Path(args.out)
         with _writing(out):

@@ -21,8 +21,8 @@ import pandas as pd
 
 from analysis.config import DEFAULT_LANGUAGES
 
-__all__ = ["coerce_published", "date_languages", "looks_like_dateline", "machine_time_kind",
-           "parse_date_text", "word_count"]
+__all__ = ["coerce_published", "date_languages", "future_problems", "latest_plausible",
+           "looks_like_dateline", "machine_time_kind", "parse_date_text", "word_count"]
 
 # Month names per language: a dateline is parsed with only the languages
 # its month word belongs to ("Mart" is Turkish March, but a time zone to an
@@ -138,7 +138,8 @@ def looks_like_dateline(line: str) -> bool:
 
 
 def coerce_published(
-    value, *, tz: str = "UTC", languages: Sequence[str] = DEFAULT_LANGUAGES
+    value, *, tz: str = "UTC", languages: Sequence[str] = DEFAULT_LANGUAGES,
+    check_future: bool = True,
 ) -> tuple[pd.Timestamp | None, str | None]:
     """Return ``(timestamp in tz, problem)`` for a publication date of any form.
 
@@ -151,6 +152,9 @@ def coerce_published(
         Time zone of the result; naive values are wall-clock time in it.
     languages : sequence of str
         Month-name languages for free-text dates.
+    check_future : bool
+        Reject dates after tomorrow. A cache that outlives today turns this
+        off and applies :func:`future_problems` when the result is used.
 
     Returns
     -------
@@ -191,9 +195,35 @@ def coerce_published(
         return None, f"ambiguous local time {str(value)[:60]!r} in {tz}"
     if stamp < _EARLIEST:
         return None, f"implausible date {_day(stamp)} (before 1800)"
-    if stamp > pd.Timestamp.now(tz="UTC") + _LATEST_AHEAD:
-        return None, f"implausible date {_day(stamp)} (in the future)"
+    if check_future and stamp > latest_plausible():
+        return None, _future_problem(stamp)
     return stamp, None
+
+
+def latest_plausible() -> pd.Timestamp:
+    """Return the latest publication time taken as real now: tomorrow, with a day to spare."""
+    return pd.Timestamp.now(tz="UTC") + _LATEST_AHEAD
+
+
+def _future_problem(stamp: pd.Timestamp) -> str:
+    return f"implausible date {_day(stamp)} (in the future)"
+
+
+def future_problems(published: pd.Series) -> pd.Series:
+    """Return, per timestamp, the problem :func:`coerce_published` reports for a future date.
+
+    Missing where the date is not after :func:`latest_plausible`.
+
+    Examples
+    --------
+    >>> stamps = pd.Series(pd.to_datetime(["2020-01-01", "2091-05-12", None], utc=True))
+    >>> future_problems(stamps).tolist()
+    [None, 'implausible date 2091-05-12 (in the future)', None]
+    """
+    late = published.notna() & (published > latest_plausible())
+    return pd.Series([_future_problem(stamp) if is_late else None
+                      for stamp, is_late in zip(published, late, strict=True)],
+                     index=published.index, dtype=object)
 
 
 def _day(stamp: pd.Timestamp) -> str:

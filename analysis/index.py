@@ -42,8 +42,9 @@ from analysis.tokens import (
     _term_pattern,
     _term_words,
     _trackable_words,
+    article_texts,
+    fold_case,
 )
-from analysis.topic_terms import article_texts, fold_case
 
 __all__ = ["TOKENISER_VERSION", "TermIndex", "build_index", "save_index", "load_index"]
 

@@ -9,16 +9,20 @@ archive members), reads each with the reader for its format
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import glob
 import hashlib
 import importlib.metadata
 import io
+import itertools
 import json
 import os
 import shutil
+import sys
 import tarfile
 import tempfile
+import time
 import zipfile
 import zlib
 import zoneinfo
@@ -26,21 +30,25 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import config, formats, textpage
 from analysis.cache import mark_used, prune_cache, usable_cache_dir
 from analysis.clean import (
     DecodeError,
+    DuplicateSketches,
     decode_bytes,
     detect_languages,
+    duplicate_sketches,
     find_duplicates,
     looks_binary,
     normalise_text,
     text_fingerprint,
 )
-from analysis.dates import coerce_published, date_languages
-from analysis.parallel import resolve_n_jobs
+from analysis.dates import coerce_published, date_languages, future_problems
+from analysis.parallel import ordered_map, resolve_n_jobs
+from analysis.unitstore import UnitStore
 
 __all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "OUTPUT_MARKER", "input_files",
            "load_articles"]
@@ -417,20 +425,31 @@ def _parse_structured(fmt: str, raw: bytes, path: str, fields) -> list[formats.P
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _parse_text_pages(
-    pages: list[tuple[str, str]], languages: Sequence[str]
-) -> list[formats.Parsed]:
-    boilerplate = textpage.recurring_lines(text for _, text in pages)
-    out = []
-    for path, text in pages:
-        page = textpage.parse_text_page(text, boilerplate=boilerplate, languages=languages)
-        if not page.text.strip():
-            out.append(formats.Parsed.empty(path, "no article body found (site chrome only?)"))
-            continue
-        record = {"title": page.title, "text": page.text, "source": page.source,
-                  "published": page.published, "date_text": page.date_text}
-        out.append(formats.Parsed(path, record))
-    return out
+def _parse_text_page(path: str, text: str, languages: Sequence[str],
+                     boilerplate: frozenset[str]) -> formats.Parsed:
+    page = textpage.parse_text_page(text, boilerplate=boilerplate, languages=languages)
+    if not page.text.strip():
+        return formats.Parsed.empty(path, "no article body found (site chrome only?)")
+    record = {"title": page.title, "text": page.text, "source": page.source,
+              "published": page.published, "date_text": page.date_text}
+    return formats.Parsed(path, record)
+
+
+def _parse_raw(path: str, raw: bytes, item_fmt: str | None, fields
+               ) -> tuple[str, list[formats.Parsed] | str]:
+    """Return ``(format, outcomes)`` of read bytes, or ``("text", decoded page)`` for a page."""
+    if item_fmt is None:
+        return "unknown", [formats.Parsed.reject(
+            path, f"unsupported file type {formats._suffix(path) or '(none)'!r}; "
+            "pass fmt= to force a format")]
+    try:
+        if item_fmt == "text":
+            return item_fmt, normalise_text(decode_bytes(raw)[0])
+        outcomes = _parse_structured(item_fmt, raw, path, fields)
+    except (DecodeError, RecursionError) as exc:
+        reason = str(exc) if isinstance(exc, DecodeError) else "structure nested too deeply"
+        return item_fmt, [formats.Parsed.reject(path, reason)]
+    return item_fmt, outcomes or [formats.Parsed.empty(path, "no records in the file")]
 
 
 def _read_item(item: _Item, *, fmt: str, max_bytes: int, fields
@@ -440,55 +459,388 @@ def _read_item(item: _Item, *, fmt: str, max_bytes: int, fields
     item_fmt = _resolve_format(item, fmt, raw or b"")
     if problem is not None:
         return item.kind or item_fmt or fmt, [problem]
-    if item_fmt is None:
-        return "unknown", [formats.Parsed.reject(
-            item.path, f"unsupported file type {formats._suffix(item.path) or '(none)'!r}; "
-            "pass fmt= to force a format")]
+    return _parse_raw(item.path, raw, item_fmt, fields)
+
+
+# --------------------------------------------------------------------------- units
+#
+# Inputs are split into units that load independently of each other — a
+# file, an archive member, a shard of a JSON-lines export, a Parquet row
+# group, a text page with the chrome lines it contains — so that worker
+# processes can load them in any number and the load cache can keep each
+# on its own (analysis.unitstore). Only text pages need their siblings (to
+# learn the site's chrome); that is done here, before they become units.
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One independently loaded piece of input; picklable, for worker processes."""
+
+    kind: str  # file | bytes | jsonl | csv | parquet | page | problem
+    path: str  # printable
+    source: str = ""  # the file on disk (file, jsonl, parquet)
+    size: int = 0
+    data: bytes | str | None = None  # an archive member's bytes; a page's text
+    span: tuple = ()  # jsonl: (start, end, first_line); parquet: (group, first_row)
+    boilerplate: frozenset = frozenset()  # a page's lines that are its site's chrome
+    fmt: str = ""  # the format, where known before reading
+    reason: str = ""  # a problem unit's reason
+    status: str = "rejected"  # a problem unit's status; "transient" is not cached
+    key: str | None = None  # load-cache key; None: not cached
+
+
+@dataclass(frozen=True)
+class _Options:
+    fmt: str
+    max_bytes: int
+    fields: formats.FieldNames
+    tz: str
+    languages: tuple[str, ...]
+
+
+#: JSON-lines exports are split into shards of about this size, loaded in parallel.
+SHARD_BYTES = 4 * _MIB
+_BATCH_UNITS = 256  # units per worker task: enough to amortise the hand-over
+_BATCH_BYTES = 8 * _MIB
+
+
+def _unit_key(base: str, *parts) -> str:
+    digest = hashlib.blake2b(base.encode(), digest_size=16)
+    for part in parts:
+        digest.update(b"\x1f" + (part if isinstance(part, bytes) else str(part).encode(
+            "utf-8", "surrogateescape")))
+    return digest.hexdigest()
+
+
+def _stat_parts(path: str) -> tuple:
+    stat = os.stat(path)
+    return path, stat.st_size, stat.st_mtime_ns
+
+
+def _export_units(item: _Item, item_fmt: str, base: str) -> list[_Unit] | None:
+    """Return the units of a plain export file read in parts, or None to read it whole."""
+    parts = _stat_parts(item.source)
+    if item_fmt == "csv":  # a quoted field may hold newlines: read in one stream, not shards
+        return [_Unit("csv", item.path, item.source, item.size, fmt="csv",
+                      key=_unit_key(base, "csv", *parts))]
+    if item_fmt == "jsonl" and item.size > 0 and not _utf16(item.source):
+        return [_Unit("jsonl", item.path, item.source, end - start, span=(start, end, line),
+                      fmt="jsonl", key=_unit_key(base, "jsonl", *parts, start, end))
+                for start, end, line in formats.jsonl_shards(item.source,
+                                                             shard_bytes=SHARD_BYTES)]
+    if item_fmt == "parquet":
+        try:
+            groups = formats.parquet_row_groups(item.source)
+        except Exception:  # noqa: BLE001 - read whole, the reader says what is wrong
+            return None
+        if not groups:
+            return None
+        return [_Unit("parquet", item.path, item.source, n_rows, span=(group, first_row),
+                      fmt="parquet", key=_unit_key(base, "parquet", *parts, group))
+                for group, first_row, n_rows in groups]
+    return None
+
+
+def _utf16(path: str) -> bool:
+    # Only the first shard would see the byte order mark: such a file is read whole.
+    with open(path, "rb") as file:
+        return file.read(2) in (b"\xff\xfe", b"\xfe\xff")
+
+
+def _plan_units(items: list[_Item], options: _Options, base: str, store
+                ) -> tuple[list[_Unit], set[str]]:
+    """Return the units of ``items`` in input order, and the keys ``store`` already holds.
+
+    Text pages (and files whose extension does not tell their format) are
+    read here: a page's chrome is learned from its folder, and reading the
+    start of a file is how its format is found. Everything else is read by
+    whoever loads the unit, unless the cache has it.
+    """
+    planned: list = []  # a _Unit, or an _Item still to read, or (unit, member _Item)
+    for item in items:
+        if item.problem:
+            planned.append(_problem(item.path, item.kind or options.fmt, item.problem))
+            continue
+        guess = options.fmt if options.fmt != "auto" else _EXTENSIONS.get(
+            formats._suffix(item.path))
+        in_archive = item.source != item.path
+        if guess in (None, "text"):
+            planned.append(item)
+            continue
+        plain = not in_archive and not item.path.lower().endswith(".gz")
+        units = _export_units(item, guess, base) if plain else None
+        if units is not None:
+            planned.extend(units)
+        elif in_archive:
+            key = _unit_key(base, "member", *_stat_parts(item.source), item.path)
+            planned.append((_Unit("bytes", item.path, item.source, item.size, fmt=guess,
+                                  key=key), item))
+        else:
+            planned.append(_Unit("file", item.path, item.source, item.size, fmt=guess,
+                                 key=_unit_key(base, "file", *_stat_parts(item.source))))
+    keys = [p[0].key if isinstance(p, tuple) else p.key for p in planned
+            if not isinstance(p, _Item)]
+    stored = set(store.lookup(k for k in keys if k)) if store else set()
+    pages: dict[str, list[int]] = {}
+    for index, entry in enumerate(planned):
+        if isinstance(entry, tuple):
+            unit, member = entry
+            # Read in archive order: a compressed tar cannot seek backwards cheaply.
+            planned[index] = unit if unit.key in stored else _read_member(unit, member, options)
+        elif isinstance(entry, _Item):
+            planned[index] = _read_unknown(entry, options)
+            if isinstance(planned[index], tuple):
+                pages.setdefault(entry.folder, []).append(index)
+    for indexes in pages.values():
+        boilerplate = textpage.recurring_lines(planned[i][1] for i in indexes)
+        for i in indexes:
+            path, text = planned[i]
+            # The page needs only the chrome lines it has; with those in its
+            # key, pages added to the folder leave it cached unless they
+            # change which of its own lines count as chrome.
+            mine = frozenset(boilerplate.intersection(map(textpage._norm, text.splitlines())))
+            planned[i] = _Unit("page", path, data=text, boilerplate=mine, fmt="text",
+                               key=_unit_key(base, "page", path,
+                                             text.encode("utf-8", "surrogatepass"), *sorted(mine)))
+    seen: set[str] = set()
+    for index, unit in enumerate(planned):
+        if unit.key in seen:  # an archive holding two members of one name: load each afresh
+            planned[index] = dataclasses.replace(unit, key=None)
+        seen.add(unit.key)
+    if store and pages:
+        stored |= set(store.lookup(u.key for u in planned if u.kind == "page" and u.key))
+    return planned, stored
+
+
+def _problem(path: str, fmt: str, reason: str, status: str = "rejected") -> _Unit:
+    return _Unit("problem", path, fmt=fmt, reason=reason, status=status)
+
+
+def _read_member(unit: _Unit, member: _Item, options: _Options) -> _Unit:
     try:
-        if item_fmt == "text":
-            return item_fmt, normalise_text(decode_bytes(raw)[0])
-        outcomes = _parse_structured(item_fmt, raw, item.path, fields)
-    except (DecodeError, RecursionError) as exc:
-        reason = str(exc) if isinstance(exc, DecodeError) else "structure nested too deeply"
-        return item_fmt, [formats.Parsed.reject(item.path, reason)]
-    return item_fmt, outcomes or [formats.Parsed.empty(item.path, "no records in the file")]
+        raw, problem = _read_bytes(member, options.max_bytes)
+    except _Transient as exc:
+        return _problem(unit.path, unit.fmt, str(exc), "transient")
+    if problem is not None:
+        return _problem(unit.path, unit.fmt, "; ".join(problem.reasons), problem.status)
+    return _Unit("bytes", unit.path, unit.source, unit.size, data=raw, fmt=unit.fmt,
+                 key=unit.key)
 
 
-def _iter_outcomes(items: list[_Item], *, fmt: str, max_bytes: int, fields,
-                   languages: Sequence[str], progress: bool | None, status: dict
-                   ) -> Iterator[tuple[str, formats.Parsed]]:
-    """Yield ``(format, outcome)`` for every item, in input order.
+def _read_unknown(item: _Item, options: _Options) -> _Unit | tuple[str, str]:
+    """Read an item that may be a text page: return ``(path, text)`` if it is one."""
+    try:
+        raw, problem = _read_bytes(item, options.max_bytes)
+    except _Transient as exc:
+        return _problem(item.path, options.fmt, str(exc), "transient")
+    item_fmt = _resolve_format(item, options.fmt, raw or b"")
+    if problem is not None:
+        return _problem(item.path, item_fmt or options.fmt, "; ".join(problem.reasons),
+                        problem.status)
+    if item_fmt == "text":
+        try:
+            return item.path, normalise_text(decode_bytes(raw)[0])
+        except DecodeError as exc:
+            return _problem(item.path, "text", str(exc))
+    # Not cached: the bytes are in hand, and this is rare (a .txt holding HTML).
+    return _Unit("bytes", item.path, item.source, item.size, data=raw, fmt=item_fmt or "")
 
-    Text pages are parsed per folder once all of a folder's pages are read,
-    because each page's site chrome is learned from its siblings. Sets
-    ``status["transient"]`` when an item failed in a way that may not recur.
+
+# --------------------------------------------------------------------------- loading units
+
+
+def _unit_outcomes(unit: _Unit, options: _Options) -> list[tuple[str, formats.Parsed]]:
+    """Return ``(format, outcome)`` for everything in ``unit``."""
+    if unit.kind == "problem":
+        outcome = formats.Parsed(unit.path, None, unit.status, [unit.reason])
+        if unit.status == "transient":
+            raise _Transient(unit.reason)
+        return [(unit.fmt, outcome)]
+    if unit.kind == "page":
+        return [("text", _parse_text_page(unit.path, unit.data, options.languages,
+                                          unit.boilerplate))]
+    if unit.kind == "jsonl":
+        start, end, first_line = unit.span
+        with open(unit.source, "rb") as stream:
+            stream.seek(start)
+            outcomes = list(formats.parse_export_stream(
+                stream, path=unit.path, fields=options.fields, max_bytes=options.max_bytes,
+                first_line=first_line, end=end))
+        if not outcomes and start == 0 and end >= os.path.getsize(unit.source):
+            outcomes = [formats.Parsed.empty(unit.path, "no records in the file")]
+        return [("jsonl", o) for o in outcomes]
+    if unit.kind == "csv":
+        with open(unit.source, "rb") as stream:
+            outcomes = list(formats.parse_csv_stream(
+                stream, path=unit.path, fields=options.fields, max_bytes=options.max_bytes))
+        return [("csv", o) for o in outcomes or [
+            formats.Parsed.empty(unit.path, "no records in the file")]]
+    if unit.kind == "parquet":
+        group, first_row = unit.span
+        return [("parquet", o) for o in formats.parse_parquet_row_group(
+            unit.source, group, first_row=first_row, fields=options.fields,
+            max_bytes=options.max_bytes)]
+    if unit.kind == "bytes":
+        item_fmt, outcomes = _parse_raw(unit.path, unit.data, unit.fmt or None, options.fields)
+    else:
+        item = _Item(unit.path, "", unit.size,
+                     lambda limit: _read_file(Path(unit.source), limit), unit.source)
+        item_fmt, outcomes = _read_item(item, fmt=options.fmt, max_bytes=options.max_bytes,
+                                        fields=options.fields)
+    if isinstance(outcomes, str):  # a text page where the extension promised something else
+        return [("text", _parse_text_page(unit.path, outcomes, options.languages, frozenset()))]
+    return [(item_fmt, o) for o in outcomes]
+
+
+_ROW_COLUMNS = ("position", "unit", "path", "format", "status", "reasons", "record", "own_id",
+                "stable_id", "source", "url", "title", "published", "text", "lang", "label")
+
+
+def _load_units(units: list[_Unit], options: _Options, *, positions: Sequence[int] = ()
+                ) -> tuple[pd.DataFrame, set[str]]:
+    """Return one row per outcome of ``units`` (in order), and the keys that failed transiently.
+
+    Runs in a worker process: everything per record — reading, parsing,
+    cleaning, dates, language — happens here.
+    """
+    rows, transient = [], set()
+    for position, unit in itertools.zip_longest(positions, units):
+        try:
+            outcomes = _unit_outcomes(unit, options)
+        except Exception as exc:  # noqa: BLE001 - one bad item must not sink the load
+            transient.add(unit.key)
+            reason = str(exc) if isinstance(exc, _Transient) else (
+                f"unexpected error: {type(exc).__name__}: {exc}")
+            outcomes = [(unit.fmt or options.fmt, formats.Parsed.reject(unit.path, reason))]
+        for fmt, outcome in outcomes:
+            row = {"position": position, "unit": unit.key or "", "path": outcome.path,
+                   "format": fmt,
+                   "status": outcome.status, "record": outcome.record is not None}
+            if outcome.record is not None:
+                finished = _finish_record(fmt, outcome, tz=options.tz,
+                                          languages=options.languages)
+                finished["stable_id"] = _stable_id(finished)
+                row.update(finished)
+            row["reasons"] = list(outcome.reasons)
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
+    lang = frame["lang"].astype(object).fillna("")
+    missing = (frame["record"].astype(bool) & lang.eq("")).to_numpy()
+    if missing.any():
+        texts = frame["text"].where(frame["text"].fillna("").astype(bool), frame["title"])
+        frame["lang"] = frame["lang"].astype(object)
+        frame.loc[missing, "lang"] = detect_languages(texts[missing].tolist())
+    frame["published"] = pd.to_datetime(frame["published"].astype(object), utc=True)
+    _add_sketches(frame)
+    frame["n_words"] = frame["text"].astype(_STRING).str.count(r"\S+").fillna(0).astype("int64")
+    frame["record"] = frame["record"].astype(bool)
+    for column in ("unit", "path", "format", "status", "own_id", "stable_id", "source", "url",
+                   "title", "text", "lang", "label"):
+        frame[column] = frame[column].astype(_STRING)
+    return frame, transient
+
+
+def _add_sketches(frame: pd.DataFrame) -> None:
+    """Add each record's near-duplicate sketch: computed with the record, cached with it."""
+    has = frame["record"].to_numpy(dtype=bool)
+    texts = frame.loc[has, "text"].fillna("").tolist()
+    sketches = duplicate_sketches(texts) if texts else None
+    fingerprints = [None] * len(frame)
+    signatures: list[bytes | None] = [None] * len(frame)
+    n_shingles = np.zeros(len(frame), dtype=np.int64)
+    if sketches is not None:
+        positions = np.flatnonzero(has)
+        for position, fingerprint, signature in zip(positions, sketches.fingerprints,
+                                                    sketches.signatures, strict=True):
+            fingerprints[position] = fingerprint
+            signatures[position] = signature.tobytes()
+        n_shingles[positions] = sketches.n_shingles
+    frame["fingerprint"] = pd.array(fingerprints, dtype=_STRING)
+    frame["signature"] = pd.Series(signatures, dtype=object)
+    frame["n_shingles"] = n_shingles
+
+
+def _sketches_of(records: pd.DataFrame) -> DuplicateSketches:
+    """Return the sketches stored with ``records`` (see :func:`_add_sketches`)."""
+    fingerprints = records["fingerprint"].astype(object).to_numpy().copy()
+    fingerprints[pd.isna(fingerprints)] = None
+    signatures = np.frombuffer(b"".join(records["signature"]), dtype=np.uint32)
+    return DuplicateSketches(fingerprints,
+                             signatures.reshape(len(records), DuplicateSketches.num_perm),
+                             records["n_shingles"].to_numpy(dtype=np.int64))
+
+
+def _batches(units: list[tuple[int, _Unit]]) -> Iterator[list[tuple[int, _Unit]]]:
+    """Group units into worker tasks of a bounded number and size, keeping their order."""
+    batch: list = []
+    size = 0
+    for entry in units:
+        unit = entry[1]
+        weight = unit.size if unit.kind != "page" else len(unit.data)
+        if batch and (len(batch) >= _BATCH_UNITS or size + weight > _BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(entry)
+        size += weight
+    if batch:
+        yield batch
+
+
+def _loaded_batch(batch: list[tuple[int, _Unit]], options: _Options):
+    frame, transient = _load_units([u for _, u in batch], options,
+                                   positions=[i for i, _ in batch])
+    return frame, transient
+
+
+def _unit_base(options: dict) -> str:
+    """Return what every unit key shares: the loader's code and the options, not the inputs."""
+    shared = {k: v for k, v in options.items() if k != "items"}
+    return hashlib.sha256((_code_version() + json.dumps(shared, sort_keys=True, default=str)
+                           ).encode()).hexdigest()
+
+
+def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None, n_jobs: int,
+               progress: bool | None, base: str) -> tuple[pd.DataFrame, bool]:
+    """Return the loaded rows of every unit in input order, and whether all are cacheable.
+
+    Units the store holds are read from it; the others are loaded in up to
+    ``n_jobs`` processes, a batch at a time, and stored.
     """
     from tqdm.auto import tqdm
 
-    results: list[list[tuple[str, formats.Parsed]]] = [[] for _ in items]
-    folders: dict[str, list[tuple[int, str]]] = {}
-    with tqdm(total=len(items), desc="loading", unit="file",
-              disable=None if progress is None else not progress) as bar:
-        for index, item in enumerate(items):
-            try:
-                item_fmt, outcome = _read_item(item, fmt=fmt, max_bytes=max_bytes, fields=fields)
-            except Exception as exc:  # noqa: BLE001 - one bad item must not sink the load
-                status["transient"] = True
-                reason = str(exc) if isinstance(exc, _Transient) else (
-                    f"unexpected error: {type(exc).__name__}: {exc}")
-                item_fmt, outcome = fmt, [formats.Parsed.reject(item.path, reason)]
-            if isinstance(outcome, str):
-                folders.setdefault(item.folder, []).append((index, outcome))
-                continue
-            results[index] = [(item_fmt, o) for o in outcome]
-            bar.update()
-        for pages in folders.values():
-            parsed = _parse_text_pages([(items[i].path, text) for i, text in pages], languages)
-            for (index, _), outcome in zip(pages, parsed, strict=True):
-                results[index] = [("text", outcome)]
-            bar.update(len(pages))
-    for outcomes in results:
-        yield from outcomes
+    units, stored = _plan_units(items, options, base, store)
+    todo = [(i, u) for i, u in enumerate(units) if not (u.key and u.key in stored)]
+    batches = list(_batches(todo))
+    parts: list[pd.DataFrame] = []
+    complete = True
+    cached = store.read(u.key for u in units if u.key in stored) if stored else None
+    if cached is not None:
+        positions = {u.key: i for i, u in enumerate(units) if u.key}
+        parts.append(cached.assign(position=cached["unit"].map(positions).astype("int64")))
+    missing = {u.key for u in units if u.key in stored} - set(
+        [] if cached is None else cached["unit"].unique())
+    if missing:  # pruned between lookup and read: load those units after all
+        batches += list(_batches([(i, u) for i, u in enumerate(units) if u.key in missing]))
+    if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
+        progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    n_jobs = min(n_jobs, len(batches))
+    with tqdm(total=len(units), initial=len(units) - sum(len(b) for b in batches),
+              desc="loading", unit=" input", disable=not progress) as bar:
+        articles, started = 0, time.perf_counter()
+        for frame, transient in ordered_map(
+                _loaded_batch, ((batch, options) for batch in batches), n_jobs=n_jobs):
+            complete &= not transient
+            if store is not None:
+                keep = frame["unit"].ne("") & ~frame["unit"].isin(transient)
+                store.write(frame[keep].drop(columns="position"))
+            parts.append(frame)
+            articles += int(frame["record"].sum())
+            bar.set_postfix_str(f"{articles / max(time.perf_counter() - started, 1e-9):,.0f} "
+                                "articles/s", refresh=False)
+            bar.update(frame["position"].nunique())
+    rows = pd.concat(parts, ignore_index=True) if parts else _load_units([], options)[0]
+    # Stable: a unit's rows keep their order.
+    return rows.sort_values("position", kind="stable", ignore_index=True), complete
 
 
 # --------------------------------------------------------------------------- assembling
@@ -524,7 +876,9 @@ def _unique(ids: list[str]) -> list[str]:
 def _finish_record(fmt: str, outcome: formats.Parsed, *, tz: str,
                    languages: Sequence[str]) -> dict:
     record = outcome.record
-    published, problem = coerce_published(record.get("published"), tz=tz, languages=languages)
+    # The future is judged when rows are assembled: a cached row outlives today.
+    published, problem = coerce_published(record.get("published"), tz=tz, languages=languages,
+                                          check_future=False)
     problem = record.get("date_problem") or problem
     if record.get("date_choice"):
         outcome.reasons.append(record["date_choice"])
@@ -552,45 +906,59 @@ def _finish_record(fmt: str, outcome: formats.Parsed, *, tz: str,
     }
 
 
-def _build_frames(outcomes: Iterable[tuple[str, formats.Parsed]], *, tz: str,
-                  languages: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows, manifest = [], []
-    for fmt, outcome in outcomes:
-        entry = {"path": outcome.path, "format": fmt, "status": outcome.status, "row": None}
-        if outcome.record is not None:
-            entry["row"] = len(rows)
-            rows.append(_finish_record(fmt, outcome, tz=tz, languages=languages))
-        entry["reasons"] = outcome.reasons
-        manifest.append(entry)
+def _assembled(rows: pd.DataFrame, *, tz: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the articles and manifest of the loaded rows of every unit, in input order.
 
-    articles = pd.DataFrame(rows, columns=["own_id", *ARTICLE_COLUMNS])
-    articles["article_id"] = _unique([r["own_id"] or _stable_id(r) for r in rows])
-    missing_lang = [i for i, r in enumerate(rows) if not r["lang"]]
-    detected = detect_languages(
-        [rows[i]["text"] or rows[i]["title"] for i in missing_lang])
-    for i, lang in zip(missing_lang, detected, strict=True):
-        rows[i]["lang"] = lang
-    articles["lang"] = [r["lang"] for r in rows]
-    articles["published"] = pd.to_datetime(
-        pd.Series([r["published"] for r in rows], dtype=object), utc=True
-    ).dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
-    articles["n_words"] = articles["text"].astype(_STRING).str.count(r"\S+").astype("int64")
-    articles["duplicate_of"] = _duplicates_earliest_first(articles)
-    articles = articles.drop(columns="own_id").astype(
-        {c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
-    return articles.reset_index(drop=True), _manifest_frame(manifest, articles)
+    What depends on the whole corpus happens here: unique ids, duplicates,
+    and dates in the future (judged today, as cached rows outlive a day).
+    """
+    rows = rows.reset_index(drop=True)
+    future = future_problems(rows["published"])
+    late = future.notna().to_numpy()
+    if late.any():
+        rows = rows.copy()
+        rows.loc[late, "published"] = pd.NaT
+        rows.loc[late, "reasons"] = pd.Series(
+            [[*reasons, problem] for reasons, problem in zip(rows.loc[late, "reasons"],
+                                                               future[late], strict=True)],
+            index=rows.index[late], dtype=object)
+    records = rows[rows["record"].to_numpy(dtype=bool)]
+    articles = pd.DataFrame({column: records[column].to_numpy() if column in records else None
+                             for column in ARTICLE_COLUMNS}, index=range(len(records)))
+    articles["article_id"] = _unique([own if isinstance(own, str) else stable for own, stable in
+                                      zip(records["own_id"], records["stable_id"], strict=True)])
+    articles["published"] = pd.to_datetime(records["published"].to_numpy(), utc=True)
+    articles["published"] = articles["published"].dt.tz_convert(tz).astype(
+        f"datetime64[ns, {tz}]")
+    articles["n_words"] = records["n_words"].to_numpy(dtype="int64")
+    articles = articles.astype({c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
+    articles["duplicate_of"] = pd.array(
+        _duplicates_earliest_first(articles, _sketches_of(records)), dtype=_STRING)
+    entries = [{"path": path, "format": fmt, "status": status, "reasons": list(reasons),
+                "row": None} for path, fmt, status, reasons in
+               zip(rows["path"], rows["format"], rows["status"], rows["reasons"], strict=True)]
+    for row, position in enumerate(np.flatnonzero(rows["record"].to_numpy(dtype=bool))):
+        entries[position]["row"] = row
+    return articles.reset_index(drop=True), _manifest_frame(entries, articles)
 
 
-def _duplicates_earliest_first(articles: pd.DataFrame) -> list:
+def _duplicates_earliest_first(articles: pd.DataFrame, sketches: DuplicateSketches) -> list:
     # The earliest-published copy is the original; undated copies and ties
     # fall back to input order, so the result does not depend on file names
     # alone and stays deterministic.
     order = articles["published"].reset_index(drop=True).sort_values(
         kind="stable", na_position="last").index
     flagged = find_duplicates(articles["text"].iloc[order].tolist(),
-                              articles["article_id"].iloc[order].tolist())
+                              articles["article_id"].iloc[order].tolist(),
+                              sketches=_sketches_taken(sketches, np.asarray(order)))
     result = pd.Series(flagged.array, index=order).sort_index().tolist()
     return _headline_only_duplicates(articles, order, result)
+
+
+def _sketches_taken(sketches: DuplicateSketches, order: np.ndarray) -> DuplicateSketches:
+    return dataclasses.replace(sketches, fingerprints=sketches.fingerprints[order],
+                               signatures=sketches.signatures[order],
+                               n_shingles=sketches.n_shingles[order])
 
 
 def _headline_only_duplicates(articles: pd.DataFrame, order, result: list) -> list:
@@ -839,13 +1207,15 @@ def load_articles(
             articles, manifest = cached
             mark_used(folder)
         else:
-            status: dict = {}
-            outcomes = _iter_outcomes(items, fmt=fmt, max_bytes=max_bytes, fields=fields,
-                                      languages=languages, progress=progress, status=status)
-            articles, manifest = _build_frames(outcomes, tz=tz, languages=languages)
-            if folder and not status.get("transient"):
+            store = UnitStore(folder.parent / "units") if folder else None
+            load_options = _Options(fmt, max_bytes, fields, tz, tuple(languages))
+            rows, complete = _load_rows(items, load_options, store=store, n_jobs=n_jobs,
+                                        progress=progress, base=_unit_base(options))
+            articles, manifest = _assembled(rows, tz=tz)
+            if folder and complete:
                 _write_cache(folder, articles, manifest)
                 prune_cache(folder.parent)
+                store.prune()
     if drop_duplicates:
         articles = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
     return (articles, manifest) if return_manifest else articles

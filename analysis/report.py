@@ -33,9 +33,12 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import __version__, config
+# The stages before this one, as modules: `report_data.compute_report_data` is looked up
+# when called, so a test can replace it there.
+from analysis import __version__, config, report_data, report_html
 from analysis.io import OUTPUT_MARKER, input_files
 from analysis.plots import plot_article_counts
+from analysis.report_data import status_counts  # re-exported: it was defined here
 from analysis.trends import article_counts
 
 __all__ = ["build_report", "code_fingerprint", "corpus_summary", "input_fingerprint",
@@ -75,25 +78,6 @@ _TEMPLATE = """<h1>{{ title }}</h1>
 </table>
 {% if more_articles %}<p class="meta">… and {{ more_articles }} more articles.</p>{% endif %}
 """
-
-
-_STATUSES = ("loaded", "duplicate", "empty", "rejected")
-
-
-def _status_order(index: pd.Index) -> pd.Index:
-    return index.map(lambda s: _STATUSES.index(s) if s in _STATUSES else len(_STATUSES))
-
-
-def status_counts(manifest: pd.DataFrame) -> dict[str, int]:
-    """Return the number of manifest items per status, in pipeline order.
-
-    Examples
-    --------
-    >>> status_counts(pd.DataFrame({"status": ["rejected", "loaded", "loaded"]}))
-    {'loaded': 2, 'rejected': 1}
-    """
-    counts = manifest["status"].value_counts().sort_index(key=_status_order)
-    return {status: int(n) for status, n in counts.items()}
 
 
 def _when(stamp) -> str:
@@ -184,8 +168,6 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
     """
     from jinja2 import Environment
 
-    from analysis.report_html import render_page
-
     summary = corpus_summary(articles, manifest)
     # Only dated articles can be counted per month; the summary says how many are undated.
     counts = article_counts(articles[articles["published"].notna()], freq="MS", by="source")
@@ -207,7 +189,7 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
              *[(status, n) for status, n in summary["by_status"].items() if status != "loaded"],
              ("sources", summary["sources"]), ("languages", summary["languages"])]
     env = Environment(autoescape=True)
-    return render_page(env.from_string(_TEMPLATE).render(
+    return report_html.render_page(env.from_string(_TEMPLATE).render(
         title=title, sources=list(sources), version=__version__,
         generated=generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         summary=summary, cards=cards, chart=chart, langs=langs, by_source=by_source,
@@ -513,12 +495,11 @@ manifest.json.</p>"""
 def _write_versions_index(root: Path, title: str) -> Path:
     from jinja2 import Environment
 
-    from analysis.report_html import render_page
-
     versions = list_versions(root)
     body = Environment(autoescape=True).from_string(_VERSIONS_PAGE).render(
         title=title, n=len(versions), versions=versions.to_dict("records"))
-    return write_html(render_page(body, title=f"{title}: versions"), root / "index.html")
+    return write_html(report_html.render_page(body, title=f"{title}: versions"),
+                      root / "index.html")
 
 
 def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = config.REPORTS_DIR,
@@ -529,7 +510,7 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
                  tz: str = "UTC", random_state: int = 0,
                  include_date_outliers: bool = False, cache: bool = True,
                  max_bytes: int = config.MAX_FILE_BYTES, progress: bool | None = None,
-                 notebook: str | os.PathLike | None = None) -> Path:
+                 notebook: str | os.PathLike | None = None, n_jobs: int | None = None) -> Path:
     """Build a versioned HTML report for ``sources`` and return its ``index.html``.
 
     Parameters
@@ -555,6 +536,10 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         :func:`analysis.load_articles`.
     notebook : path, optional
         Report template; defaults to the package's :func:`report_template`.
+    n_jobs : int, optional
+        Processes that load and index the articles; ``None``: one per CPU.
+        The report is the same for any value, so it is no part of the
+        version's fingerprint.
 
     Notes
     -----
@@ -565,15 +550,14 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     holds an ``.newsscope-output`` marker file, so that a load of a folder
     containing it skips the reports.
     """
-    from analysis.report_data import default_title, resolve_sources
-
-    sources = resolve_sources(sources)
-    title = title or default_title(sources)
+    sources = report_data.resolve_sources(sources)
+    title = title or report_data.default_title(sources)
     template = Path(notebook or report_template())
     if not template.is_file():
         raise FileNotFoundError(f"report notebook not found: {template}")
     columns = dict(columns or {})
     # How the sources are read is part of a version: another reader gives other articles.
+    # n_jobs is not: any number of processes gives the same report.
     params = {"title": title, "fmt": fmt, "columns": columns, "freq": freq, "k": str(k),
               "terms": list(terms or []), "focus": focus, "since": since, "tz": tz,
               "random_state": random_state, "include_date_outliers": include_date_outliers,
@@ -591,7 +575,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
             root, name, sources=sources, title=title, fmt=fmt, columns=columns, freq=freq, k=k,
             terms=terms, focus=focus, since=since, previous=_previous_version(root, name, previous),
             tz=tz, random_state=random_state, include_date_outliers=include_date_outliers,
-            cache=cache, max_bytes=max_bytes, progress=progress, template=template,
+            cache=cache, max_bytes=max_bytes, progress=progress, n_jobs=n_jobs,
+            template=template,
             created=created,
             fingerprint=fingerprint, code=params["code"])
     except BaseException:
@@ -641,28 +626,25 @@ def _remove_if_unused(root: Path, made: Sequence[Path]) -> None:
 def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt: str,
                    columns: dict, freq: str, k, terms, focus, since, previous: Path | None,
                    tz: str, random_state: int, include_date_outliers: bool, cache: bool,
-                   max_bytes: int, progress: bool | None, template: Path, created: dt.datetime,
-                   fingerprint: str, code: str) -> Path:
+                   max_bytes: int, progress: bool | None, n_jobs: int | None, template: Path,
+                   created: dt.datetime, fingerprint: str, code: str) -> Path:
     """Build version ``name`` in a hidden folder under ``root``, move it into place, return it."""
     from tqdm.auto import tqdm
-
-    from analysis.report_data import compute_report_data, report_tables, write_tables
-    from analysis.report_html import notebook_to_html
 
     bar = tqdm(total=4, desc="report", unit="step", leave=False,
                disable=None if progress is None else not progress)
     build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{_host()}-{os.getpid()}-"))
     try:
         bar.set_postfix_str("loading, topics, trends")
-        data = compute_report_data(sources, title=title, fmt=fmt, columns=columns or None,
-                                   freq=freq, k=k, terms=terms, focus=focus, since=since,
-                                   previous=previous, tz=tz, random_state=random_state,
-                                   include_date_outliers=include_date_outliers, cache=cache,
-                                   max_bytes=max_bytes, progress=progress)
+        data = report_data.compute_report_data(
+            sources, title=title, fmt=fmt, columns=columns or None, freq=freq, k=k, terms=terms,
+            focus=focus, since=since, previous=previous, tz=tz, random_state=random_state,
+            include_date_outliers=include_date_outliers, cache=cache, max_bytes=max_bytes,
+            progress=progress, n_jobs=n_jobs)
         bar.update()
         bar.set_postfix_str("tables")
-        tables = report_tables(data)
-        written = write_tables(tables, build / "tables")
+        tables = report_data.report_tables(data)
+        written = report_data.write_tables(tables, build / "tables")
         bar.update()
         bar.set_postfix_str("running the report notebook")
         handoff = build / ".report-data.pkl"
@@ -680,7 +662,7 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
         bar.update()
         bar.set_postfix_str("exporting HTML")
         stamp = created.strftime("%Y-%m-%d %H:%M UTC")
-        page = notebook_to_html(
+        page = report_html.notebook_to_html(
             build / "report.ipynb", title=title,
             subtitle=f"Version {name} · generated {stamp}",
             footer=(f"newsscope {__version__} · input fingerprint {fingerprint} · tables in "

@@ -35,9 +35,9 @@ from analysis.trends import (
     topic_trends,
 )
 
-__all__ = ["ReportData", "compute_report_data", "focus_window", "load_report_data",
-           "csv_safe", "nothing_loaded_error", "read_previous", "report_tables",
-           "topic_changes", "write_tables"]
+__all__ = ["NothingLoadedError", "ReportData", "compute_report_data", "focus_window",
+           "load_report_data", "csv_safe", "nothing_loaded_error", "read_previous",
+           "report_tables", "status_counts", "topic_changes", "write_tables"]
 
 #: Share change (percentage points) a matched topic needs to count as grown or shrunk.
 CHANGE_POINTS = 1.0
@@ -315,8 +315,39 @@ def _newly_rising(rising: pd.DataFrame, previous: pd.DataFrame | None, n: int = 
     return now[~now["term"].isin(set(was["term"]))].reset_index(drop=True)
 
 
+_STATUSES = ("loaded", "duplicate", "empty", "rejected")
+
+
+def _status_order(index: pd.Index) -> pd.Index:
+    return index.map(lambda s: _STATUSES.index(s) if s in _STATUSES else len(_STATUSES))
+
+
+def status_counts(manifest: pd.DataFrame) -> dict[str, int]:
+    """Return the number of manifest items per status, in pipeline order.
+
+    Examples
+    --------
+    >>> status_counts(pd.DataFrame({"status": ["rejected", "loaded", "loaded"]}))
+    {'loaded': 2, 'rejected': 1}
+    """
+    counts = manifest["status"].value_counts().sort_index(key=_status_order)
+    return {status: int(n) for status, n in counts.items()}
+
+
+class NothingLoadedError(ValueError):
+    """No article loaded from the sources; ``manifest`` says what each input item was.
+
+    A ``ValueError`` like every bad input; the command line catches this one
+    to list the items and their reasons before its one-line error.
+    """
+
+    def __init__(self, message: str, manifest: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.manifest = manifest
+
+
 def nothing_loaded_error(sources: Sequence[str], manifest: pd.DataFrame, n: int = 3
-                         ) -> ValueError:
+                         ) -> NothingLoadedError:
     """Return the error for a load that gave no article: the items by status and why.
 
     The ``n`` commonest manifest reasons are quoted, so the message explains
@@ -335,16 +366,17 @@ def nothing_loaded_error(sources: Sequence[str], manifest: pd.DataFrame, n: int 
     """
     where = ", ".join(str(s) for s in sources)
     if manifest.empty:
-        return ValueError(f"no input items in {where} (names starting with . are skipped)")
-    statuses = [f"{count} {status}" for status, count in manifest["status"].value_counts().items()]
+        return NothingLoadedError(f"no input items in {where} (names starting with . are "
+                                  "skipped)", manifest)
+    statuses = [f"{count} {status}" for status, count in status_counts(manifest).items()]
     reasons = manifest["reason"].astype(object).fillna("").replace("", "no reason given")
     common = "; ".join(f"{count}× {reason}" for reason, count
                        in reasons.value_counts().head(n).items())
     items = f"{len(manifest)} input item{'s' if len(manifest) != 1 else ''}"
-    return ValueError(f"no articles could be loaded from {where}: {items}, "
-                      f"{' and '.join(statuses)} ({common}). A layout that must be forced "
-                      "(bbc, ttc3600) needs fmt=; an export whose columns have other names "
-                      "needs columns=")
+    return NothingLoadedError(f"no articles could be loaded from {where}: {items}, "
+                              f"{' and '.join(statuses)} ({common}). A layout that must be "
+                              "forced (bbc, ttc3600) needs fmt=; an export whose columns have "
+                              "other names needs columns=", manifest)
 
 
 def _versions() -> dict:
@@ -517,8 +549,9 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         ids and texts); size limit of one input file; as for
         :func:`analysis.load_articles`.
     n_jobs : int, optional
-        Processes that tokenise the articles for the term index; ``None``:
-        one per CPU. The results are the same for any value.
+        Processes that load the sources and tokenise the articles for the
+        term index; ``None``: one per CPU. The results are the same for any
+        value.
 
     Warns
     -----
@@ -537,7 +570,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     before = read_previous(previous) if previous else None
     articles, manifest = load_articles(sources, fmt=fmt, columns=columns, tz=tz,
                                        return_manifest=True, cache=cache, max_bytes=max_bytes,
-                                       progress=progress)
+                                       progress=progress, n_jobs=n_jobs)
     if articles.empty:
         raise nothing_loaded_error(sources, manifest)
     # Paths relative to each source's folder: a shared report does not show

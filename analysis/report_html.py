@@ -16,8 +16,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment
 
-from analysis.report import status_counts
-from analysis.report_data import ReportData
+from analysis.report_data import ReportData, status_counts
 
 __all__ = ["Fragment", "articles_table", "bursts_table", "changes_section", "header_section",
            "methods_section", "notebook_to_html", "reason_kinds", "render_page", "rising_table",

@@ -1,23 +1,111 @@
 """How texts are cut into words, and how given terms are counted in them.
 
-The one tokenisation every trend shares (:mod:`analysis.index`,
-:mod:`analysis.trends`, :mod:`analysis.bursts`): the text is case folded by
-:func:`~analysis.topic_terms.fold_case` and its words are the maximal runs
-of ``\\w`` (``_TOKEN``); phrases are words side by side. A user term is cut
-the same way, ``*`` standing for any ending (:func:`_term_words`).
+The one tokenisation every stage shares (:mod:`analysis.index`,
+:mod:`analysis.topics`, :mod:`analysis.trends`, :mod:`analysis.bursts`): an
+article's text is its title and body (:func:`article_texts`), case folded by
+:func:`fold_case`, and its words are the maximal runs of ``\\w``
+(``_TOKEN``); phrases are words side by side. A user term is cut the same
+way, ``*`` standing for any ending (:func:`_term_words`). Which words are
+stopwords or site chrome is decided here too (:func:`stopword_set`,
+:func:`chrome_terms`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
+from collections.abc import Sequence
+from importlib import resources
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from analysis.topic_terms import chrome_terms, fold_case, stopword_set
+__all__ = ["STOPWORD_LANGUAGES", "article_texts", "chrome_terms", "fold_case", "stopword_set"]
 
-__all__: list[str] = []
+# Words every news story uses, whatever its subject: reporting verbs, titles.
+NEWS_FILLER = frozenset("""
+said says say told added according mr mrs ms dr also would could new year years just like
+people time make made way going want got week weeks month months today yesterday day days
+reuter reuters inc corp co ltd per cent percent one two three four five first second last
+""".split())
+
+_LANGUAGE_NAMES = {"ru": "russian", "tr": "turkish", "de": "german", "fr": "french",
+                   "es": "spanish", "uk": "ukrainian"}
+#: Language codes :func:`stopword_set` knows.
+STOPWORD_LANGUAGES = frozenset({"en", "az", *_LANGUAGE_NAMES})
+
+
+def _package_list(name: str) -> frozenset[str]:
+    text = resources.files("analysis").joinpath("stopwords", name).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def stopword_set(languages: Sequence[str] = ("en", "ru", "tr", "az")) -> frozenset[str]:
+    """Return stopwords for ``languages`` plus news filler words.
+
+    English comes from scikit-learn, Russian and Turkish from the
+    ``stop-words`` package, Azerbaijani from the list shipped with newsscope
+    (no maintained library has one).
+
+    Examples
+    --------
+    >>> words = stopword_set(("en", "ru", "tr", "az"))
+    >>> all(w in words for w in ("the", "и", "ve", "üçün", "said"))
+    True
+    """
+    from stop_words import get_stop_words
+
+    words = set(NEWS_FILLER)
+    for lang in languages:
+        if lang == "en":
+            words |= ENGLISH_STOP_WORDS
+        elif lang == "az":
+            words |= _package_list("az.txt")
+        elif lang in _LANGUAGE_NAMES:
+            words |= set(get_stop_words(_LANGUAGE_NAMES[lang]))
+    return frozenset(w.casefold() for w in words)
+
+
+@functools.cache
+def chrome_terms() -> frozenset[str]:
+    """Return words and phrases of site chrome that must never name a topic."""
+    return _package_list("chrome.txt")
+
+
+def fold_case(text: str) -> str:
+    """Return ``text`` lower-cased without splitting Turkish words.
+
+    ``"İ".lower()`` is "i" plus a combining dot, which is not a word
+    character, so "İstanbul" would become the token "stanbul".
+
+    Examples
+    --------
+    >>> fold_case("İstanbul'da İŞ")
+    "istanbul'da iş"
+    """
+    return unicodedata.normalize("NFC", text.lower()).replace("i\u0307", "i")
+
+
+def article_texts(articles: pd.DataFrame) -> list[str]:
+    """Return the text each article is clustered on: title, blank line, body.
+
+    Examples
+    --------
+    >>> article_texts(pd.DataFrame({"title": ["Oil", None], "text": ["Prices rose.", "Body"]}))
+    ['Oil\\n\\nPrices rose.', 'Body']
+    """
+    if "title" not in articles:
+        titles = pd.Series("", index=articles.index, dtype=object)
+    else:
+        titles = articles["title"].astype(object).where(articles["title"].notna(), "")
+    bodies = articles["text"].astype(object).where(articles["text"].notna(), "")
+    return [f"{t}\n\n{b}" if t else b for t, b in zip(titles, bodies, strict=True)]
+
 
 _TOKEN = r"(?u)\b\w+\b"
 _WORD = re.compile(_TOKEN)

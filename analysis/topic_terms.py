@@ -1,106 +1,34 @@
-"""Words of articles: the text analysed, case folding, stopwords, and topic terms."""
+"""Topic terms: the words that name a topic, distinctive, exclusive and co-occurring.
+
+The text analysed, case folding and stopwords are the tokenisation's
+(:mod:`analysis.tokens`); they are imported here too, so their older home
+still works.
+"""
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Sequence
-from importlib import resources
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
+
+# Re-exported: they lived here before analysis.tokens held the tokenisation.
+from analysis.tokens import (
+    STOPWORD_LANGUAGES,
+    article_texts,
+    chrome_terms,
+    fold_case,
+    stopword_set,
+)
 
 __all__ = ["STOPWORD_LANGUAGES", "article_texts", "fold_case", "stopword_set", "chrome_terms",
            "term_matrix", "select_topic_terms", "membership_matrix"]
-
-# Words every news story uses, whatever its subject: reporting verbs, titles.
-NEWS_FILLER = frozenset("""
-said says say told added according mr mrs ms dr also would could new year years just like
-people time make made way going want got week weeks month months today yesterday day days
-reuter reuters inc corp co ltd per cent percent one two three four five first second last
-""".split())
-
-_LANGUAGE_NAMES = {"ru": "russian", "tr": "turkish", "de": "german", "fr": "french",
-                   "es": "spanish", "uk": "ukrainian"}
-#: Language codes :func:`stopword_set` knows.
-STOPWORD_LANGUAGES = frozenset({"en", "az", *_LANGUAGE_NAMES})
-
-
-def _package_list(name: str) -> frozenset[str]:
-    text = resources.files("analysis").joinpath("stopwords", name).read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
-
-
-@functools.cache
-def stopword_set(languages: Sequence[str] = ("en", "ru", "tr", "az")) -> frozenset[str]:
-    """Return stopwords for ``languages`` plus news filler words.
-
-    English comes from scikit-learn, Russian and Turkish from the
-    ``stop-words`` package, Azerbaijani from the list shipped with newsscope
-    (no maintained library has one).
-
-    Examples
-    --------
-    >>> words = stopword_set(("en", "ru", "tr", "az"))
-    >>> all(w in words for w in ("the", "и", "ve", "üçün", "said"))
-    True
-    """
-    from stop_words import get_stop_words
-
-    words = set(NEWS_FILLER)
-    for lang in languages:
-        if lang == "en":
-            words |= ENGLISH_STOP_WORDS
-        elif lang == "az":
-            words |= _package_list("az.txt")
-        elif lang in _LANGUAGE_NAMES:
-            words |= set(get_stop_words(_LANGUAGE_NAMES[lang]))
-    return frozenset(w.casefold() for w in words)
-
-
-@functools.cache
-def chrome_terms() -> frozenset[str]:
-    """Return words and phrases of site chrome that must never name a topic."""
-    return _package_list("chrome.txt")
-
-
-def fold_case(text: str) -> str:
-    """Return ``text`` lower-cased without splitting Turkish words.
-
-    ``"İ".lower()`` is "i" plus a combining dot, which is not a word
-    character, so "İstanbul" would become the token "stanbul".
-
-    Examples
-    --------
-    >>> fold_case("İstanbul'da İŞ")
-    "istanbul'da iş"
-    """
-    return unicodedata.normalize("NFC", text.lower()).replace("i\u0307", "i")
-
 
 # Scores that decide a rank or an argmax are rounded to this many decimals
 # first, so that last-bit differences between CPUs and BLAS kernels become
 # exact ties, which are then broken by position.
 _DECIMALS = 9
-
-
-def article_texts(articles: pd.DataFrame) -> list[str]:
-    """Return the text each article is clustered on: title, blank line, body.
-
-    Examples
-    --------
-    >>> article_texts(pd.DataFrame({"title": ["Oil", None], "text": ["Prices rose.", "Body"]}))
-    ['Oil\\n\\nPrices rose.', 'Body']
-    """
-    if "title" not in articles:
-        titles = pd.Series("", index=articles.index, dtype=object)
-    else:
-        titles = articles["title"].astype(object).where(articles["title"].notna(), "")
-    bodies = articles["text"].astype(object).where(articles["text"].notna(), "")
-    return [f"{t}\n\n{b}" if t else b for t, b in zip(titles, bodies, strict=True)]
 
 
 def term_matrix(texts: Sequence[str], *, min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:

@@ -18,6 +18,10 @@ Cases per size:
 - ``report update``: a folder holding the export plus a new 1,000-article file, after a report
   of the folder without it.
 
+With ``--pages``, also ``newsscope ingest --no-cache`` on the shared page sets: the text dumps
+(``textdumps``, ``textdumps-multi``) and the HTML pages (``article-extraction-benchmark``), for
+pages per second.
+
 Usage::
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 100000] [--markdown]
@@ -109,10 +113,11 @@ def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
     update = work / "update"
     update.mkdir()
     (update / export.name).symlink_to(export)
-    report = [NEWSSCOPE, "report", "--quiet", "--max-bytes", "4GiB", "--previous", "none"]
+    # No --max-bytes: it limits one record, not the export.
+    report = [NEWSSCOPE, "report", "--quiet", "--previous", "none"]
     return [
         ("yardstick", [sys.executable, "-c", YARDSTICK, str(export)], n),
-        ("ingest", [NEWSSCOPE, "ingest", str(export), "--quiet", "--max-bytes", "4GiB",
+        ("ingest", [NEWSSCOPE, "ingest", str(export), "--quiet",
                     "--out", str(work / "articles.parquet")], n),
         ("report cold", [*report, str(export), "--out", str(work / "r1")], n),
         ("report warm", [*report, str(export), "--out", str(work / "r2"), "--terms", "oil",
@@ -122,11 +127,24 @@ def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
     ]
 
 
+def page_cases(work: Path) -> list[tuple[str, list[str], int]]:
+    """Return ``(case, command, pages)`` for ingesting the shared page sets, uncached."""
+    data = shared_data_dir()
+    sets = [("text dumps", data / "textdumps" / "pages"),
+            ("text dumps (multi)", data / "textdumps-multi" / "pages"),
+            ("HTML pages", data / "article-extraction-benchmark" / "html")]
+    return [(f"ingest {name}", [NEWSSCOPE, "ingest", str(folder), "--quiet", "--no-cache",
+                                "--out", str(work / f"pages-{i}.parquet")],
+             sum(1 for p in folder.iterdir() if p.is_file()))
+            for i, (name, folder) in enumerate(sets) if folder.is_dir()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--sizes", nargs="*", type=int, default=[10_000, 100_000])
     parser.add_argument("--data", type=Path, help="folder for the generated corpora "
                                                   "(default: a temporary folder)")
+    parser.add_argument("--pages", action="store_true", help="also time the shared page sets")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     keep = args.data is not None
@@ -148,6 +166,15 @@ def main() -> None:
                                  f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
                                  f"{articles / result['seconds']:,.0f}",
                                  f"{1e6 * result['seconds'] / articles:.0f}"])
+        if args.pages:
+            with tempfile.TemporaryDirectory() as folder:
+                for case, command, pages in page_cases(Path(folder)):
+                    result = measure(command)
+                    print(f"done {case}: {result['seconds']:.1f} s", flush=True)
+                    rows.append([f"{pages:,} pages", case, f"{result['seconds']:.1f}",
+                                 f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
+                                 f"{pages / result['seconds']:,.0f}",
+                                 f"{1e6 * result['seconds'] / pages:.0f}"])
     finally:
         if not keep:
             shutil.rmtree(data, ignore_errors=True)

@@ -230,7 +230,9 @@ def test_the_package_warnings_are_one_plain_line(tmp_path, capsys, monkeypatch, 
     def warn_and_load(*args, **kwargs):
         warnings.warn("cannot use the cache folder /x (Read-only file system); loading "
                       "without a cache", category, stacklevel=2)
-        return pd.DataFrame(), pd.DataFrame(columns=["path", "status", "reason"])
+        # One article: a load that gives none is an error of its own.
+        return pd.DataFrame({"title": ["t"]}), pd.DataFrame(
+            {"path": ["a.txt"], "status": ["loaded"], "reason": [""]})
 
     monkeypatch.setattr(cli, "load_articles", warn_and_load)
     # Another library's warning keeps Python's form, which says where it comes from.
@@ -380,7 +382,7 @@ def mixed_inputs(tmp_path) -> Path:
     (folder / "deep").mkdir(parents=True)
     (folder / "a.xyz").write_text("not an article", encoding="utf-8")
     (folder / "b.xyz").write_text("not one either", encoding="utf-8")
-    (folder / "deep" / "big.jsonl").write_bytes(b" " * 3_000_000)
+    (folder / "deep" / "big.html").write_bytes(b" " * 3_000_000)
     story_export(folder)
     return folder
 
@@ -395,7 +397,7 @@ def test_rejection_reasons_are_printed_in_command_line_words(mixed_inputs, tmp_p
     assert lines[0] == "15 input items: 12 loaded, 3 rejected"
     assert lines[1] == (f"  2 rejected, e.g. {mixed_inputs / 'a.xyz'}: unsupported file type "
                         "'.xyz'; pass --format to force a format")
-    assert lines[2] == (f"  1 rejected, e.g. {mixed_inputs / 'deep' / 'big.jsonl'}: file is "
+    assert lines[2] == (f"  1 rejected, e.g. {mixed_inputs / 'deep' / 'big.html'}: file is "
                         "2.86 MiB, over the 1.91 MiB limit (--max-bytes)")
     assert "max_bytes" not in out and "fmt=" not in out
 
@@ -439,3 +441,128 @@ def test_a_bad_max_bytes_is_a_one_line_error(tmp_path, capsys, monkeypatch, text
     status = cli.main(["ingest", str(SAMPLE_DIR), "--max-bytes", text, "--out",
                        str(tmp_path / "a.parquet")])
     assert status == 2 and "--max-bytes" in _one_line_error(capsys)
+
+
+# ------------------------------------------------------ processes: --jobs
+
+def jsonl_corpus(folder: Path, n_files: int = 4, per_file: int = 3) -> Path:
+    """A few small JSON-lines files, so that a load has several files to share out."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in range(n_files):
+        subject = list(SUBJECTS)[f % 2]
+        lines = [f'{{"title": "{subject} story {f}-{i}", "published": "2024-0{1 + i}-1{f}", '
+                 f'"text": "{SUBJECTS[subject]} day {f} item {i}."}}' for i in range(per_file)]
+        (folder / f"part-{f}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_any_number_of_jobs_ingests_the_same_table(tmp_path, capsys):
+    corpus = jsonl_corpus(tmp_path / "in")
+    tables = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs-{jobs}.parquet"
+        status = cli.main(["ingest", str(corpus), "--jobs", jobs, "--out", str(out),
+                           "--no-cache", "--quiet"])
+        assert status == 0, capsys.readouterr().err
+        tables.append(pd.read_parquet(out))
+    assert len(tables[0]) == 12
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+@pytest.mark.parametrize("command", ["ingest", "overview", "report", "topics", "trends"])
+def test_every_loading_subcommand_takes_jobs(command):
+    parser = cli.build_parser()
+    assert parser.parse_args([command, "x.csv", "--out", "o", "--jobs", "3"]).jobs == 3
+    assert parser.parse_args([command, "x.csv", "--out", "o"]).jobs is None
+
+
+@pytest.mark.parametrize("text", ["0", "-2", "two", "1.5", ""])
+def test_jobs_must_be_a_positive_whole_number(tmp_path, capsys, monkeypatch, text):
+    monkeypatch.setattr(cli, "load_articles", _must_not_run)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["ingest", str(SAMPLE_DIR), "--jobs", text, "--out", str(tmp_path / "a.parquet")])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.startswith("usage: newsscope ingest")
+    assert f"argument --jobs: takes a positive number of processes, e.g. --jobs 4, not {text!r}" \
+        in err
+
+
+@pytest.mark.parametrize("option, n_jobs", [([], None), (["--jobs", "2"], 2)])
+def test_report_passes_jobs_on(tmp_path, monkeypatch, option, n_jobs):
+    seen = {}
+
+    def fake_build_report(sources, **kwargs):
+        seen.update(kwargs)
+        page = tmp_path / "r" / "t" / "v" / "index.html"
+        page.parent.mkdir(parents=True)
+        return page
+
+    monkeypatch.setattr(report, "build_report", fake_build_report)
+    assert cli.main(["report", str(SAMPLE_DIR), "--out", str(tmp_path / "r"), *option]) == 0
+    assert seen["n_jobs"] == n_jobs
+
+
+@pytest.mark.parametrize("command", ["topics", "trends"])
+def test_topics_and_trends_pass_jobs_to_the_loader(tmp_path, monkeypatch, command):
+    seen = {}
+
+    def fake_load(*args, **kwargs):
+        seen.update(kwargs)
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(cli, "load_articles", fake_load)
+    assert cli.main([command, str(SAMPLE_DIR), "--out", str(tmp_path / "o"), "--jobs", "2",
+                     "--quiet"]) == 2
+    assert seen["n_jobs"] == 2
+
+
+# ------------------------------------------------------ nothing loaded: say why
+
+@pytest.fixture
+def unloadable(tmp_path) -> Path:
+    """One file over a 10-byte --max-bytes and one empty file: nothing loads."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "big.txt").write_text("A story far longer than ten bytes.\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+def _unloadable_lines(folder: Path) -> list[str]:
+    return [f"  1 empty, e.g. {folder / 'empty.txt'}: empty file",
+            f"  1 rejected, e.g. {folder / 'big.txt'}: file is 35 bytes, over the 10-byte "
+            "limit (--max-bytes)"]
+
+
+@pytest.mark.parametrize("command", ["ingest", "report", "topics", "trends"])
+def test_nothing_loaded_lists_each_reason_and_path(unloadable, tmp_path, capsys, command):
+    out = tmp_path / ("out.parquet" if command == "ingest" else "out")
+    status = cli.main([command, str(unloadable), "--max-bytes", "10", "--out", str(out),
+                       "--quiet", *(["--no-cache"] if command == "ingest" else [])])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith("newsscope: error: no articles could be loaded from")
+    lines = captured.out.splitlines()
+    assert lines[0] == "2 input items: 1 empty, 1 rejected"
+    assert sorted(lines[1:]) == _unloadable_lines(unloadable)
+    assert not out.exists()
+
+
+def test_an_overview_of_nothing_loaded_is_written_and_says_why(unloadable, tmp_path, capsys):
+    # The overview's page accounts for every item, so it is worth writing even then.
+    status = cli.main(["overview", str(unloadable), "--max-bytes", "10", "--out",
+                       str(tmp_path / "out"), "--quiet", "--no-cache"])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 0 and (tmp_path / "out" / cli.REPORT_NAME).is_file()
+    assert lines[0] == "2 input items: 1 empty, 1 rejected"
+    assert sorted(lines[1:3]) == _unloadable_lines(unloadable)
+
+
+def test_nothing_in_the_sources_is_one_line(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    status = cli.main(["topics", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    assert captured.err == f"newsscope: error: no input items in {tmp_path / 'in'} (names " \
+                           "starting with . are skipped)\n"

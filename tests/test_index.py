@@ -13,7 +13,7 @@ import analysis.trends as trends
 from analysis import load_articles
 from analysis.config import SAMPLE_DIR
 from analysis.index import TOKENISER_VERSION, build_index, load_index, save_index
-from analysis.topic_terms import article_texts, fold_case
+from analysis.tokens import article_texts, fold_case
 
 TRICKY = pd.DataFrame({
     "title": ["İSTANBUL'DA İş", "ΟΔΟΣ Σ", None, "U.S. & AT&amp;T", "", "Москва", "İSTANBUL'DA İş",

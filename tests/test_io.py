@@ -227,7 +227,7 @@ def test_cache_reused_and_invalidated(write, tmp_path, monkeypatch):
         raise AssertionError("cache not used")
 
     with monkeypatch.context() as patched:
-        patched.setattr(io, "_iter_outcomes", fail)
+        patched.setattr(io, "_load_rows", fail)
         again = load_articles(page.parent, cache_dir=cache_dir, progress=False)
     pd.testing.assert_frame_equal(first, again)
     page.write_text(PAGE.replace("water", "forest"), encoding="utf-8")

@@ -253,6 +253,8 @@ def _patterns():
 
 
 def _seconds(call, line: str) -> float:
+    if isinstance(call.__self__.pattern, bytes):
+        line = line.encode("utf-8")
     start = time.perf_counter()
     call(line)
     return time.perf_counter() - start
@@ -374,15 +376,20 @@ def test_zip_member_whose_header_understates_its_size_is_rejected_early(tmp_path
 def test_size_messages_use_mib_like_the_readme(tmp_path):
     import gzip
 
-    big = tmp_path / "big.jsonl"
+    big = tmp_path / "big.html"
     big.write_bytes(b"x" * int(2.5 * 2**20))
     bomb = tmp_path / "bomb.jsonl.gz"
     bomb.write_bytes(gzip.compress(b"x" * 3 * 2**20))
-    _, manifest = _load([big, bomb], max_bytes=2**20)
+    # In a plain export, max_bytes limits a line, not the file.
+    line = tmp_path / "line.jsonl"
+    line.write_bytes(b"x" * int(2.5 * 2**20) + b'\n{"title": "A", "text": "b"}\n')
+    _, manifest = _load([big, bomb, line], max_bytes=2**20)
     assert manifest["reason"].tolist() == [
         "file is 2.5 MiB, over the 1 MiB limit (max_bytes)",
-        "broken gzip data: unpacks to over the 1 MiB limit (max_bytes)"]
-    edge = tmp_path / "edge.jsonl"
+        "broken gzip data: unpacks to over the 1 MiB limit (max_bytes)",
+        "line is 2.5 MiB, over the 1 MiB limit (max_bytes)", ""]
+    assert manifest["path"].tolist()[2:] == [f"{line}:1", f"{line}:2"]
+    edge = tmp_path / "edge.html"
     edge.write_bytes(b"x" * (2**20 + 1))
     _, manifest = _load(edge, max_bytes=2**20)
     assert manifest["reason"].tolist() == [
@@ -449,4 +456,5 @@ def test_interrupted_cache_writes_are_cleaned_up(tmp_path):
     path.write_text('{"id": "a", "title": "A", "text": "alpha body"}\n')
     load_articles(path, cache_dir=cache, progress=False)
     assert not dead.exists() and not old.exists() and fresh.exists()
-    assert [p.name.startswith("articles-") for p in cache.iterdir() if p != fresh] == [True]
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir() if p != fresh) == [
+        "articles", "units"]

@@ -440,3 +440,20 @@ def test_shipped_notebook_holds_relative_paths_that_resolve(sample_reports):
     assert not any(os.path.isabs(s) for s in params["sources"] + [params["previous"]])
     assert [(version / s).resolve() for s in params["sources"]] == [SAMPLE_DIR.resolve()]
     assert (version / params["previous"]).resolve() == sample_reports["first"].resolve()
+
+
+def test_jobs_are_no_part_of_the_fingerprint(tmp_path, monkeypatch):
+    # Any number of processes gives the same report, so it must not make a new version.
+    source = story_export(tmp_path)
+    seen = []
+
+    def fingerprint_then_stop(sources, params):
+        seen.append((input_fingerprint(sources, params), params))
+        raise RuntimeError("fingerprinted")
+
+    monkeypatch.setattr(report, "input_fingerprint", fingerprint_then_stop)
+    for n_jobs in (None, 1, 2):
+        with pytest.raises(RuntimeError, match="fingerprinted"):
+            build_report([str(source)], out=tmp_path / "reports", progress=False, n_jobs=n_jobs)
+    assert len({fingerprint for fingerprint, _ in seen}) == 1
+    assert not any("jobs" in key for _, params in seen for key in params)
