@@ -8,7 +8,10 @@ cannot be written: a run then goes on without a cache instead of failing.
 
 Retention policy
 ----------------
-A cache entry is one ``articles-<key>`` folder, written whole by one load.
+A cache entry is one ``articles-<key>`` folder, written whole by one load
+(or an ``index-<key>`` or ``topics-<key>`` folder beside it, written by a
+report; the per-input rows in ``units/`` have their own pruning, see
+:mod:`analysis.unitstore`).
 Its modification time is when it was last used: set when it is written and
 again on each hit. :func:`prune_cache`
 
@@ -150,7 +153,8 @@ def prune_cache(folder: str | os.PathLike, *, max_entries: int = MAX_ENTRIES,
         A cache folder, e.g. from :func:`usable_cache_dir`. A missing one is
         nothing to prune.
     max_entries : int
-        Keep at most this many ``articles-*`` entries, the most recently used.
+        Keep at most this many ``articles-*``, ``index-*`` and ``topics-*``
+        entries, the most recently used.
     max_age_days : float
         Remove entries not used for longer than this.
 
@@ -180,7 +184,7 @@ def prune_cache(folder: str | os.PathLike, *, max_entries: int = MAX_ENTRIES,
         return []
     now = time.time()
     entries = []
-    for entry in [*folder.glob("articles-*"), *folder.glob("index-*")]:
+    for entry in [*folder.glob("articles-*"), *folder.glob("index-*"), *folder.glob("topics-*")]:
         try:
             if entry.is_dir():
                 entries.append((entry.stat().st_mtime, entry))

@@ -932,14 +932,16 @@ def _assembled(rows: pd.DataFrame, *, tz: str) -> tuple[pd.DataFrame, pd.DataFra
         f"datetime64[ns, {tz}]")
     articles["n_words"] = records["n_words"].to_numpy(dtype="int64")
     articles = articles.astype({c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
-    articles["duplicate_of"] = pd.array(
-        _duplicates_earliest_first(articles, _sketches_of(records)), dtype=_STRING)
+    sketches = _sketches_of(records)
+    articles["duplicate_of"] = pd.array(_duplicates_earliest_first(articles, sketches),
+                                        dtype=_STRING)
     entries = [{"path": path, "format": fmt, "status": status, "reasons": list(reasons),
                 "row": None} for path, fmt, status, reasons in
                zip(rows["path"], rows["format"], rows["status"], rows["reasons"], strict=True)]
     for row, position in enumerate(np.flatnonzero(rows["record"].to_numpy(dtype=bool))):
         entries[position]["row"] = row
-    return articles.reset_index(drop=True), _manifest_frame(entries, articles)
+    return articles.reset_index(drop=True), _manifest_frame(entries, articles,
+                                                            sketches.fingerprints)
 
 
 def _duplicates_earliest_first(articles: pd.DataFrame, sketches: DuplicateSketches) -> list:
@@ -985,10 +987,13 @@ def _headline_only_duplicates(articles: pd.DataFrame, order, result: list) -> li
     return result
 
 
-def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame:
+def _manifest_frame(entries: list[dict], articles: pd.DataFrame,
+                    fingerprints: Sequence[str | None]) -> pd.DataFrame:
+    """Return the manifest; ``fingerprints`` are the articles' :func:`text_fingerprint`."""
     ids = articles["article_id"].tolist()
     dups = articles["duplicate_of"].tolist()
     texts = dict(zip(ids, articles["text"], strict=True))
+    fingerprint_of = dict(zip(ids, fingerprints, strict=True))
     records = []
     for entry in entries:
         article_id, reasons, status = None, list(entry["reasons"]), entry["status"]
@@ -997,9 +1002,8 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame) -> pd.DataFrame
             original = dups[entry["row"]]
             if original is not pd.NA and original is not None:
                 status = "duplicate"
-                # Only the flagged pairs are hashed again, not the whole corpus.
                 text = texts[article_id]
-                same = text_fingerprint(text) == text_fingerprint(texts[original])
+                same = fingerprint_of[article_id] == fingerprint_of[original]
                 kind = ("exact" if same else "near") if (text or "").strip() else "headline-only"
                 reasons.insert(0, f"{kind} duplicate of {original}")
         records.append({"path": entry["path"], "format": entry["format"], "status": status,

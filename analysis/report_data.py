@@ -9,8 +9,11 @@ parameters give byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.metadata
 import os
+import pickle
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -26,7 +29,7 @@ from analysis.cache import CacheWarning, mark_used, usable_cache_dir
 from analysis.index import TOKENISER_VERSION, TermIndex, build_index, load_index, save_index
 from analysis.io import load_articles
 from analysis.periods import DateOutliersWarning, date_outliers
-from analysis.topics import fit_topics, topic_map
+from analysis.topics import TopicModel, fit_topics, topic_map
 from analysis.trends import (
     article_counts,
     compared_windows,
@@ -494,6 +497,67 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
     return index
 
 
+#: Modules whose code shapes the topics: a change to any of them refits.
+_TOPIC_CODE = ("tokens.py", "topic_terms.py", "topics.py", "report_data.py")
+_TOPIC_LIBRARIES = ("scikit-learn", "numpy", "scipy", "wordllama")
+
+
+def _topics_key(articles: pd.DataFrame, *, k, random_state: int,
+                previous: pd.DataFrame | None) -> str:
+    """Return the cache key of the topics of ``articles``: texts, copies, options and code."""
+    digest = hashlib.sha256(f"{k}|{random_state}|{K_RANGE}|{len(articles)}".encode())
+    columns = [c for c in ("article_id", "title", "text", "duplicate_of", "source", "published",
+                           "lang") if c in articles]
+    digest.update(pd.util.hash_pandas_object(articles[columns], index=False).to_numpy().tobytes())
+    if previous is not None:
+        digest.update(pd.util.hash_pandas_object(previous.astype(str), index=False)
+                      .to_numpy().tobytes())
+    for module in _TOPIC_CODE:
+        digest.update((Path(__file__).parent / module).read_bytes())
+    for library in _TOPIC_LIBRARIES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            digest.update(f"{library}={importlib.metadata.version(library)}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _topic_model(articles: pd.DataFrame, *, k, random_state: int,
+                 previous: pd.DataFrame | None, cache: bool) -> tuple[TopicModel, pd.DataFrame]:
+    """Return the fitted topic model of ``articles`` and its topic map, cached like the index.
+
+    Topics and the map do not depend on ``terms``, ``freq``, ``focus`` or
+    ``since``: a second report on the same articles with other ones reuses
+    them from ``topics-<key>`` beside the load cache (``cache=False``
+    neither reads nor writes it).
+    """
+    folder = None
+    if cache:
+        root = usable_cache_dir()
+        folder = None if root is None else root / (
+            "topics-" + _topics_key(articles, k=k, random_state=random_state, previous=previous))
+    if folder is not None:
+        with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, AttributeError,
+                                 ImportError, ValueError):
+            with (folder / "topics.pkl").open("rb") as handle:
+                found = pickle.load(handle)  # our own cache folder: trusted
+            mark_used(folder)
+            return found
+    model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
+                       random_state=random_state, k_range=K_RANGE, previous=previous)
+    result = model, topic_map(model, articles, random_state=random_state)
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".tmp-{os.getpid()}-topics.pkl"
+            with tmp.open("wb") as handle:
+                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, folder / "topics.pkl")
+        except OSError as exc:
+            warnings.warn(f"cannot store the topics in {folder.parent} "
+                          f"({exc.strerror or type(exc).__name__}); going on without it",
+                          CacheWarning, stacklevel=3)
+    return result
+
+
 def compute_report_data(sources: Sequence[str] | str, *, title: str | None = None,
                         fmt: str = "auto", columns: Mapping[str, str] | None = None,
                         freq: str = "W", k="auto", terms: Sequence[str] | None = None,
@@ -579,9 +643,8 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     manifest = manifest.assign(path=_relative(manifest["path"], roots))
     # A report with two or three topics tells a reader little: "auto" scans
     # from 5 (the stability curve is in the methods appendix; --k overrides).
-    model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
-                       random_state=random_state, k_range=K_RANGE,
-                       previous=before["topics"] if before else None)
+    model, the_map = _topic_model(articles, k=k, random_state=random_state,
+                                  previous=before["topics"] if before else None, cache=cache)
     topics = _with_headlines(model.topics_, articles)
     doc_topics = model.doc_topics_
     # ``in_time`` marks the rows of ``articles`` that ``dated`` holds: the
@@ -649,7 +712,7 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         doc_topics=doc_topics, k_selection=model.k_selection_, counts=counts,
         topic_trends=shares, term_trends=trends, bursts=bursts, rising=significant,
         rising_all=rising, chart_terms=_chart_terms(terms, bursts, significant, trends, topics),
-        topic_map=topic_map(model, articles, random_state=random_state),
+        topic_map=the_map,
         source_topics=_source_topic_mix(articles, doc_topics),
         window={"first": dated["published"].min() if len(dated) else None,
                 "last": dated["published"].max() if len(dated) else None,

@@ -173,3 +173,30 @@ def test_the_term_index_changes_no_table_and_is_read_from_the_cache(terms, since
     monkeypatch.setattr(report_data, "build_index", refuse)
     same(compute_report_data([str(SAMPLE_DIR)], **options))
     assert list((tmp_path / "cache").glob("index-*")) == stored
+
+
+@pytest.mark.filterwarnings("ignore::analysis.periods.DateOutliersWarning")
+def test_topics_are_read_from_the_cache_when_only_terms_and_freq_change(tmp_path, monkeypatch):
+    import analysis.report_data as report_data
+
+    monkeypatch.setenv("NEWSSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    options = {"title": "Sample", "tz": "Asia/Baku", "k": 6, "progress": False}
+    first = compute_report_data([str(SAMPLE_DIR)], freq="M", **options)
+    stored = list((tmp_path / "cache").glob("topics-*"))
+    assert len(stored) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cached topics were not used")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(report_data, "fit_topics", refuse)
+        patch.setattr(report_data, "topic_map", refuse)
+        again = compute_report_data([str(SAMPLE_DIR)], freq="W", terms=["measles"], **options)
+    expected = report_tables(compute_report_data([str(SAMPLE_DIR)], freq="W", terms=["measles"],
+                                                 cache=False, **options))
+    for name, table in report_tables(again).items():
+        pd.testing.assert_frame_equal(table, expected[name], check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(again.topic_map, first.topic_map)
+    # Other topic options are another entry, fitted afresh.
+    compute_report_data([str(SAMPLE_DIR)], freq="M", **{**options, "k": 5})
+    assert len(list((tmp_path / "cache").glob("topics-*"))) == 2
