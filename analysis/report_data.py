@@ -17,6 +17,7 @@ import pickle
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -643,8 +644,16 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     manifest = manifest.assign(path=_relative(manifest["path"], roots))
     # A report with two or three topics tells a reader little: "auto" scans
     # from 5 (the stability curve is in the methods appendix; --k overrides).
-    model, the_map = _topic_model(articles, k=k, random_state=random_state,
-                                  previous=before["topics"] if before else None, cache=cache)
+    # The term index is built in a thread while the topics are fitted: the
+    # topics hold one core (their kernels run single-threaded, for machine-
+    # independent results), tokenising is mostly pyarrow kernels that
+    # release the GIL. Not for a corpus without two dates: it gets no trends.
+    with ThreadPoolExecutor(1) as pool:
+        indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=1, progress=False) \
+            if articles["published"].nunique() > 1 else None
+        model, the_map = _topic_model(articles, k=k, random_state=random_state,
+                                      previous=before["topics"] if before else None, cache=cache)
+        full_index = indexing.result() if indexing is not None else None
     topics = _with_headlines(model.topics_, articles)
     doc_topics = model.doc_topics_
     # ``in_time`` marks the rows of ``articles`` that ``dated`` holds: the
@@ -682,7 +691,9 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         counts = article_counts(dated, freq=freq, by="source")
         shares = topic_trends(dated, doc_topics, freq=freq)
         # The texts are tokenised once, for bursts, trends and rising terms alike.
-        index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=progress).take(in_time)
+        if full_index is None:
+            full_index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=progress)
+        index = full_index.take(in_time)
         bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n, index=index)
         trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n, index=index)
         rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count, index=index)

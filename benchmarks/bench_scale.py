@@ -145,6 +145,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="folder for the generated corpora "
                                                   "(default: a temporary folder)")
     parser.add_argument("--pages", action="store_true", help="also time the shared page sets")
+    parser.add_argument("--cases", nargs="+", metavar="CASE",
+                        help="run only these cases, e.g. 'report cold' (a 1M corpus takes long)")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     keep = args.data is not None
@@ -158,6 +160,8 @@ def main() -> None:
                 work = Path(folder)
                 env = {**os.environ, "NEWSSCOPE_CACHE_DIR": str(work / "cache")}
                 for case, command, articles in cases(export, work):
+                    if args.cases and case not in args.cases:
+                        continue
                     if case == "report update":
                         shutil.copy(extra, work / "update" / extra.name)
                     result = measure(command, env=env)
