@@ -54,9 +54,15 @@ def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int) -> I
         return
     with ProcessPoolExecutor(n_jobs) as pool:
         pending: deque = deque()
-        for task in tasks:
-            pending.append(pool.submit(function, *task))
-            if len(pending) > 2 * n_jobs:  # a few tasks in flight, not the whole corpus
+        try:
+            for task in tasks:
+                pending.append(pool.submit(function, *task))
+                if len(pending) > 2 * n_jobs:  # a few tasks in flight, not the whole corpus
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        finally:
+            # On an error, Ctrl-C or a consumer that stops early, queued tasks
+            # are dropped rather than run to no purpose while the pool closes.
+            for future in pending:
+                future.cancel()

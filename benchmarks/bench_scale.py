@@ -12,15 +12,15 @@ Cases per size:
 - ``yardstick``: ``pandas.read_json(lines=True)`` + scikit-learn's
   ``CountVectorizer(ngram_range=(1, 2), min_df=5).fit_transform`` on the texts, the floor for
   "reading the text once";
-- ``ingest``: ``newsscope ingest`` alone (articles per second);
+- ``ingest``: ``newsscope ingest --no-cache`` alone (articles per second);
 - ``report cold``: ``newsscope report`` with nothing cached;
 - ``report warm``: the same export again with other ``--terms``, ``--freq`` and ``--focus``;
 - ``report update``: a folder holding the export plus a new 1,000-article file, after a report
   of the folder without it.
 
-With ``--pages``, also ``newsscope ingest --no-cache`` on the shared page sets: the text dumps
-(``textdumps``, ``textdumps-multi``) and the HTML pages (``article-extraction-benchmark``), for
-pages per second.
+With ``--pages``, also ``load_articles(cache=False)`` on the shared page sets, timed inside the
+child after its imports: the text dumps (``textdumps``, ``textdumps-multi``) and the HTML pages
+(``article-extraction-benchmark``), for pages per second.
 
 Usage::
 
@@ -55,32 +55,50 @@ print(matrix.shape)
 """
 
 
+def _pss(pid: int) -> int:
+    """Return the proportional set size of ``pid`` in bytes (0 when it cannot be read).
+
+    Worker processes forked from a large parent share its pages: summed RSS counts
+    them once per process, PSS divides each shared page among its sharers.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def measure(command: list[str], *, env: dict | None = None) -> dict:
-    """Run ``command``; return wall and CPU seconds (whole tree) and peak tree RSS in MiB."""
+    """Run ``command``; return wall and CPU seconds (whole tree), peak tree RSS and PSS in MiB."""
     start = time.perf_counter()
     child = subprocess.Popen(command, cwd=PROJ_ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, env=env)
     root = psutil.Process(child.pid)
-    peak, cpu = 0, {}
+    peak, peak_pss, cpu = 0, 0, {}
     while child.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
-            rss = 0
+            rss = pss = 0
             for proc in procs:
                 with proc.oneshot():
                     rss += proc.memory_info().rss
                     times = proc.cpu_times()
                     cpu[proc.pid] = times.user + times.system
+                pss += _pss(proc.pid)
         except psutil.Error:
             pass
         else:
-            peak = max(peak, rss)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(0.05)
     seconds = time.perf_counter() - start
     output = child.stdout.read()
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{output[-3000:]}")
     return {"seconds": seconds, "cpu": sum(cpu.values()), "peak_mib": peak / 2**20,
+            "peak_pss_mib": peak_pss / 2**20,
             "output": output}
 
 
@@ -117,7 +135,8 @@ def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
     report = [NEWSSCOPE, "report", "--quiet", "--previous", "none"]
     return [
         ("yardstick", [sys.executable, "-c", YARDSTICK, str(export)], n),
-        ("ingest", [NEWSSCOPE, "ingest", str(export), "--quiet",
+        # Uncached, so that "report cold" after it finds nothing cached.
+        ("ingest", [NEWSSCOPE, "ingest", str(export), "--quiet", "--no-cache",
                     "--out", str(work / "articles.parquet")], n),
         ("report cold", [*report, str(export), "--out", str(work / "r1")], n),
         ("report warm", [*report, str(export), "--out", str(work / "r2"), "--terms", "oil",
@@ -127,16 +146,28 @@ def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
     ]
 
 
+PAGES = """
+import sys, time
+from analysis import load_articles
+start = time.perf_counter()
+load_articles(sys.argv[1], cache=False, progress=False)
+print("load_seconds", time.perf_counter() - start)
+"""
+
+
 def page_cases(work: Path) -> list[tuple[str, list[str], int]]:
-    """Return ``(case, command, pages)`` for ingesting the shared page sets, uncached."""
+    """Return ``(case, command, pages)`` for loading the shared page sets, uncached.
+
+    The load is timed inside the child, after its imports: on a hundred pages the
+    interpreter's start would otherwise be most of the time.
+    """
     data = shared_data_dir()
     sets = [("text dumps", data / "textdumps" / "pages"),
             ("text dumps (multi)", data / "textdumps-multi" / "pages"),
             ("HTML pages", data / "article-extraction-benchmark" / "html")]
-    return [(f"ingest {name}", [NEWSSCOPE, "ingest", str(folder), "--quiet", "--no-cache",
-                                "--out", str(work / f"pages-{i}.parquet")],
+    return [(f"load {name}", [sys.executable, "-c", PAGES, str(folder)],
              sum(1 for p in folder.iterdir() if p.is_file()))
-            for i, (name, folder) in enumerate(sets) if folder.is_dir()]
+            for name, folder in sets if folder.is_dir()]
 
 
 def main() -> None:
@@ -154,7 +185,7 @@ def main() -> None:
     data.mkdir(parents=True, exist_ok=True)
     rows = []
     try:
-        for n in args.sizes:
+        for n in args.sizes or []:
             export, extra = corpus(data, n)
             with tempfile.TemporaryDirectory() as folder:
                 work = Path(folder)
@@ -168,24 +199,26 @@ def main() -> None:
                     print(f"done {n} {case}: {result['seconds']:.1f} s", flush=True)
                     rows.append([f"{n:,}", case, f"{result['seconds']:.1f}",
                                  f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
+                                 f"{result['peak_pss_mib']:.0f}",
                                  f"{articles / result['seconds']:,.0f}",
                                  f"{1e6 * result['seconds'] / articles:.0f}"])
         if args.pages:
             with tempfile.TemporaryDirectory() as folder:
                 for case, command, pages in page_cases(Path(folder)):
                     result = measure(command)
-                    print(f"done {case}: {result['seconds']:.1f} s", flush=True)
-                    rows.append([f"{pages:,} pages", case, f"{result['seconds']:.1f}",
+                    load = float(result["output"].split("load_seconds")[-1])
+                    print(f"done {case}: {load:.1f} s", flush=True)
+                    rows.append([f"{pages:,} pages", case, f"{load:.1f} (load)",
                                  f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
-                                 f"{pages / result['seconds']:,.0f}",
-                                 f"{1e6 * result['seconds'] / pages:.0f}"])
+                                 f"{result['peak_pss_mib']:.0f}", f"{pages / load:,.0f}",
+                                 f"{1e6 * load / pages:.0f}"])
     finally:
         if not keep:
             shutil.rmtree(data, ignore_errors=True)
     print()
     print(machine(), "·", load_average(), "· code", git_head())
     print(table(("articles", "case", "wall s", "CPU s (tree)", "peak RSS tree MiB",
-                 "articles/s", "µs/article"), rows, args.markdown))
+                 "peak PSS tree MiB", "per s", "µs each"), rows, args.markdown))
 
 
 if __name__ == "__main__":

@@ -129,3 +129,18 @@ def test_real_corpora_same_with_two_processes(corpus, name, fmt):
     two = _load(corpus(name), fmt=fmt, n_jobs=2, cache=False)
     _same(one, two)
     assert len(one[0]) > 80
+
+
+def _fail_on_three(x):
+    if x == 3:
+        raise RuntimeError("task 3 failed")
+    return x
+
+
+def test_ordered_map_keeps_order_and_raises_a_task_error():
+    from analysis.parallel import ordered_map
+
+    assert list(ordered_map(pow, [(i, 2) for i in range(20)], n_jobs=2)) == [
+        i * i for i in range(20)]
+    with pytest.raises(RuntimeError, match="task 3 failed"):
+        list(ordered_map(_fail_on_three, [(i,) for i in range(50)], n_jobs=2))
