@@ -248,7 +248,7 @@ _BLOCK = 1024 * 1024
 
 
 def _mib(n: float) -> str:
-    """Return a byte count in the README's unit (the wording of ``analysis.io``).
+    """Return a byte count in the README's unit (every size message uses it).
 
     Examples
     --------

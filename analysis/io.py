@@ -47,6 +47,7 @@ from analysis.clean import (
     text_fingerprint,
 )
 from analysis.dates import coerce_published, date_languages, future_problems
+from analysis.formats import _mib, _over_limit  # the size wording of every message
 from analysis.parallel import ordered_map, resolve_n_jobs
 from analysis.unitstore import UnitStore
 
@@ -124,30 +125,6 @@ def _printable(path: str) -> str:
     except UnicodeEncodeError:  # a surrogate not produced by surrogateescape
         return path.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
-
-
-def _mib(n: float) -> str:
-    """Return a byte count in the README's unit, to three significant digits.
-
-    Examples
-    --------
-    >>> _mib(50 * 1024 * 1024), _mib(66_260_000), _mib(1_000_000), _mib(2_000)
-    ('50 MiB', '63.2 MiB', '0.95 MiB', '2,000 bytes')
-    """
-    if n < _MIB / 100:
-        return f"{n:,.0f} bytes"
-    mib = n / _MIB
-    digits = 0 if mib >= 100 else 1 if mib >= 10 else 2
-    shown = f"{mib:.{digits}f}"
-    return (shown.rstrip("0").rstrip(".") if "." in shown else shown) + " MiB"
-
-
-def _over_limit(size: float, limit: float) -> str:
-    """Return "<size>, over the <limit> limit", exact when rounding would hide the excess."""
-    shown, cap = _mib(size), _mib(limit)
-    if shown == cap:
-        shown, cap = f"{size:,.0f} bytes", f"{limit:,.0f} bytes"
-    return f"{shown}, over the {cap.replace(' bytes', '-byte')} limit (max_bytes)"
 
 
 # --------------------------------------------------------------------------- discovery
@@ -770,14 +747,20 @@ def _sketches_of(records: pd.DataFrame) -> DuplicateSketches:
                              records["n_shingles"].to_numpy(dtype=np.int64))
 
 
-def _batches(units: list[tuple[int, _Unit]]) -> Iterator[list[tuple[int, _Unit]]]:
-    """Group units into worker tasks of a bounded number and size, keeping their order."""
+def _batches(units: list[tuple[int, _Unit]], *, n_jobs: int = 1
+             ) -> Iterator[list[tuple[int, _Unit]]]:
+    """Group units into worker tasks of a bounded number and size, keeping their order.
+
+    At least four tasks per process when there are units enough, so that a
+    few hundred slow pages still keep every process busy to the end.
+    """
+    most = max(1, min(_BATCH_UNITS, -(-len(units) // (4 * n_jobs))))
     batch: list = []
     size = 0
     for entry in units:
         unit = entry[1]
         weight = unit.size if unit.kind != "page" else len(unit.data)
-        if batch and (len(batch) >= _BATCH_UNITS or size + weight > _BATCH_BYTES):
+        if batch and (len(batch) >= most or size + weight > _BATCH_BYTES):
             yield batch
             batch, size = [], 0
         batch.append(entry)
@@ -810,7 +793,8 @@ def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None
 
     units, stored = _plan_units(items, options, base, store)
     todo = [(i, u) for i, u in enumerate(units) if not (u.key and u.key in stored)]
-    batches = list(_batches(todo))
+    n_jobs = min(n_jobs, max(1, len(todo)))
+    batches = list(_batches(todo, n_jobs=n_jobs))
     parts: list[pd.DataFrame] = []
     complete = True
     cached = store.read(u.key for u in units if u.key in stored) if stored else None
@@ -820,7 +804,8 @@ def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None
     missing = {u.key for u in units if u.key in stored} - set(
         [] if cached is None else cached["unit"].unique())
     if missing:  # pruned between lookup and read: load those units after all
-        batches += list(_batches([(i, u) for i, u in enumerate(units) if u.key in missing]))
+        batches += list(_batches([(i, u) for i, u in enumerate(units) if u.key in missing],
+                                 n_jobs=n_jobs))
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     n_jobs = min(n_jobs, len(batches))

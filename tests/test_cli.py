@@ -181,7 +181,6 @@ def test_nothing_loaded_says_why_in_command_line_words(tmp_path, capsys, command
     assert "fmt=" not in err and "columns=" not in err
 
 
-
 # ------------------------------------------------------ report needs its notebook tools (item 15)
 
 def test_report_names_missing_modules_before_loading(tmp_path, capsys, monkeypatch):
@@ -210,8 +209,10 @@ def _must_not_run(*args, **kwargs):
 
 # ------------------------------------------------------ caches (item 16)
 
-@pytest.mark.parametrize("option, cache", [([], True), (["--no-cache"], False)])
-def test_report_passes_no_cache_on(tmp_path, monkeypatch, option, cache):
+@pytest.mark.parametrize("option, name, value", [
+    ([], "cache", True), (["--no-cache"], "cache", False),
+    ([], "n_jobs", None), (["--jobs", "2"], "n_jobs", 2)])
+def test_report_passes_cache_and_jobs_on(tmp_path, monkeypatch, option, name, value):
     seen = {}
 
     def fake_build_report(sources, **kwargs):
@@ -222,7 +223,7 @@ def test_report_passes_no_cache_on(tmp_path, monkeypatch, option, cache):
 
     monkeypatch.setattr(report, "build_report", fake_build_report)
     assert cli.main(["report", str(SAMPLE_DIR), "--out", str(tmp_path / "r"), *option]) == 0
-    assert seen["cache"] is cache
+    assert seen[name] == value and type(seen[name]) is type(value)
 
 
 @pytest.mark.parametrize("category", [CacheWarning, UndatedArticlesWarning, FutureWarning])
@@ -485,21 +486,6 @@ def test_jobs_must_be_a_positive_whole_number(tmp_path, capsys, monkeypatch, tex
     assert exited.value.code == 2 and err.startswith("usage: newsscope ingest")
     assert f"argument --jobs: takes a positive number of processes, e.g. --jobs 4, not {text!r}" \
         in err
-
-
-@pytest.mark.parametrize("option, n_jobs", [([], None), (["--jobs", "2"], 2)])
-def test_report_passes_jobs_on(tmp_path, monkeypatch, option, n_jobs):
-    seen = {}
-
-    def fake_build_report(sources, **kwargs):
-        seen.update(kwargs)
-        page = tmp_path / "r" / "t" / "v" / "index.html"
-        page.parent.mkdir(parents=True)
-        return page
-
-    monkeypatch.setattr(report, "build_report", fake_build_report)
-    assert cli.main(["report", str(SAMPLE_DIR), "--out", str(tmp_path / "r"), *option]) == 0
-    assert seen["n_jobs"] == n_jobs
 
 
 @pytest.mark.parametrize("command", ["topics", "trends"])
