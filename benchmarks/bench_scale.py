@@ -148,7 +148,9 @@ def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
 
 PAGES = """
 import sys, time
-from analysis import load_articles
+from analysis import config, load_articles
+# Warm: the first load also imports trafilatura and dateparser and loads py3langid's model.
+load_articles(config.SAMPLE_DIR / "bakudaily", cache=False, progress=False)
 start = time.perf_counter()
 load_articles(sys.argv[1], cache=False, progress=False)
 print("load_seconds", time.perf_counter() - start)
@@ -158,8 +160,9 @@ print("load_seconds", time.perf_counter() - start)
 def page_cases(work: Path) -> list[tuple[str, list[str], int]]:
     """Return ``(case, command, pages)`` for loading the shared page sets, uncached.
 
-    The load is timed inside the child, after its imports: on a hundred pages the
-    interpreter's start would otherwise be most of the time.
+    The load is timed inside the child, after its imports and a first load of the bundled
+    sample: on a hundred pages the interpreter's start and the libraries' first use
+    (a few seconds, once per process) would otherwise be most of the time.
     """
     data = shared_data_dir()
     sets = [("text dumps", data / "textdumps" / "pages"),
