@@ -220,10 +220,10 @@ def future_problems(published: pd.Series) -> pd.Series:
     >>> future_problems(stamps).tolist()
     [None, 'implausible date 2091-05-12 (in the future)', None]
     """
-    late = published.notna() & (published > latest_plausible())
-    return pd.Series([_future_problem(stamp) if is_late else None
-                      for stamp, is_late in zip(published, late, strict=True)],
-                     index=published.index, dtype=object)
+    late = (published.notna() & (published > latest_plausible())).to_numpy(dtype=bool)
+    out = np.full(len(published), None, dtype=object)
+    out[late] = [_future_problem(stamp) for stamp in published[late]]
+    return pd.Series(out, index=published.index, dtype=object)
 
 
 def _day(stamp: pd.Timestamp) -> str:

@@ -772,7 +772,7 @@ def _batches(units: list[tuple[int, _Unit]], *, n_jobs: int = 1
 def _loaded_batch(batch: list[tuple[int, _Unit]], options: _Options):
     frame, transient = _load_units([u for _, u in batch], options,
                                    positions=[i for i, _ in batch])
-    return frame, transient
+    return frame, transient, len(batch)
 
 
 def _unit_base(options: dict) -> str:
@@ -812,7 +812,7 @@ def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None
     with tqdm(total=len(units), initial=len(units) - sum(len(b) for b in batches),
               desc="loading", unit=" input", disable=not progress) as bar:
         articles, started = 0, time.perf_counter()
-        for frame, transient in ordered_map(
+        for frame, transient, n_units in ordered_map(
                 _loaded_batch, ((batch, options) for batch in batches), n_jobs=n_jobs):
             complete &= not transient
             if store is not None:
@@ -822,7 +822,7 @@ def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None
             articles += int(frame["record"].sum())
             bar.set_postfix_str(f"{articles / max(time.perf_counter() - started, 1e-9):,.0f} "
                                 "articles/s", refresh=False)
-            bar.update(frame["position"].nunique())
+            bar.update(n_units)
     rows = pd.concat(parts, ignore_index=True) if parts else _load_units([], options)[0]
     # Stable: a unit's rows keep their order.
     return rows.sort_values("position", kind="stable", ignore_index=True), complete
@@ -910,8 +910,10 @@ def _assembled(rows: pd.DataFrame, *, tz: str) -> tuple[pd.DataFrame, pd.DataFra
     records = rows[rows["record"].to_numpy(dtype=bool)]
     articles = pd.DataFrame({column: records[column].to_numpy() if column in records else None
                              for column in ARTICLE_COLUMNS}, index=range(len(records)))
-    articles["article_id"] = _unique([own if isinstance(own, str) else stable for own, stable in
-                                      zip(records["own_id"], records["stable_id"], strict=True)])
+    # Columns as lists first: iterating an Arrow-backed column item by item is slow.
+    articles["article_id"] = _unique([
+        own if isinstance(own, str) else stable for own, stable in
+        zip(records["own_id"].tolist(), records["stable_id"].tolist(), strict=True)])
     articles["published"] = pd.to_datetime(records["published"].to_numpy(), utc=True)
     articles["published"] = articles["published"].dt.tz_convert(tz).astype(
         f"datetime64[ns, {tz}]")
@@ -922,7 +924,8 @@ def _assembled(rows: pd.DataFrame, *, tz: str) -> tuple[pd.DataFrame, pd.DataFra
                                         dtype=_STRING)
     entries = [{"path": path, "format": fmt, "status": status, "reasons": list(reasons),
                 "row": None} for path, fmt, status, reasons in
-               zip(rows["path"], rows["format"], rows["status"], rows["reasons"], strict=True)]
+               zip(rows["path"].tolist(), rows["format"].tolist(), rows["status"].tolist(),
+                   rows["reasons"].tolist(), strict=True)]
     for row, position in enumerate(np.flatnonzero(rows["record"].to_numpy(dtype=bool))):
         entries[position]["row"] = row
     return articles.reset_index(drop=True), _manifest_frame(entries, articles,
