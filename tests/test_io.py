@@ -14,7 +14,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from analysis import ARTICLE_COLUMNS, MANIFEST_COLUMNS, io, load_articles
+from analysis import ARTICLE_COLUMNS, MANIFEST_COLUMNS, load_articles, units
 from analysis.config import PROJ_ROOT, SAMPLE_DIR
 
 PAGE = """Parliament passes the new water law
@@ -227,7 +227,7 @@ def test_cache_reused_and_invalidated(write, tmp_path, monkeypatch):
         raise AssertionError("cache not used")
 
     with monkeypatch.context() as patched:
-        patched.setattr(io, "_load_rows", fail)
+        patched.setattr(units, "_load_rows", fail)
         again = load_articles(page.parent, cache_dir=cache_dir, progress=False)
     pd.testing.assert_frame_equal(first, again)
     page.write_text(PAGE.replace("water", "forest"), encoding="utf-8")
@@ -340,15 +340,15 @@ def test_options_and_failures_change_what_the_cache_serves(write, tmp_path, monk
 
     other = write("2.txt", PAGE.replace("water", "gas"))
     calls = {"n": 0}
-    real = io._read_bytes
+    real = units._read_bytes  # what reads a page, in the planning step
 
     def flaky(item, max_bytes):
         calls["n"] += 1
         if item.path == str(other) and calls["n"] <= 2:
-            raise io._Transient("could not read file: disk hiccup")
+            raise units._Transient("could not read file: disk hiccup")
         return real(item, max_bytes)
 
-    monkeypatch.setattr(io, "_read_bytes", flaky)
+    monkeypatch.setattr(units, "_read_bytes", flaky)
     _, first = load_articles(page.parent, cache_dir=cache_dir, progress=False,
                              return_manifest=True)
     assert "disk hiccup" in first.set_index("path").loc[str(other), "reason"]

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis import io
+from analysis import formats, units
 from analysis.io import load_articles
 
 CHROME = "Daily Bugle\nHome | World | Sport\nFollow us !\nLatest\n"
@@ -66,9 +66,9 @@ def _same(left, right):
 def test_workers_and_shards_do_not_change_the_result(tmp_path, monkeypatch):
     root = _mixed_corpus(tmp_path / "in")
     one = _load(root, n_jobs=1, cache=False)
-    monkeypatch.setattr(io, "SHARD_BYTES", 300)  # the export in many shards
-    monkeypatch.setattr(io, "_BATCH_UNITS", 2)  # many tasks for the workers
-    assert len(io.formats.jsonl_shards(root / "export.jsonl", shard_bytes=300)) > 5
+    monkeypatch.setattr(units, "SHARD_BYTES", 300)  # the export in many shards
+    monkeypatch.setattr(units, "_BATCH_UNITS", 2)  # many tasks for the workers
+    assert len(formats.jsonl_shards(root / "export.jsonl", shard_bytes=300)) > 5
     two = _load(root, n_jobs=2, cache=False)
     _same(one, two)
     manifest = one[1]
@@ -85,13 +85,13 @@ def test_the_cache_reads_only_what_changed(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     first = _load(root, cache_dir=cache, n_jobs=1)
     loaded = []
-    real = io._unit_outcomes
+    real = units._unit_outcomes
 
     def counting(unit, options):
         loaded.append(unit.path)
         return real(unit, options)
 
-    monkeypatch.setattr(io, "_unit_outcomes", counting)
+    monkeypatch.setattr(units, "_unit_outcomes", counting)
     (root / "more.jsonl").write_text('{"title": "New", "text": "a new day of news"}\n',
                                      encoding="utf-8")
     (root / "site" / "8.txt").write_text(_page(8), encoding="utf-8")
