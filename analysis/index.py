@@ -161,6 +161,11 @@ class TermIndex:
         positions = np.asarray(positions)
         if positions.dtype == bool:
             positions = np.flatnonzero(positions)
+        if len(positions) == len(self.codes) and np.array_equal(positions,
+                                                                np.arange(len(self.codes))):
+            # Every article, in order: the index itself (its texts are already
+            # numbered by first use), without copying the counts of a large corpus.
+            return self
         codes, used = pd.factorize(self.codes[positions])
         codes = codes.astype(np.int64)
         return TermIndex(codes=codes, copies=np.bincount(codes, minlength=len(used)).astype(

@@ -167,6 +167,20 @@ def test_a_subset_index_is_the_index_of_the_subset(sample, monkeypatch):
             == index.take(np.arange(0, len(sample), 2)).codes).all()
 
 
+def test_taking_every_article_is_the_index_itself(sample):
+    index = build_index(sample, progress=False)
+    every = np.ones(len(sample), dtype=bool)
+    assert index.take(every) is index and index.take(np.arange(len(sample))) is index
+    # What the general path gives for all articles, through a permutation
+    # and back: the same numbering, copies and counts.
+    reversed_twice = index.take(np.arange(len(sample))[::-1]).take(
+        np.arange(len(sample))[::-1])
+    assert reversed_twice.codes.tolist() == index.codes.tolist()
+    np.testing.assert_array_equal(reversed_twice.copies, index.copies)
+    assert (reversed_twice.counts != index.counts).nnz == 0
+    assert index.take(every[:-1].tolist() + [False]) is not index
+
+
 def test_top_terms_refuse_an_index_pruned_too_far():
     index = build_index(TRICKY, min_df=3, progress=False)
     with pytest.raises(ValueError, match="min_df=2"):
