@@ -185,8 +185,7 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame,
     """Return the manifest; ``fingerprints`` are the articles' :func:`text_fingerprint`."""
     ids = articles["article_id"].tolist()
     dups = articles["duplicate_of"].tolist()
-    texts = dict(zip(ids, articles["text"], strict=True))
-    fingerprint_of = dict(zip(ids, fingerprints, strict=True))
+    fingerprint_of = dict(zip(ids, fingerprints, strict=True))  # None: a blank text
     records = []
     for entry in entries:
         article_id, reasons, status = None, list(entry["reasons"]), entry["status"]
@@ -195,9 +194,9 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame,
             original = dups[entry["row"]]
             if original is not pd.NA and original is not None:
                 status = "duplicate"
-                text = texts[article_id]
-                same = fingerprint_of[article_id] == fingerprint_of[original]
-                kind = ("exact" if same else "near") if (text or "").strip() else "headline-only"
+                mine = fingerprint_of[article_id]
+                kind = ("headline-only" if mine is None
+                        else "exact" if mine == fingerprint_of[original] else "near")
                 reasons.insert(0, f"{kind} duplicate of {original}")
         records.append({"path": entry["path"], "format": entry["format"], "status": status,
                         "reason": "; ".join(reasons), "article_id": article_id})

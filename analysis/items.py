@@ -55,6 +55,7 @@ class _Item:
     source: str  # the file or archive on disk, as the OS names it
     problem: str | None = None  # set when the item cannot even be opened
     kind: str | None = None  # manifest format of a non-file item ("folder")
+    member: bool = False  # an archive member: ``source`` is the archive
 
 
 class _BadContent(Exception):
@@ -106,7 +107,7 @@ def _file_item(path: Path) -> _Item:
 
 def _member_item(archive: Path, name: str, size: int, read: Callable[[int], bytes]) -> _Item:
     return _Item(_printable(f"{archive}::{name}"), _printable(f"{archive}::{Path(name).parent}"),
-                 size, read, str(archive))
+                 size, read, str(archive), member=True)
 
 
 def _read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:

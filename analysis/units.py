@@ -39,12 +39,12 @@ from analysis.items import (
     _EXTENSIONS,
     _MIB,
     _STRING,
+    _file_item,
     _Item,
     _parse_raw,
     _parse_text_page,
     _printable,
     _read_bytes,
-    _read_file,
     _read_item,
     _resolve_format,
     _Transient,
@@ -107,9 +107,11 @@ def _stat_parts(path: str) -> tuple:
     return path, stat.st_size, stat.st_mtime_ns
 
 
-def _export_units(item: _Item, item_fmt: str, base: str) -> list[_Unit] | None:
-    """Return the units of a plain export file read in parts, or None to read it whole."""
-    parts = _stat_parts(item.source)
+def _export_units(item: _Item, item_fmt: str, base: str, parts: tuple) -> list[_Unit] | None:
+    """Return the units of a plain export file read in parts, or None to read it whole.
+
+    ``parts`` are the file's :func:`_stat_parts`, which every key of it holds.
+    """
     if item_fmt == "csv":  # a quoted field may hold newlines: read in one stream, not shards
         return [_Unit("csv", item.path, item.source, item.size, fmt="csv",
                       key=_unit_key(base, "csv", *parts))]
@@ -153,21 +155,19 @@ def _plan_units(items: list[_Item], options: _Options, base: str, store
             continue
         guess = options.fmt if options.fmt != "auto" else _EXTENSIONS.get(
             formats._suffix(item.path))
-        in_archive = item.source != item.path
         if guess in (None, "text"):
             planned.append(item)
             continue
-        plain = not in_archive and not item.path.lower().endswith(".gz")
-        units = _export_units(item, guess, base) if plain else None
-        if units is not None:
-            planned.extend(units)
-        elif in_archive:
-            key = _unit_key(base, "member", *_stat_parts(item.source), item.path)
+        parts = _stat_parts(item.source)
+        if item.member:
+            key = _unit_key(base, "member", *parts, item.path)
             planned.append((_Unit("bytes", item.path, item.source, item.size, fmt=guess,
                                   key=key), item))
-        else:
-            planned.append(_Unit("file", item.path, item.source, item.size, fmt=guess,
-                                 key=_unit_key(base, "file", *_stat_parts(item.source))))
+            continue
+        units = (None if item.path.lower().endswith(".gz")
+                 else _export_units(item, guess, base, parts))
+        planned.extend(units or [_Unit("file", item.path, item.source, item.size, fmt=guess,
+                                       key=_unit_key(base, "file", *parts))])
     keys = [p[0].key if isinstance(p, tuple) else p.key for p in planned
             if not isinstance(p, _Item)]
     stored = set(store.lookup(k for k in keys if k)) if store else set()
@@ -194,7 +194,8 @@ def _plan_units(items: list[_Item], options: _Options, base: str, store
                                              text.encode("utf-8", "surrogatepass"), *sorted(mine)))
     seen: set[str] = set()
     for index, unit in enumerate(planned):
-        if unit.key in seen:  # an archive holding two members of one name: load each afresh
+        if unit.key is not None and unit.key in seen:
+            # An archive holding two members of one name: load each afresh.
             planned[index] = dataclasses.replace(unit, key=None)
         seen.add(unit.key)
     if store and pages:
@@ -242,10 +243,9 @@ def _read_unknown(item: _Item, options: _Options) -> _Unit | tuple[str, str]:
 def _unit_outcomes(unit: _Unit, options: _Options) -> list[tuple[str, formats.Parsed]]:
     """Return ``(format, outcome)`` for everything in ``unit``."""
     if unit.kind == "problem":
-        outcome = formats.Parsed(unit.path, None, unit.status, [unit.reason])
-        if unit.status == "transient":
-            raise _Transient(unit.reason)
-        return [(unit.fmt, outcome)]
+        # A transient problem is a rejection now; _load_units keeps it out of the cache.
+        status = "rejected" if unit.status == "transient" else unit.status
+        return [(unit.fmt, formats.Parsed(unit.path, None, status, [unit.reason]))]
     if unit.kind == "page":
         return [("text", _parse_text_page(unit.path, unit.data, options.languages,
                                           unit.boilerplate))]
@@ -270,15 +270,12 @@ def _unit_outcomes(unit: _Unit, options: _Options) -> list[tuple[str, formats.Pa
         return [("parquet", o) for o in formats.parse_parquet_row_group(
             unit.source, group, first_row=first_row, fields=options.fields,
             max_bytes=options.max_bytes)]
+    # A "bytes" or "file" unit is never a text page: those are planned as pages.
     if unit.kind == "bytes":
         item_fmt, outcomes = _parse_raw(unit.path, unit.data, unit.fmt or None, options.fields)
     else:
-        item = _Item(unit.path, "", unit.size,
-                     lambda limit: _read_file(Path(unit.source), limit), unit.source)
-        item_fmt, outcomes = _read_item(item, fmt=options.fmt, max_bytes=options.max_bytes,
-                                        fields=options.fields)
-    if isinstance(outcomes, str):  # a text page where the extension promised something else
-        return [("text", _parse_text_page(unit.path, outcomes, options.languages, frozenset()))]
+        item_fmt, outcomes = _read_item(_file_item(Path(unit.source)), fmt=options.fmt,
+                                        max_bytes=options.max_bytes, fields=options.fields)
     return [(item_fmt, o) for o in outcomes]
 
 
@@ -295,6 +292,8 @@ def _load_units(units: list[_Unit], options: _Options, *, positions: Sequence[in
     """
     rows, transient = [], set()
     for position, unit in itertools.zip_longest(positions, units):
+        if unit.status == "transient":
+            transient.add(unit.key)
         try:
             outcomes = _unit_outcomes(unit, options)
         except Exception as exc:  # noqa: BLE001 - one bad item must not sink the load
@@ -422,7 +421,6 @@ def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None
     rows = pd.concat(parts, ignore_index=True) if parts else _load_units([], options)[0]
     # Stable: a unit's rows keep their order.
     return rows.sort_values("position", kind="stable", ignore_index=True), complete
-
 
 
 # --------------------------------------------------------------------------- records

@@ -144,3 +144,15 @@ def test_ordered_map_keeps_order_and_raises_a_task_error():
         i * i for i in range(20)]
     with pytest.raises(RuntimeError, match="task 3 failed"):
         list(ordered_map(_fail_on_three, [(i,) for i in range(50)], n_jobs=2))
+
+
+def test_an_export_with_a_non_utf8_name_is_still_read_line_by_line(tmp_path):
+    import os
+
+    path = tmp_path / os.fsdecode(b"caf\xe9.jsonl")
+    path.write_text('{"title": "A", "text": "a"}\n{"title": "' + "x" * 3000 + '"}\n')
+    articles, manifest = _load(path, max_bytes=1000, cache=False)
+    # max_bytes limits the long line, not the file: the first record loads.
+    assert articles["title"].tolist() == ["A"]
+    assert manifest["status"].tolist() == ["loaded", "rejected"]
+    assert manifest.loc[1, "path"].endswith("caf\\xe9.jsonl:2")
