@@ -91,7 +91,8 @@ def parse_jobs(text: str) -> int:
 def _add_jobs(parser: argparse.ArgumentParser) -> None:
     # None, not os.cpu_count(): the loader resolves "every core" itself, where it runs.
     parser.add_argument("--jobs", type=parse_jobs, metavar="N",
-                        help="processes that load (and index) the articles "
+                        help="processes that load (and index) the articles, threads "
+                             "that fit topics "
                              f"(default: every core, {os.cpu_count() or 1} here); "
                              "any N gives the same results")
 
@@ -618,7 +619,7 @@ def _topics(args) -> int:
         previous = (pd.read_parquet(Path(args.previous) / "topics.parquet")
                     if args.previous else None)
         model = fit_topics(articles, k=args.k, method=args.method, random_state=args.seed,
-                           previous=previous)
+                           previous=previous, n_jobs=args.jobs)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
     out = Path(args.out)

@@ -450,6 +450,34 @@ def _no_time_reason(dated: pd.DataFrame, *, since: str | None, n_before_since: i
     return None
 
 
+def _time_rows(articles: pd.DataFrame, *, since: str | None, include_date_outliers: bool
+               ) -> tuple[np.ndarray, int, pd.DataFrame]:
+    """Return which articles the time sections use, how many ``since`` left out, the outliers.
+
+    The mask marks the rows of ``articles`` that the time sections use: the
+    term index of all articles is cut to the same rows.
+    """
+    in_time = articles["published"].notna().to_numpy().copy()
+    dated = articles[in_time]
+    n_before_since = 0
+    if since and len(dated):
+        cutoff = pd.Timestamp(since)
+        cutoff = cutoff.tz_localize(dated["published"].dt.tz) if cutoff.tzinfo is None else cutoff
+        n_before_since = int((dated["published"] < cutoff).sum())
+        in_time[np.flatnonzero(in_time)] = (dated["published"] >= cutoff).to_numpy(dtype=bool)
+        dated = articles[in_time]
+    # A stray date (1900-01-01, a mistyped year) would stretch every chart and
+    # trend table over decades of empty periods; after `since`, which may
+    # already have cut it.
+    outlying = date_outliers(dated)
+    outliers = _outlier_rows(dated[outlying], excluded=not include_date_outliers)
+    if outlying.any() and not include_date_outliers:
+        in_time[np.flatnonzero(in_time)] = ~outlying.to_numpy(dtype=bool)
+        warnings.warn(_outlier_message(outliers, int(in_time.sum()) + len(outliers)),
+                      DateOutliersWarning, stacklevel=3)
+    return in_time, n_before_since, outliers
+
+
 def _index_key(articles: pd.DataFrame) -> str:
     """Return the cache key of the term index of ``articles``: ids, texts and tokeniser.
 
@@ -521,42 +549,49 @@ def _topics_key(articles: pd.DataFrame, *, k, random_state: int,
     return digest.hexdigest()[:32]
 
 
-def _topic_model(articles: pd.DataFrame, *, k, random_state: int,
-                 previous: pd.DataFrame | None, cache: bool) -> tuple[TopicModel, pd.DataFrame]:
-    """Return the fitted topic model of ``articles`` and its topic map, cached like the index.
+def _topics_folder(articles: pd.DataFrame, *, k, random_state: int,
+                   previous: pd.DataFrame | None, cache: bool) -> Path | None:
+    """Return the cache folder of the topics of ``articles``, or None without a cache.
 
     Topics and the map do not depend on ``terms``, ``freq``, ``focus`` or
     ``since``: a second report on the same articles with other ones reuses
     them from ``topics-<key>`` beside the load cache (``cache=False``
     neither reads nor writes it).
     """
-    folder = None
-    if cache:
-        root = usable_cache_dir()
-        folder = None if root is None else root / (
-            "topics-" + _topics_key(articles, k=k, random_state=random_state, previous=previous))
-    if folder is not None:
-        with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, AttributeError,
-                                 ImportError, ValueError):
-            with (folder / "topics.pkl").open("rb") as handle:
-                found = pickle.load(handle)  # our own cache folder: trusted
-            mark_used(folder)
-            return found
-    model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
-                       random_state=random_state, k_range=K_RANGE, previous=previous)
-    result = model, topic_map(model, articles, random_state=random_state)
-    if folder is not None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".tmp-{os.getpid()}-topics.pkl"
-            with tmp.open("wb") as handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / "topics.pkl")
-        except OSError as exc:
-            warnings.warn(f"cannot store the topics in {folder.parent} "
-                          f"({exc.strerror or type(exc).__name__}); going on without it",
-                          CacheWarning, stacklevel=3)
-    return result
+    root = usable_cache_dir() if cache else None
+    if root is None:
+        return None
+    return root / ("topics-" + _topics_key(articles, k=k, random_state=random_state,
+                                           previous=previous))
+
+
+def _cached_topics(folder: Path | None) -> tuple[TopicModel, pd.DataFrame] | None:
+    """Return the fitted topic model and topic map stored in ``folder``, if any."""
+    if folder is None:
+        return None
+    with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, AttributeError,
+                             ImportError, ValueError):
+        with (folder / "topics.pkl").open("rb") as handle:
+            found = pickle.load(handle)  # our own cache folder: trusted
+        mark_used(folder)
+        return found
+    return None
+
+
+def _store_topics(folder: Path | None, found: tuple[TopicModel, pd.DataFrame]) -> None:
+    """Write the topic model and map into ``folder`` atomically; a failure only warns."""
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".tmp-{os.getpid()}-topics.pkl"
+        with tmp.open("wb") as handle:
+            pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / "topics.pkl")
+    except OSError as exc:
+        warnings.warn(f"cannot store the topics in {folder.parent} "
+                      f"({exc.strerror or type(exc).__name__}); going on without it",
+                      CacheWarning, stacklevel=3)
 
 
 def compute_report_data(sources: Sequence[str] | str, *, title: str | None = None,
@@ -648,55 +683,53 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     # topics hold one core (their kernels run single-threaded, for machine-
     # independent results), tokenising is mostly pyarrow kernels that
     # release the GIL. Not for a corpus without two dates: it gets no trends.
-    with ThreadPoolExecutor(1) as pool:
+    # The topic map (t-SNE, one core) is drawn in a thread too, while the
+    # trends are computed.
+    with ThreadPoolExecutor(2) as pool:
         indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=1, progress=False) \
             if articles["published"].nunique() > 1 else None
-        model, the_map = _topic_model(articles, k=k, random_state=random_state,
-                                      previous=before["topics"] if before else None, cache=cache)
+        topics_folder = _topics_folder(articles, k=k, random_state=random_state,
+                                       previous=before["topics"] if before else None, cache=cache)
+        found = _cached_topics(topics_folder)
+        if found is None:
+            model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
+                               random_state=random_state, k_range=K_RANGE,
+                               previous=before["topics"] if before else None, n_jobs=n_jobs)
+            mapping = pool.submit(topic_map, model, articles, random_state=random_state)
+        else:
+            model, mapping = found[0], None
         full_index = indexing.result() if indexing is not None else None
-    topics = _with_headlines(model.topics_, articles)
-    doc_topics = model.doc_topics_
-    # ``in_time`` marks the rows of ``articles`` that ``dated`` holds: the
-    # term index of all articles is cut to the same rows.
-    in_time = articles["published"].notna().to_numpy().copy()
-    dated = articles[in_time]
-    n_before_since = 0
-    if since and len(dated):
-        cutoff = pd.Timestamp(since)
-        cutoff = cutoff.tz_localize(dated["published"].dt.tz) if cutoff.tzinfo is None else cutoff
-        n_before_since = int((dated["published"] < cutoff).sum())
-        in_time[np.flatnonzero(in_time)] = (dated["published"] >= cutoff).to_numpy(dtype=bool)
+        topics = _with_headlines(model.topics_, articles)
+        doc_topics = model.doc_topics_
+        in_time, n_before_since, outliers = _time_rows(
+            articles, since=since, include_date_outliers=include_date_outliers)
         dated = articles[in_time]
-    # A stray date (1900-01-01, a mistyped year) would stretch every chart and
-    # trend table over decades of empty periods; after `since`, which may
-    # already have cut it.
-    outlying = date_outliers(dated)
-    outliers = _outlier_rows(dated[outlying], excluded=not include_date_outliers)
-    if outlying.any() and not include_date_outliers:
-        in_time[np.flatnonzero(in_time)] = ~outlying.to_numpy(dtype=bool)
-        dated = articles[in_time]
-        warnings.warn(_outlier_message(outliers, len(dated) + len(outliers)),
-                      DateOutliersWarning, stacklevel=2)
-    min_count = 3 if len(dated) < 1000 else 5
-    no_time = _no_time_reason(dated, since=since, n_before_since=n_before_since)
-    if no_time:
-        # Undated corpora (exports without dates, BBC, TTC-3600), or all dates
-        # at one moment, still get topics and the corpus summary; the time
-        # sections say why they are empty.
-        window, counts, shares = None, _empty(COUNT_COLUMNS), _empty(TOPIC_TREND_COLUMNS)
-        trends, bursts, rising = (_empty(TERM_TREND_COLUMNS), _empty(BURST_COLUMNS),
-                                  _empty(RISING_COLUMNS))
-    else:
-        window = focus_window(dated, focus)
-        counts = article_counts(dated, freq=freq, by="source")
-        shares = topic_trends(dated, doc_topics, freq=freq)
-        # The texts are tokenised once, for bursts, trends and rising terms alike.
-        if full_index is None:
-            full_index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=progress)
-        index = full_index.take(in_time)
-        bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n, index=index)
-        trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n, index=index)
-        rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count, index=index)
+        min_count = 3 if len(dated) < 1000 else 5
+        no_time = _no_time_reason(dated, since=since, n_before_since=n_before_since)
+        if no_time:
+            # Undated corpora (exports without dates, BBC, TTC-3600), or all dates
+            # at one moment, still get topics and the corpus summary; the time
+            # sections say why they are empty.
+            window, counts, shares = None, _empty(COUNT_COLUMNS), _empty(TOPIC_TREND_COLUMNS)
+            trends, bursts, rising = (_empty(TERM_TREND_COLUMNS), _empty(BURST_COLUMNS),
+                                      _empty(RISING_COLUMNS))
+        else:
+            window = focus_window(dated, focus)
+            counts = article_counts(dated, freq=freq, by="source")
+            shares = topic_trends(dated, doc_topics, freq=freq)
+            # The texts are tokenised once, for bursts, trends and rising terms alike.
+            if full_index is None:
+                full_index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=progress)
+            index = full_index.take(in_time)
+            bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n, index=index)
+            trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n, index=index)
+            rising = rising_terms(dated, focus=window, terms=terms, min_count=min_count,
+                                  index=index)
+        if mapping is None:
+            the_map = found[1]
+        else:
+            the_map = mapping.result()
+            _store_topics(topics_folder, (model, the_map))
     # Shown: significant changes, without month and day names, which rise and
     # fall with the calendar (the CSV keeps every term).
     calendar = rising["term"].map(lambda t: bool(set(str(t).split()) & _CALENDAR))

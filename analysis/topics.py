@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from analysis.parallel import resolve_n_jobs
 from analysis.topic_terms import (
     _DECIMALS,
     STOPWORD_LANGUAGES,
@@ -89,6 +91,31 @@ def one_thread():
     second core bought little.
     """
     return threadpool_limits(limits=1)
+
+
+def _in_threads(function: Callable, tasks: Iterable[tuple], n_jobs: int) -> list:
+    """Return ``[function(*task) for task in tasks]``, run in up to ``n_jobs`` threads.
+
+    The k-means, liblinear and sparse kernels release the GIL, so threads
+    share the work without copying the vectors into other processes. Each
+    task runs single-threaded (:func:`one_thread`: OpenMP's thread count is
+    set per thread), so every result is the one a single thread computes.
+
+    Examples
+    --------
+    >>> _in_threads(pow, [(2, 3), (3, 2)], n_jobs=2)
+    [8, 9]
+    """
+    tasks = list(tasks)
+    if n_jobs <= 1 or len(tasks) <= 1:
+        return [function(*task) for task in tasks]
+
+    def run(task: tuple):
+        with one_thread():
+            return function(*task)
+
+    with ThreadPoolExecutor(min(n_jobs, len(tasks))) as pool:
+        return list(pool.map(run, tasks))
 
 
 def cosine_silhouette(X: sp.csr_matrix, labels: np.ndarray, k: int) -> float:
@@ -168,8 +195,9 @@ class _Representation:
     """TF-IDF and LSA vectors of a corpus, with the clusterings the hybrid method tries."""
 
     def __init__(self, texts: list[str], *, stop_words: list[str], min_df: int, max_df: float,
-                 random_state: int, n_components: int = 100):
+                 random_state: int, n_components: int = 100, n_jobs: int = 1):
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.vectorizer = TfidfVectorizer(token_pattern=_LETTERS, stop_words=stop_words,
                                           preprocessor=fold_case,
                                           min_df=min_df, max_df=max_df, sublinear_tf=True,
@@ -226,8 +254,12 @@ class _Representation:
         mean_cosine = np.round((sums @ sums.T) / np.outer(sizes, sizes), _DECIMALS)
         return micro, _average_linkage(mean_cosine, sizes)
 
+    def merged(self, m: int, seed: int, k: int) -> np.ndarray:
+        micro, merges = self.merge_tree(m, seed)
+        return _cut(merges, m, k)[micro]
+
     def candidates(self, k: int) -> dict[str, np.ndarray]:
-        found = {"kmeans": self.kmeans(k, n_init=10, seed=self.random_state)}
+        tasks = {"kmeans": (lambda: self.kmeans(k, n_init=10, seed=self.random_state), )}
         for factor in (3, 5, 8):
             # Micro-clusters need enough members for their mean similarity
             # to mean something; on small corpora only plain k-means runs.
@@ -235,9 +267,9 @@ class _Representation:
             if m <= k:
                 continue
             for seed in (self.random_state, self.random_state + 1):
-                micro, merges = self.merge_tree(m, seed)
-                found[f"merged-{m}-seed{seed}"] = _cut(merges, m, k)[micro]
-        return found
+                tasks[f"merged-{m}-seed{seed}"] = (self.merged, m, seed, k)
+        found = _in_threads(lambda f, *args: f(*args), tasks.values(), self.n_jobs)
+        return dict(zip(tasks, found, strict=True))
 
     def self_train(self, labels: np.ndarray, k: int, *, rounds: int = 3, folds: int = 5,
                    max_train: int = _MAX_SELF_TRAIN) -> np.ndarray:
@@ -253,20 +285,21 @@ class _Representation:
         for r in range(rounds):
             rng = np.random.default_rng(self.random_state + r)
             fold = rng.permutation(n) % folds
-            relabelled = np.empty_like(labels)
+            # Training rows are drawn in fold order from the one generator
+            # before any fit, so threads cannot change which rows are drawn.
+            splits = []
             for f in range(folds):
                 test = fold == f
                 train = np.flatnonzero(~test)
                 if len(train) > max_train:
                     train = np.sort(rng.choice(train, max_train, replace=False))
-                if len(np.unique(labels[train])) < 2:
-                    relabelled[test] = labels[test]
-                    continue
-                # A loose tolerance: only the argmax is used, and it settles
-                # long before the coefficients do.
-                model = topic_classifier(self.X[train], labels[train],
-                                         random_state=self.random_state)
-                relabelled[test] = predict_topics(model, self.X[test])
+                splits.append((test, train))
+            relabelled = np.empty_like(labels)
+            predictions = _in_threads(self._out_of_fold,
+                                      [(labels, test, train) for test, train in splits],
+                                      self.n_jobs)
+            for (test, _), predicted in zip(splits, predictions, strict=True):
+                relabelled[test] = predicted
             if len(np.unique(relabelled)) < k:
                 break
             changed = float(np.mean(relabelled != labels))
@@ -274,6 +307,14 @@ class _Representation:
             if changed < 0.002:
                 break
         return labels
+
+    def _out_of_fold(self, labels: np.ndarray, test: np.ndarray, train: np.ndarray
+                     ) -> np.ndarray:
+        """Return the labels a classifier trained on ``train`` rows predicts for ``test`` rows."""
+        if len(np.unique(labels[train])) < 2:
+            return labels[test]
+        model = topic_classifier(self.X[train], labels[train], random_state=self.random_state)
+        return predict_topics(model, self.X[test])
 
 
 def embed_texts(texts: list[str], *, max_chars: int = 2000, batch_size: int = 32) -> np.ndarray:
@@ -323,8 +364,8 @@ def k_grid(low: int, high: int) -> list[int]:
     return ks
 
 
-def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 10, random_state: int = 0
-                    ) -> pd.DataFrame:
+def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 10, random_state: int = 0,
+                    n_jobs: int = 1) -> pd.DataFrame:
     """Return, per k, how well k-means on two random 80% subsamples agree on their overlap.
 
     A k that matches real structure in the corpus is found again from other
@@ -359,12 +400,18 @@ def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 10, random_state:
     # A ring of subsamples: each is clustered once per k and compared with the
     # next, so n_pairs comparisons cost n_pairs fits, not twice as many.
     subsamples = [np.sort(rng.choice(n, int(0.8 * n), replace=False)) for _ in range(n_pairs)]
-    records = []
-    for k in k_values:
+    k_values = [int(k) for k in k_values]
+
+    def fitted(k: int, i: int) -> KMeans:
         # Two restarts: a single k-means run measures its own bad starts, not the
         # corpus; more restarts cost more than they steady the curve.
-        fits = [KMeans(k, n_init=2, random_state=random_state + i).fit(Z[rows])
-                for i, rows in enumerate(subsamples)]
+        return KMeans(k, n_init=2, random_state=random_state + i).fit(Z[subsamples[i]])
+
+    every = iter(_in_threads(fitted, [(k, i) for k in k_values for i in range(n_pairs)],
+                             n_jobs))
+    records = []
+    for k in k_values:
+        fits = [next(every) for _ in range(n_pairs)]
         scores = []
         for i in range(n_pairs if n_pairs > 2 else 1):
             j = (i + 1) % n_pairs
@@ -501,6 +548,10 @@ class TopicModel(BaseEstimator):
     progress : bool or None
         Show a progress bar of the fit's steps (tqdm); ``None`` shows it only
         on a terminal, ``False`` never.
+    n_jobs : int or None
+        Threads sharing the clusterings, ``None``: one per CPU. Each
+        clustering runs on one thread, so the topics are the same for any
+        value.
 
     Attributes
     ----------
@@ -523,7 +574,7 @@ class TopicModel(BaseEstimator):
 
     def __init__(self, *, k="auto", method="auto", random_state=0, n_terms=25, k_range=(3, 20),
                  max_df=0.5, languages=("en", "ru", "tr", "az"), previous=None,
-                 min_similarity=0.2, mixed_threshold=0.55, progress=None):
+                 min_similarity=0.2, mixed_threshold=0.55, progress=None, n_jobs=None):
         self.k = k
         self.method = method
         self.random_state = random_state
@@ -535,6 +586,7 @@ class TopicModel(BaseEstimator):
         self.min_similarity = min_similarity
         self.mixed_threshold = mixed_threshold
         self.progress = progress
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
 
@@ -574,6 +626,7 @@ class TopicModel(BaseEstimator):
         topics do not depend on how many cores the machine has.
         """
         self._validate(articles)
+        resolve_n_jobs(self.n_jobs)  # a bad value fails before the long fit
         with one_thread():
             return self._fit(articles)
 
@@ -599,7 +652,8 @@ class TopicModel(BaseEstimator):
                 bar.update()
 
             rep = _Representation(texts, stop_words=sorted(stopwords), min_df=min_df,
-                                  max_df=self.max_df, random_state=self.random_state)
+                                  max_df=self.max_df, random_state=self.random_state,
+                                  n_jobs=resolve_n_jobs(self.n_jobs))
             step()
             if self.method_ == "embeddings":
                 rep.use_embeddings(texts)
@@ -634,7 +688,8 @@ class TopicModel(BaseEstimator):
             return int(min(self.k, n // 2))
         low, high = self.k_range
         high = max(low, min(high, n // 8))
-        curve = stability_curve(rep.Z, k_grid(low, high), random_state=self.random_state)
+        curve = stability_curve(rep.Z, k_grid(low, high), random_state=self.random_state,
+                                n_jobs=rep.n_jobs)
         k = choose_k(curve)
         self.k_selection_ = curve.assign(chosen=curve["k"] == k)
         return k
@@ -645,8 +700,9 @@ class TopicModel(BaseEstimator):
             return np.round(nmf.fit_transform(rep.X), _DECIMALS).argmax(axis=1)
         candidates = rep.candidates(k)
         # Rounded: two candidates a last-bit apart are a tie, won by name order.
-        silhouettes = {name: round(cosine_silhouette(rep.X, labels, k), _DECIMALS)
-                       for name, labels in candidates.items()}
+        scores = _in_threads(lambda labels: round(cosine_silhouette(rep.X, labels, k), _DECIMALS),
+                             [(labels,) for labels in candidates.values()], rep.n_jobs)
+        silhouettes = dict(zip(candidates, scores, strict=True))
         best = max(sorted(silhouettes), key=lambda name: (silhouettes[name], name == "kmeans"))
         self.candidate_silhouettes_ = silhouettes
         self.candidate_ = best
@@ -875,7 +931,7 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
                k_range: tuple[int, int] = (3, 20), max_df: float = 0.5,
                languages: Sequence[str] = ("en", "ru", "tr", "az"),
                min_similarity: float = 0.2, mixed_threshold: float = 0.55,
-               progress: bool | None = None) -> TopicModel:
+               progress: bool | None = None, n_jobs: int | None = None) -> TopicModel:
     """Return a :class:`TopicModel` fitted on ``articles``: every article gets a topic.
 
     Parameters
@@ -898,6 +954,9 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
         See :class:`TopicModel`.
     progress : bool or None
         Show a progress bar; ``None`` shows it only on a terminal.
+    n_jobs : int or None
+        Threads sharing the clusterings; ``None``: one per CPU. The topics
+        are the same for any value.
 
     Returns
     -------
@@ -930,7 +989,8 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
     return TopicModel(k=k, method=method, random_state=random_state,
                       previous=_previous_topics(previous), n_terms=n_terms, k_range=k_range,
                       max_df=max_df, languages=languages, min_similarity=min_similarity,
-                      mixed_threshold=mixed_threshold, progress=progress).fit(articles)
+                      mixed_threshold=mixed_threshold, progress=progress,
+                      n_jobs=n_jobs).fit(articles)
 
 
 def topic_hierarchy(model: TopicModel) -> pd.DataFrame:

@@ -170,6 +170,14 @@ def test_stability_curve_finds_well_separated_groups():
     assert choose_k(curve) == 4
 
 
+def test_stability_curve_is_the_same_on_any_number_of_threads():
+    rng = np.random.default_rng(1)
+    blobs = np.repeat(np.eye(4), 60, axis=0) + rng.normal(0, 0.3, (240, 4))
+    one = stability_curve(blobs, [2, 3, 4, 5, 6], n_pairs=4, n_jobs=1)
+    assert one.equals(stability_curve(blobs, [2, 3, 4, 5, 6], n_pairs=4, n_jobs=2))
+    assert one["stability"].nunique() > 1  # a curve, not a constant that would match anyway
+
+
 def test_alignment_keeps_ids_and_gives_fresh_ones():
     old = pd.DataFrame({"topic_id": [0, 3, 7],
                         "top_terms": [["oil", "opec", "crude"], ["goal", "match", "club"],
@@ -243,11 +251,12 @@ def test_bbc_topics_match_the_editors_sections(bbc, bbc_model):
 
 @pytest.mark.corpus
 def test_bbc_two_fits_write_identical_doc_topics(tmp_path, corpus):
+    # One thread and two: the clusterings shared between threads give the same topics.
     source = str(corpus("bbc-fulltext.tar.gz"))
     outputs = []
-    for run in ("a", "b"):
+    for run, jobs in (("a", "1"), ("b", "2")):
         status = cli.main(["topics", source, "--format", "bbc", "--k", "5", "--out",
-                           str(tmp_path / run), "--quiet"])
+                           str(tmp_path / run), "--quiet", "--jobs", jobs])
         assert status == 0
         outputs.append((tmp_path / run / "doc_topics.csv").read_bytes())
     assert outputs[0] == outputs[1] and outputs[0].startswith(b"id,topic\n")
