@@ -14,6 +14,7 @@ accounted for, charts as PNG data URIs, all article text escaped.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -418,6 +419,17 @@ def _execute_notebook(template: Path, out: Path, parameters: dict, *, cwd: Path)
                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
 
+def _handed_over(data: report_data.ReportData) -> report_data.ReportData:
+    """Return ``data`` as the report notebook gets it: without the article texts.
+
+    No section shows a body, and the texts are most of the bytes: the
+    notebook's kernel would hold a second copy of the corpus (gigabytes at a
+    million articles) and spend seconds unpickling it.
+    """
+    return dataclasses.replace(data, articles=data.articles.drop(columns=["text"],
+                                                                 errors="ignore"))
+
+
 def _forget_handoff(path: Path, *, home: Path, sources: Sequence[str],
                     previous: Path | None) -> None:
     # The shipped notebook must re-run from its sources: the data file it
@@ -649,7 +661,7 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
         bar.set_postfix_str("running the report notebook")
         handoff = build / ".report-data.pkl"
         with open(handoff, "wb") as handle:
-            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(_handed_over(data), handle, protocol=pickle.HIGHEST_PROTOCOL)
         _execute_notebook(template, build / "report.ipynb", {
             "sources": sources, "title": title, "fmt": fmt, "columns": columns or None,
             "freq": freq, "k": str(k), "terms": list(terms or []), "focus": focus, "since": since,

@@ -80,6 +80,15 @@ def test_handoff_file_round_trips_and_refuses_other_pickles(data, tmp_path):
         load_report_data(path)
 
 
+def test_report_notebook_gets_the_articles_without_their_texts(data):
+    from analysis.report import _handed_over
+
+    handed = _handed_over(data)
+    assert "text" in data.articles and "text" not in handed.articles  # the caller's data kept
+    assert handed.articles.equals(data.articles.drop(columns=["text"]))
+    assert handed.topics is data.topics and handed.params == data.params
+
+
 def test_chart_terms_without_asked_terms():
     bursts = pd.DataFrame({"term": ["qtr", "shr", "april", "oil", "cts"],
                            "weight": [9.0, 8.0, 7.0, 5.0, 4.0],
