@@ -531,16 +531,16 @@ _TOPIC_CODE = ("tokens.py", "topic_terms.py", "topics.py", "report_data.py")
 _TOPIC_LIBRARIES = ("scikit-learn", "numpy", "scipy", "wordllama")
 
 
-def _topics_key(articles: pd.DataFrame, *, k, random_state: int,
-                previous: pd.DataFrame | None) -> str:
-    """Return the cache key of the topics of ``articles``: texts, copies, options and code."""
+def _topics_key(articles: pd.DataFrame, *, k, random_state: int) -> str:
+    """Return the cache key of the topics of ``articles``: texts, copies, options and code.
+
+    Not the previous version's topics: they only renumber the topics
+    (:meth:`~analysis.topics.TopicModel.aligned_to`), which is done after.
+    """
     digest = hashlib.sha256(f"{k}|{random_state}|{K_RANGE}|{len(articles)}".encode())
     columns = [c for c in ("article_id", "title", "text", "duplicate_of", "source", "published",
                            "lang") if c in articles]
     digest.update(pd.util.hash_pandas_object(articles[columns], index=False).to_numpy().tobytes())
-    if previous is not None:
-        digest.update(pd.util.hash_pandas_object(previous.astype(str), index=False)
-                      .to_numpy().tobytes())
     for module in _TOPIC_CODE:
         digest.update((Path(__file__).parent / module).read_bytes())
     for library in _TOPIC_LIBRARIES:
@@ -549,8 +549,8 @@ def _topics_key(articles: pd.DataFrame, *, k, random_state: int,
     return digest.hexdigest()[:32]
 
 
-def _topics_folder(articles: pd.DataFrame, *, k, random_state: int,
-                   previous: pd.DataFrame | None, cache: bool) -> Path | None:
+def _topics_folder(articles: pd.DataFrame, *, k, random_state: int, cache: bool
+                   ) -> Path | None:
     """Return the cache folder of the topics of ``articles``, or None without a cache.
 
     Topics and the map do not depend on ``terms``, ``freq``, ``focus`` or
@@ -561,8 +561,7 @@ def _topics_folder(articles: pd.DataFrame, *, k, random_state: int,
     root = usable_cache_dir() if cache else None
     if root is None:
         return None
-    return root / ("topics-" + _topics_key(articles, k=k, random_state=random_state,
-                                           previous=previous))
+    return root / ("topics-" + _topics_key(articles, k=k, random_state=random_state))
 
 
 def _cached_topics(folder: Path | None) -> tuple[TopicModel, pd.DataFrame] | None:
@@ -688,16 +687,15 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     with ThreadPoolExecutor(2) as pool:
         indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=1, progress=False) \
             if articles["published"].nunique() > 1 else None
-        topics_folder = _topics_folder(articles, k=k, random_state=random_state,
-                                       previous=before["topics"] if before else None, cache=cache)
+        topics_folder = _topics_folder(articles, k=k, random_state=random_state, cache=cache)
         found = _cached_topics(topics_folder)
         if found is None:
-            model = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
-                               random_state=random_state, k_range=K_RANGE,
-                               previous=before["topics"] if before else None, n_jobs=n_jobs)
-            mapping = pool.submit(topic_map, model, articles, random_state=random_state)
+            fitted = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
+                                random_state=random_state, k_range=K_RANGE, n_jobs=n_jobs)
+            mapping = pool.submit(topic_map, fitted, articles, random_state=random_state)
         else:
-            model, mapping = found[0], None
+            fitted, mapping = found[0], None
+        model = fitted.aligned_to(before["topics"]) if before else fitted
         full_index = indexing.result() if indexing is not None else None
         topics = _with_headlines(model.topics_, articles)
         doc_topics = model.doc_topics_
@@ -729,7 +727,10 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
             the_map = found[1]
         else:
             the_map = mapping.result()
-            _store_topics(topics_folder, (model, the_map))
+            _store_topics(topics_folder, (fitted, the_map))
+    if before:
+        renumbered = pd.Series(model.topic_ids_, index=fitted.topic_ids_)
+        the_map = the_map.assign(topic_id=the_map["topic_id"].map(renumbered).astype("int64"))
     # Shown: significant changes, without month and day names, which rise and
     # fall with the calendar (the CSV keeps every term).
     calendar = rising["term"].map(lambda t: bool(set(str(t).split()) & _CALENDAR))

@@ -24,6 +24,7 @@ both use the same term selection. Everything is seeded by ``random_state``.
 
 from __future__ import annotations
 
+import copy
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -809,6 +810,45 @@ class TopicModel(BaseEstimator):
             return np.arange(len(terms))
         self.alignment_ = align_topics(terms, previous, min_similarity=self.min_similarity)
         return self.alignment_["topic_id"].to_numpy()
+
+    def aligned_to(self, previous) -> TopicModel:
+        """Return a copy of this fitted model whose topic ids follow ``previous``.
+
+        The same model as fitting with ``previous=``: the clustering does not
+        depend on it, only the ids do. So one fit serves reports aligned to
+        different earlier versions.
+
+        Parameters
+        ----------
+        previous : TopicModel or DataFrame
+            An earlier model or its ``topics_``, as for ``previous=``.
+
+        Examples
+        --------
+        >>> arts = pd.DataFrame({"article_id": [f"a{i}" for i in range(12)], "title": [""] * 12,
+        ...     "text": ["rain storm flood wind"] * 6 + ["vote poll party seat"] * 6})
+        >>> model = fit_topics(arts, k=2)
+        >>> old = pd.DataFrame({"topic_id": [7], "top_terms": [["vote", "poll", "party"]]})
+        >>> model.aligned_to(old).topics_.set_index("label")["topic_id"].to_dict()
+        {'party · poll · seat': 7, 'flood · rain · storm': 8}
+        """
+        check_is_fitted(self, "centroids_")
+        previous = _previous_topics(previous)
+        model = copy.copy(self)
+        model.previous = previous
+        old = self.topic_ids_
+        new = model._topic_ids(list(self.topics_["top_terms"]), previous)
+        order = np.argsort(old)
+
+        def renumbered(ids: pd.Series) -> np.ndarray:
+            return new[order][np.searchsorted(old[order], ids.to_numpy())].astype("int64")
+
+        model.topic_ids_ = new
+        model.topics_ = self.topics_.assign(topic_id=renumbered(self.topics_["topic_id"]))
+        model.doc_topics_ = self.doc_topics_.assign(
+            topic_id=renumbered(self.doc_topics_["topic_id"]),
+            second_topic_id=renumbered(self.doc_topics_["second_topic_id"]))
+        return model
 
     # ------------------------------------------------------------------ prediction
 

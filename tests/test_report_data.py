@@ -18,6 +18,7 @@ from analysis.report_data import (
     read_previous,
     report_tables,
     topic_changes,
+    write_tables,
 )
 
 
@@ -206,6 +207,23 @@ def test_topics_are_read_from_the_cache_when_only_terms_and_freq_change(tmp_path
     for name, table in report_tables(again).items():
         pd.testing.assert_frame_equal(table, expected[name], check_exact=True, obj=name)
     pd.testing.assert_frame_equal(again.topic_map, first.topic_map)
+    # Aligned to an earlier version (ids renumbered, one topic gone): the same
+    # fit, renumbered, as a fit that never saw the cache.
+    tables = report_tables(first)
+    earlier = tmp_path / "v1"
+    write_tables({"topics": tables["topics"].assign(topic_id=tables["topics"]["topic_id"] * 3 + 7)
+                  .iloc[1:], "rising_terms": tables["rising_terms"]}, earlier / "tables")
+    with monkeypatch.context() as patch:
+        patch.setattr(report_data, "fit_topics", refuse)
+        patch.setattr(report_data, "topic_map", refuse)
+        aligned = compute_report_data([str(SAMPLE_DIR)], freq="M", previous=earlier, **options)
+    expected = compute_report_data([str(SAMPLE_DIR)], freq="M", previous=earlier, cache=False,
+                                   **options)
+    assert set(aligned.topics["topic_id"]) != set(first.topics["topic_id"])
+    for name, table in report_tables(expected).items():
+        pd.testing.assert_frame_equal(report_tables(aligned)[name], table, check_exact=True,
+                                      obj=name)
+    pd.testing.assert_frame_equal(aligned.topic_map, expected.topic_map)
     # Other topic options are another entry, fitted afresh.
     compute_report_data([str(SAMPLE_DIR)], freq="M", **{**options, "k": 5})
     assert len(list((tmp_path / "cache").glob("topics-*"))) == 2

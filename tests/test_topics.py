@@ -335,6 +335,19 @@ def test_turkish_dotted_capital_i_stays_in_the_word():
     assert "istanbul" in terms and "stanbul" not in terms
 
 
+def test_aligning_a_fit_equals_fitting_with_previous(tiny, tiny_model):
+    # Earlier ids shifted, and one earlier topic gone, so a fresh id is needed too.
+    previous = tiny_model.topics_.assign(topic_id=tiny_model.topics_["topic_id"] * 3 + 7)[1:]
+    fitted = fit_topics(tiny, k=tiny_model.topics_.shape[0], previous=previous)
+    aligned = tiny_model.aligned_to(previous)
+    assert not aligned.topics_["topic_id"].equals(tiny_model.topics_["topic_id"])
+    for name in ("topics_", "doc_topics_", "alignment_"):
+        assert getattr(aligned, name).equals(getattr(fitted, name)), name
+    assert aligned.topic_ids_.tolist() == fitted.topic_ids_.tolist()
+    assert aligned.transform(tiny).equals(fitted.transform(tiny))
+    assert tiny_model.alignment_ is None  # the original model is left as it was
+
+
 def test_clone_keeps_previous_topics(tiny, tiny_model):
     from sklearn.base import clone
 
