@@ -172,6 +172,54 @@ class TermIndex:
             np.float64), words=self.words, pairs=self.pairs, counts=self.counts[used],
             n_words=self.n_words[used], min_df=self.min_df, version=self.version)
 
+    def binary_terms(self, positions, *, min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
+        r"""Return which words and two-word phrases the articles at ``positions`` contain.
+
+        The same matrix and labels as
+        ``CountVectorizer(preprocessor=fold_case, token_pattern=r"(?u)\b\w+\b",
+        ngram_range=(1, 2), binary=True, min_df=min_df, dtype=np.float64)``
+        fitted on their texts (:func:`analysis.topic_terms.term_matrix`), with
+        no text tokenised again. A phrase the index left out (rarer than its
+        ``min_df``) cannot be in ``min_df`` of them, so ``min_df`` must be at
+        least the index's.
+
+        Parameters
+        ----------
+        positions : array of int
+            Article positions; an article used twice is two rows.
+        min_df : int
+            Leave out terms found in fewer of these rows.
+
+        Returns
+        -------
+        (scipy.sparse.csc_matrix of float64, ndarray of str)
+            Rows × terms, 1.0 where a row's text holds the term; the terms in
+            code-point order (words and phrases mixed, as the vectorizer sorts them).
+
+        Examples
+        --------
+        >>> arts = pd.DataFrame({"text": ["Oil prices rose", "oil prices", "Gas"]})
+        >>> B, terms = build_index(arts, min_df=1).binary_terms([0, 1], min_df=2)
+        >>> terms.tolist(), B.toarray().tolist()
+        (['oil', 'oil prices', 'prices'], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+        """
+        if min_df < self.min_df:
+            raise ValueError(f"binary_terms: min_df={min_df} is below the index's "
+                             f"min_df={self.min_df}, which left rarer phrases out")
+        rows = self.counts[self.codes[np.asarray(positions, dtype=np.int64)]]
+        df = np.bincount(rows.indices, minlength=rows.shape[1])
+        kept = np.flatnonzero(df >= min_df)
+        n_words = len(self.words)
+        words = self.words.take(pa.array(kept[kept < n_words]))
+        phrases = self.pairs[kept[kept >= n_words] - n_words]
+        labels = pa.concat_arrays([words, pc.binary_join_element_wise(
+            self.words.take(pa.array(phrases[:, 0])), self.words.take(pa.array(phrases[:, 1])),
+            " ")])
+        order = pc.sort_indices(labels).to_numpy()
+        matrix = rows[:, kept[order]].tocsc()
+        matrix.data = np.ones(len(matrix.data), dtype=np.float64)
+        return matrix, np.array(labels.take(pa.array(order)).to_pylist(), dtype=object)
+
     def _word_columns(self, words: Sequence[str]) -> np.ndarray:
         """Return each word's column, -1 where the corpus lacks it."""
         found = pc.index_in(pa.array(list(words), type=pa.string()), value_set=self.words)

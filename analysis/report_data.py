@@ -691,7 +691,8 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         found = _cached_topics(topics_folder)
         if found is None:
             fitted = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
-                                random_state=random_state, k_range=K_RANGE, n_jobs=n_jobs)
+                                random_state=random_state, k_range=K_RANGE, n_jobs=n_jobs,
+                                index=None if indexing is None else indexing.result)
             mapping = pool.submit(topic_map, fitted, articles, random_state=random_state)
         else:
             fitted, mapping = found[0], None

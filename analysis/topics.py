@@ -553,6 +553,11 @@ class TopicModel(BaseEstimator):
         Threads sharing the clusterings, ``None``: one per CPU. Each
         clustering runs on one thread, so the topics are the same for any
         value.
+    index : TermIndex or callable, optional
+        The term index of the articles (:func:`analysis.index.build_index`),
+        or a function returning it when it is first needed (the report builds
+        the index while the topics are clustered): topic terms are then read
+        from it instead of tokenising the texts again, with the same result.
 
     Attributes
     ----------
@@ -575,7 +580,8 @@ class TopicModel(BaseEstimator):
 
     def __init__(self, *, k="auto", method="auto", random_state=0, n_terms=25, k_range=(3, 20),
                  max_df=0.5, languages=("en", "ru", "tr", "az"), previous=None,
-                 min_similarity=0.2, mixed_threshold=0.55, progress=None, n_jobs=None):
+                 min_similarity=0.2, mixed_threshold=0.55, progress=None, n_jobs=None,
+                 index=None):
         self.k = k
         self.method = method
         self.random_state = random_state
@@ -588,6 +594,15 @@ class TopicModel(BaseEstimator):
         self.mixed_threshold = mixed_threshold
         self.progress = progress
         self.n_jobs = n_jobs
+        self.index = index
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        # The index is an input, like the articles, and often hundreds of
+        # megabytes (or a function of a running build): a pickled model
+        # does not carry it.
+        state["index"] = None
+        return state
 
     # ------------------------------------------------------------------ fitting
 
@@ -669,7 +684,7 @@ class TopicModel(BaseEstimator):
             if n > _SAMPLE_FOR_TERMS:
                 rng = np.random.default_rng(self.random_state)
                 rows = np.sort(rng.choice(n, _SAMPLE_FOR_TERMS, replace=False))
-            B, vocabulary = term_matrix([texts[i] for i in rows], min_df=min_df)
+            B, vocabulary = self._topic_term_matrix(articles, texts, rows, min_df=min_df)
             terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
                                        n_terms=self.n_terms, max_df=self.max_df)
             step()
@@ -679,6 +694,18 @@ class TopicModel(BaseEstimator):
         self.lsa_ = rep.svd
         self._set_frames(articles, originals, rep.X, labels, terms, previous)
         return self
+
+    def _topic_term_matrix(self, articles: pd.DataFrame, texts: list[str], rows: np.ndarray, *,
+                           min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
+        """Return the binary term matrix of the originals at ``rows``: from the index if given."""
+        index = self.index() if callable(self.index) else self.index
+        if index is None or min_df < index.min_df:
+            return term_matrix([texts[i] for i in rows], min_df=min_df)
+        if len(index.codes) != len(articles):
+            raise ValueError(f"fit_topics: the index was built from {len(index.codes)} articles, "
+                             f"not these {len(articles)}")
+        originals = np.flatnonzero(_first_copies(articles).isna().to_numpy())
+        return index.binary_terms(originals[rows], min_df=min_df)
 
     def _number_of_topics(self, rep: _Representation, n: int) -> int:
         self.k_selection_ = None
@@ -971,7 +998,8 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
                k_range: tuple[int, int] = (3, 20), max_df: float = 0.5,
                languages: Sequence[str] = ("en", "ru", "tr", "az"),
                min_similarity: float = 0.2, mixed_threshold: float = 0.55,
-               progress: bool | None = None, n_jobs: int | None = None) -> TopicModel:
+               progress: bool | None = None, n_jobs: int | None = None,
+               index=None) -> TopicModel:
     """Return a :class:`TopicModel` fitted on ``articles``: every article gets a topic.
 
     Parameters
@@ -997,6 +1025,9 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
     n_jobs : int or None
         Threads sharing the clusterings; ``None``: one per CPU. The topics
         are the same for any value.
+    index : TermIndex or callable, optional
+        The articles' term index, or a function returning it: topic terms are
+        read from it (same topics, less work). See :class:`TopicModel`.
 
     Returns
     -------
@@ -1030,7 +1061,7 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
                       previous=_previous_topics(previous), n_terms=n_terms, k_range=k_range,
                       max_df=max_df, languages=languages, min_similarity=min_similarity,
                       mixed_threshold=mixed_threshold, progress=progress,
-                      n_jobs=n_jobs).fit(articles)
+                      n_jobs=n_jobs, index=index).fit(articles)
 
 
 def topic_hierarchy(model: TopicModel) -> pd.DataFrame:

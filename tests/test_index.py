@@ -14,6 +14,7 @@ from analysis import load_articles
 from analysis.config import SAMPLE_DIR
 from analysis.index import TOKENISER_VERSION, build_index, load_index, save_index
 from analysis.tokens import article_texts, fold_case
+from analysis.topic_terms import term_matrix
 
 TRICKY = pd.DataFrame({
     "title": ["İSTANBUL'DA İş", "ΟΔΟΣ Σ", None, "U.S. & AT&amp;T", "", "Москва", "İSTANBUL'DA İş",
@@ -241,3 +242,20 @@ def test_headlines_only_and_empty_corpora():
     matrix, _ = empty.columns(["oil", "oil price", "oil*"])
     assert matrix.shape == (2, 3) and matrix.nnz == 0
     assert isinstance(matrix, sp.csr_matrix)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name, fmt", [("bbc-fulltext.tar.gz", "bbc"),
+                                       ("ttc3600-turkish-news.tar.gz", "ttc3600")])
+@pytest.mark.parametrize("min_df", [2, 5])
+def test_binary_terms_equal_the_vectorizer_on_the_texts(corpus, name, fmt, min_df):
+    articles = load_articles(corpus(name), fmt=fmt, cache=False, progress=False)
+    index = build_index(articles, min_df=2)
+    originals = np.flatnonzero(articles["duplicate_of"].isna().to_numpy())
+    positions = np.sort(np.random.default_rng(0).choice(originals, 1200, replace=False))
+    expected, labels = term_matrix(article_texts(articles.iloc[positions]), min_df=min_df)
+    matrix, terms = index.binary_terms(positions, min_df=min_df)
+    assert terms.tolist() == labels.tolist() and len(terms) > 1000
+    assert matrix.dtype == expected.dtype and (matrix != expected).nnz == 0
+    with pytest.raises(ValueError, match="below the index's min_df=2"):
+        index.binary_terms(positions, min_df=1)

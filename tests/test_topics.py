@@ -348,6 +348,28 @@ def test_aligning_a_fit_equals_fitting_with_previous(tiny, tiny_model):
     assert tiny_model.alignment_ is None  # the original model is left as it was
 
 
+@pytest.mark.corpus
+def test_topics_read_from_the_term_index_are_the_same(bbc, bbc_model):
+    import pickle
+
+    from analysis.index import build_index
+
+    index = build_index(bbc, min_df=2)
+    calls = []
+
+    def later():  # as the report hands it over: built while the topics are clustered
+        calls.append(1)
+        return index
+
+    model = fit_topics(bbc, k=5, index=later)
+    assert calls == [1]
+    for name in ("topics_", "doc_topics_"):
+        assert getattr(model, name).equals(getattr(bbc_model, name)), name
+    assert pickle.loads(pickle.dumps(model)).index is None  # the index is not carried along
+    with pytest.raises(ValueError, match="built from 2225 articles, not these 2000"):
+        fit_topics(bbc.iloc[:2000], k=5, index=index)
+
+
 def test_clone_keeps_previous_topics(tiny, tiny_model):
     from sklearn.base import clone
 
