@@ -537,18 +537,26 @@ def _sketch_batch(batch: list[tuple[int, bytes]], width: int, a: np.ndarray, b: 
     n_shingles[rows] = counts
 
 
+#: datasketch's bands for the default threshold and permutations, so that
+#: every load does not import it (with scipy.integrate, ~0.7 s) to work them
+#: out again; tests/test_clean.py checks them against the library.
+_KNOWN_BANDS = {(0.7, 128): (14, 9)}
+
+
 @functools.lru_cache(maxsize=8)
 def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """Return datasketch ``MinHashLSH(threshold, num_perm)``'s (bands, rows per band)."""
-    # Its private optimiser (numerical integration, ~0.1 s): called rather
-    # than copied so that the bands always match the library's choice.
-    from datasketch.lsh import _optimal_param
-
     # MinHashLSH's own checks, so that bad parameters fail as they did.
     if not 0.0 <= threshold <= 1.0:
         raise ValueError("threshold must be in [0.0, 1.0]")
     if num_perm < 2:
         raise ValueError("Too few permutation functions")
+    if (threshold, num_perm) in _KNOWN_BANDS:
+        return _KNOWN_BANDS[threshold, num_perm]
+    # Its private optimiser (numerical integration, ~0.1 s): called rather
+    # than copied so that the bands always match the library's choice.
+    from datasketch.lsh import _optimal_param
+
     bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
     if bands < 2:
         raise ValueError("The number of bands are too small (b < 2)")
@@ -694,8 +702,11 @@ def _near_copies(signatures: np.ndarray, threshold: float, num_perm: int) -> np.
     best = np.full(n, n, dtype=np.int64)
     for band in range(bands):
         values = signatures[:, band * rows:(band + 1) * rows]
-        _, keys = np.unique(values, axis=0, return_inverse=True)
-        for earlier, later in _band_pairs(keys.ravel()):
+        # Rows with equal band values share a key (a hash table with exact
+        # equality, faster than np.unique's row sort); which number a group
+        # gets does not matter, only who is in it.
+        keys = pd.DataFrame(values).groupby(list(range(values.shape[1])), sort=False).ngroup()
+        for earlier, later in _band_pairs(keys.to_numpy()):
             # MinHash.jaccard: the fraction of equal values, as a float.
             equal = np.count_nonzero(signatures[earlier] == signatures[later], axis=1)
             confirmed = equal / float(num_perm) >= threshold

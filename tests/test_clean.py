@@ -231,6 +231,17 @@ def test_find_duplicates_rejects_what_minhashlsh_rejects():
             find_duplicates(texts, ["a"], **kwargs)
 
 
+def test_known_lsh_bands_are_the_libraries_choice():
+    from datasketch.lsh import _optimal_param
+
+    from analysis.clean import _KNOWN_BANDS, _lsh_bands
+
+    for (threshold, num_perm), bands in _KNOWN_BANDS.items():
+        assert _optimal_param(threshold, num_perm, 0.5, 0.5) == bands
+    _lsh_bands.cache_clear()
+    assert _lsh_bands(0.5, 64) == _optimal_param(0.5, 64, 0.5, 0.5)  # others: asked for
+
+
 def test_languages_of_texts_without_any_feature():
     import py3langid
 
