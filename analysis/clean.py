@@ -151,7 +151,6 @@ def normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not ascii:
         text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
-    text = _CONTROL.sub(" ", text)
     text = _BLANK_RUN.sub(" ", text)
     text = _SPACED_NEWLINE.sub("\n", text).strip()
     if not keep_paragraphs:
@@ -162,8 +161,11 @@ def normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
 # Each matches only where something changes, not every single space: a run
 # of blanks (not newlines) of two or more, or one that is not a plain space.
 # The blanks are spelled out (every character \s matches but \n): a set of
-# characters is tested faster than a negated class.
-_BLANKS = [c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n"]
+# characters is tested faster than a negated class. Control characters
+# count as blanks: each became a space and then joined its neighbours' run,
+# which one pass does alike.
+_BLANKS = sorted({c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n"}
+                 | {c for c in map(chr, range(0x80)) if _CONTROL.match(c)})
 _BLANK_RUN = re.compile("[{}]{{2,}}|[{}]".format(
     "".join(map(re.escape, _BLANKS)), "".join(re.escape(c) for c in _BLANKS if c != " ")))
 _SPACED_NEWLINE = re.compile(r" \n ?|\n ")
@@ -498,6 +500,58 @@ def duplicate_sketches(
                              num_perm, shingle_width, random_state)
 
 
+@functools.cache
+def _crc32_table() -> np.ndarray:
+    """Return the byte table of zlib's CRC-32 (reflected polynomial 0xEDB88320)."""
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1
+                         ).astype(np.uint32)
+    return table
+
+
+def _crc32_slices(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Return ``zlib.crc32(buffer[s:e])`` for every slice, computed for all slices at once.
+
+    One table step per byte position over every slice still that long
+    (longest first, so those are a prefix): the same numbers as zlib,
+    without a Python call per shingle.
+
+    Examples
+    --------
+    >>> data = b"oil prices rose"
+    >>> got = _crc32_slices(np.frombuffer(data, np.uint8), np.array([0, 4]), np.array([10, 15]))
+    >>> got.tolist() == [zlib.crc32(data[0:10]), zlib.crc32(data[4:15])]
+    True
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    lengths = np.asarray(ends, dtype=np.int64) - starts
+    out = np.empty(len(starts), dtype=np.uint32)
+    # A rare long slice (a word of a thousand characters) would cost a numpy
+    # step per byte for that one slice: zlib takes those.
+    long = np.flatnonzero(lengths > _VECTOR_CRC_BYTES)
+    raw = buffer.tobytes() if len(long) else b""
+    out[long] = [zlib.crc32(raw[s:s + n]) for s, n in zip(starts[long].tolist(),
+                                                           lengths[long].tolist(), strict=True)]
+    short = np.flatnonzero(lengths <= _VECTOR_CRC_BYTES)
+    short = short[np.argsort(-lengths[short], kind="stable")]
+    at, remaining = starts[short], lengths[short]
+    crc = np.full(len(short), 0xFFFFFFFF, dtype=np.uint32)
+    table = _crc32_table()
+    if len(short):
+        # longer[j]: how many slices have more than j bytes (a prefix, longest first).
+        longer = np.searchsorted(-remaining, -np.arange(remaining[0]), side="left")
+        for j, k in enumerate(longer.tolist()):
+            done = crc[:k]
+            crc[:k] = table[(done ^ buffer[at[:k] + j]) & 0xFF] ^ (done >> 8)
+    out[short] = crc ^ np.uint32(0xFFFFFFFF)
+    return out
+
+
+#: Slices longer than this are hashed by zlib one by one (see :func:`_crc32_slices`).
+_VECTOR_CRC_BYTES = 256
+
+
 def _nth_space(key: bytes, count: int) -> int:
     """Return the offset of the ``count``-th space of ``key`` (ends the first ``count`` words)."""
     spaces = np.flatnonzero(np.frombuffer(key, dtype=np.uint8) == ord(" "))
@@ -520,12 +574,8 @@ def _sketch_batch(batch: list[tuple[int, bytes]], width: int, a: np.ndarray, b: 
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
     start = np.repeat(first_word - offsets, counts) + np.arange(counts.sum())
     last = np.minimum(start + width - 1, np.repeat(first_word + words - 1, counts))
-    crc32 = zlib.crc32
-    hashes = np.fromiter(
-        (crc32(joined[s:e])
-         for s, e in zip(word_start[start].tolist(), word_end[last].tolist(), strict=True)),
-        dtype=np.uint32, count=len(start))
-    hashes = _fmix32(hashes)
+    hashes = _fmix32(_crc32_slices(np.frombuffer(joined, dtype=np.uint8), word_start[start],
+                                   word_end[last]))
     permuted = np.empty_like(hashes)
     out = np.empty((len(batch), len(a)), dtype=np.uint32)
     for k in range(len(a)):

@@ -272,9 +272,24 @@ def test_normalise_text_equals_the_plain_definition():
     rng = random.Random(0)
     alphabet = ["a", "é", "e\u0301", " ", "  ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u200b",
                 "\ufeff", "\u00ad", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\x07", "\ud800",
+                "\x00", "\x7f", "\x1f",
                 ".", "Z"]
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         for keep in (True, False):
             assert normalise_text(text, keep_paragraphs=keep) == _old_normalise_text(
                 text, keep_paragraphs=keep), repr(text)
+
+
+def test_shingle_hashes_are_zlibs_crc32():
+    from analysis.clean import _VECTOR_CRC_BYTES, _crc32_slices
+
+    rng = np.random.default_rng(5)
+    data = rng.integers(0, 256, 20_000, dtype=np.uint8)
+    starts = rng.integers(0, 19_000, 3_000)
+    ends = starts + np.concatenate([rng.integers(1, 60, 2_989),  # shingles of a few words
+                                    rng.integers(_VECTOR_CRC_BYTES, 900, 10), [0]])
+    raw = data.tobytes()
+    expected = [zlib.crc32(raw[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    assert _crc32_slices(data, starts, ends).tolist() == expected
+    assert _crc32_slices(data, starts[:0], ends[:0]).tolist() == []
