@@ -12,6 +12,8 @@ with an offset) from a display string, so an export's machine time can win.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib
 import re
 from collections.abc import Sequence
 
@@ -21,31 +23,12 @@ import pandas as pd
 
 from analysis.config import DEFAULT_LANGUAGES
 
-__all__ = ["coerce_published", "date_languages", "future_problems", "latest_plausible",
-           "looks_like_dateline", "machine_time_kind", "parse_date_text", "word_count"]
+__all__ = ["coerce_published", "date_languages", "future_problems", "is_relative_dateline",
+           "latest_plausible", "looks_like_dateline", "machine_time_kind", "parse_date_text",
+           "relative_date_problem", "word_count"]
 
-# Month names per language: a dateline is parsed with only the languages
-# its month word belongs to ("Mart" is Turkish March, but a time zone to an
-# English parser).
-_MONTHS = {
-    "en": r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?",
-    "ru": r"январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|"
-    r"сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]|янв|фев|апр|авг|сен|окт|ноя|дек",
-    "az": r"yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr",
-    "tr": r"ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık",
-}
-_MONTH_NAMES = "|".join(_MONTHS.values())
-_MONTH_WORD = re.compile(rf"(?<!\w)(?:{_MONTH_NAMES})(?!\w)", re.IGNORECASE)
-_DATE = re.compile(
-    r"(?P<iso>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d))"
-    r"|(?P<num>(?<![\d.])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d.]))"
-    rf"|(?P<dmy>\b\d{{1,2}}\.?\s+(?:{_MONTH_NAMES})\.?,?\s+\d{{4}}\b)"
-    rf"|(?P<mdy>\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
-    re.IGNORECASE,
-)
-_TIME = re.compile(r"(?<![\d.:])\d{1,2}[:.]\d{2}(?::\d{2})?(?![\d.:])(?:\s*[ap]\.?m\b\.?)?", re.I)
+_TIME = re.compile(
+    r"(?<![\d.:])\d{1,2}(?:[:.]|h(?=\d))\d{2}(?::\d{2})?(?![\d.:])(?:\s*[ap]\.?m\b\.?)?", re.I)
 _TZ = re.compile(
     r"(?<![\w-])(?:[+-]\d{2}:?\d{2}\b|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|"
     r"[ECMP][SD]T|BST|CEST|CET|MSK)(?!\w)"
@@ -65,16 +48,31 @@ _FAR_FUTURE_YEAR = 2200  # beyond any "in the future" check, still inside pandas
 
 
 def parse_date_text(
-    s: str, *, languages: Sequence[str] = DEFAULT_LANGUAGES
+    s: str, *, languages: Sequence[str] = DEFAULT_LANGUAGES,
+    relative_base: dt.datetime | None = None, day_first: bool = False,
 ) -> dt.datetime | None:
     """Parse the date (and time, and offset if printed) of a dateline.
+
+    Month names of every language dateparser knows are read ("19. Oktober
+    2019", "4 de mayo de 2022", "26 października 2023"); *languages*
+    decides only what is ambiguous: a word that names different months in
+    different languages (Polish "listopad" is November, Croatian October)
+    and the order of a numeric date with slashes (``en``: month first).
+    Dotted numeric dates are day first everywhere.
 
     Parameters
     ----------
     s : str
         A short dateline such as ``"13:31 | 22.09.2014"``.
     languages : sequence of str
-        Month-name languages handed to ``dateparser`` (no auto-detection).
+        The page's language(s), most likely first.
+    relative_base : datetime.datetime, optional
+        The crawl time: a relative date ("vor 3 Stunden", "yesterday") is
+        resolved against it. Without it a relative date gives ``None``
+        (:func:`relative_date_problem` says why).
+    day_first : bool
+        Read every numeric date day first, whatever the language: a date
+        cell of an export has no page language to go by.
 
     Returns
     -------
@@ -88,30 +86,35 @@ def parse_date_text(
     datetime.datetime(2014, 9, 22, 13, 31)
     >>> parse_date_text("22 сентября 2014")
     datetime.datetime(2014, 9, 22, 0, 0)
+    >>> parse_date_text("Veröffentlicht am 19. Oktober 2019, 19:08 Uhr", languages=["de"])
+    datetime.datetime(2019, 10, 19, 19, 8)
+    >>> [parse_date_text("10/09/2019", languages=[lang]) for lang in ("en", "fr")]
+    [datetime.datetime(2019, 10, 9, 0, 0), datetime.datetime(2019, 9, 10, 0, 0)]
+    >>> parse_date_text("vor 3 Stunden", languages=["de"],
+    ...                 relative_base=dt.datetime(2024, 5, 1, 12, 0))
+    datetime.datetime(2024, 5, 1, 9, 0)
     >>> parse_date_text("31.02.2023") is None
     True
     """
-    match = _DATE.search(s)
-    if match is None:
+    found = _find_date(s, tuple(languages), day_first=day_first)
+    if found is None:
+        if relative_base is not None and _relative_cue(s, tuple(languages)):
+            return _parse_relative(s, tuple(languages), relative_base)
         return None
-    if match.group("iso"):
-        return _parse_iso(match.group("iso"))
-    rest = s[: match.start()] + " " + s[match.end() :]
-    month = _MONTH_WORD.search(match.group())
-    if month:
-        word = month.group()
-        languages = [
-            lang for lang in languages
-            if lang in _MONTHS and re.fullmatch(_MONTHS[lang], word, re.IGNORECASE)
-        ] or languages
-    parts = [match.group()]
+    day, start, end, exact = found
+    if exact is not None:  # ISO 8601: carries its own time and offset
+        return exact
+    rest = s[:start] + " " + s[end:]
     time = _TIME.search(rest)
-    if time:
-        parts.append(time.group())
     tz = _TZ.search(rest)
     if tz:
-        parts.append(tz.group())
-    return _dateparser_cached(" ".join(parts), tuple(languages), aware=bool(tz))
+        # Named zones and offsets are dateparser's job; the day is settled.
+        text = day.isoformat() + (" " + _clock(time.group()) if time else "") + " " + tz.group()
+        return _dateparser_cached(text, ("en",), aware=True)
+    clock = _clock_tuple(time.group()) if time else (0, 0, 0)
+    if clock is None:
+        clock = (0, 0, 0)
+    return dt.datetime(day.year, day.month, day.day, *clock)
 
 
 def looks_like_dateline(line: str) -> bool:
@@ -125,16 +128,299 @@ def looks_like_dateline(line: str) -> bool:
     Returns
     -------
     bool
-        True when the line has a date :func:`parse_date_text` would look at
-        and is short enough (≤ 120 characters, ≤ 16 words) to be a dateline
-        rather than a sentence that mentions a date.
+        True when the line has a valid calendar date (numeric, ISO, or a
+        day, month name of any language dateparser knows, and year) and is
+        short enough (≤ 120 characters, ≤ 16 words) to be a dateline rather
+        than a sentence that mentions a date.
 
     Examples
     --------
     >>> looks_like_dateline("13:31 | 22.09.2014"), looks_like_dateline("Home")
     (True, False)
+    >>> looks_like_dateline("Publié le 21 juin 2018 à 11h13")
+    True
     """
-    return len(line) <= 120 and word_count(line) <= 16 and bool(_DATE.search(line))
+    return (len(line) <= 120 and _HAS_DIGIT.search(line) is not None
+            and word_count(line) <= 16 and _date_shape(line))
+
+
+def _date_shape(s: str) -> bool:
+    """Return True if *s* holds something written as a date, valid or not ("31.02.2023")."""
+    for match in _CANDIDATE.finditer(s):
+        kind = _kind(match)
+        if kind in ("iso", "num", "ymdn"):
+            return True
+        word = match.group({"dmy": "m1", "mdy": "m2", "ymd": "m3"}[kind])
+        if _month_number(word, ()) is not None:
+            return True
+    return False
+
+
+def relative_date_problem(line: str, *, languages: Sequence[str] = DEFAULT_LANGUAGES
+                          ) -> str | None:
+    """Return why a relative dateline has no date without a crawl time, else None.
+
+    Examples
+    --------
+    >>> relative_date_problem("vor 3 Stunden", languages=["de"])
+    "relative date 'vor 3 Stunden' and no crawl time to resolve it"
+    >>> relative_date_problem("22.09.2014") is None
+    True
+    """
+    if _find_date(line, tuple(languages)) is None and _relative_cue(line, tuple(languages)):
+        return f"relative date {line[:60]!r} and no crawl time to resolve it"
+    return None
+
+
+def is_relative_dateline(line: str, *, languages: Sequence[str] = DEFAULT_LANGUAGES) -> bool:
+    """Return True for a short line holding a relative date ("vor 3 Stunden", "yesterday").
+
+    Examples
+    --------
+    >>> is_relative_dateline("Il y a 2 heures", languages=["fr"])
+    True
+    >>> is_relative_dateline("Heute im Programm: alle Sendungen", languages=["de"])
+    False
+    """
+    return (word_count(line) <= _RELATIVE_MAX_WORDS and _HAS_DIGIT_OR_WORD.search(line) is not None
+            and _relative_cue(line, tuple(languages)) is not None)
+
+
+# --------------------------------------------------------------------------
+# Calendar dates of any language
+
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT_OR_WORD = re.compile(r"\w")
+# Candidate shapes; the month word is checked against dateparser's month
+# names afterwards, so one generic pattern serves every language.
+_CANDIDATE = re.compile(
+    r"(?P<iso>(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d))"
+    r"|(?P<num>(?<![\d.,/])(?P<n1>\d{1,2})(?P<sep>[./-]|\.\s)(?P<n2>\d{1,2})(?P=sep)"
+    r"(?P<n3>\d{4}|\d{2})(?![\d/-]|\.\d))"
+    r"|(?P<ymdn>(?<![\d.])(?P<y0>(?:1[89]|20)\d{2})[./](?P<m0>\d{1,2})[./](?P<d0>\d{1,2})(?!\d))"
+    r"|(?P<dmy>(?<![\d.])(?P<d1>[0-3]?\d)(?:\.|º|°|er|st|nd|rd|th)?\s*(?:de\s+|of\s+|-)?"
+    r"(?P<m1>[^\W\d_]{3,})\.?(?:\s*,?\s*(?:de|del|of)\s+|[\s,/-]+|-?)"
+    r"(?P<y1>(?:1[89]|20)\d{2}))"
+    r"|(?P<mdy>(?<!\w)(?P<m2>[^\W\d_]{3,})\.?\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
+    r"(?P<y2>(?:1[89]|20)\d{2})(?!\d))"
+    r"|(?P<ymd>(?<!\d)(?P<y3>(?:1[89]|20)\d{2})(?:\.|年|년)?\s*(?P<m3>[^\W\d_]{3,}|\d{1,2}月|\d{1,2}월)"
+    r"\.?\s*(?P<d3>[0-3]?\d)(?:\.|日|일)?(?!\d))",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*(?:([ap])\.?\s?m\b\.?)?", re.I)
+_RELATIVE_MAX_WORDS = 8
+
+
+def _find_date(s: str, languages: tuple[str, ...], *, day_first: bool = False
+               ) -> tuple[dt.date, int, int, dt.datetime | None] | None:
+    """Return ``(day, start, end, iso datetime or None)`` of the first valid date in *s*."""
+    if _HAS_DIGIT.search(s) is None:
+        return None
+    for match in _CANDIDATE.finditer(s):
+        kind = _kind(match)
+        if kind == "iso":
+            exact = _parse_iso(match.group("iso"))
+            if exact is not None:
+                return exact.date(), match.start(), match.end(), exact
+            continue
+        day = _day_of(match, kind, languages, day_first=day_first)
+        if day is not None:
+            return day, match.start(), match.end(), None
+    return None
+
+
+_KINDS = ("iso", "num", "ymdn", "dmy", "mdy", "ymd")
+
+
+def _kind(match: re.Match) -> str:
+    """Return which alternative of :data:`_CANDIDATE` matched."""
+    return next(k for k in _KINDS if match.group(k))
+
+
+def _day_of(match: re.Match, kind: str, languages: tuple[str, ...], *, day_first: bool = False
+            ) -> dt.date | None:
+    """Return the calendar day a candidate match names, or None if it is not a date."""
+    g = match.group
+    if kind == "num":
+        a, b, year = int(g("n1")), int(g("n2")), _year(g("n3"))
+        month_first = g("sep") == "/" and not day_first and _month_first(languages)
+        if a > 12 or (b <= 12 and not month_first):
+            return _valid(year, b, a)
+        return _valid(year, a, b) if b > 12 or month_first else None
+    if kind == "ymdn":
+        return _valid(int(g("y0")), int(g("m0")), int(g("d0")))
+    word, day, year = {
+        "dmy": (g("m1"), g("d1"), g("y1")), "mdy": (g("m2"), g("d2"), g("y2")),
+        "ymd": (g("m3"), g("d3"), g("y3")),
+    }[kind]
+    month = _month_number(word, languages)
+    return _valid(int(year), month, int(day)) if month else None
+
+
+def _year(text: str) -> int:
+    """Return a four-digit year; two digits are this century up to 69, the last above."""
+    year = int(text)
+    return year if len(text) == 4 else (2000 + year if year < 70 else 1900 + year)
+
+
+def _valid(year: int, month: int, day: int) -> dt.date | None:
+    """Return the date, or None when it does not exist (31 February, month 13)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_number(word: str, languages: tuple[str, ...]) -> int | None:
+    """Return the month a month word names, preferring the page's languages."""
+    key = word.casefold().rstrip(".")
+    for suffix in ("月", "월"):
+        if key.endswith(suffix) and key[:-1].isdigit():
+            return int(key[:-1])
+    senses = _month_table().get(key)
+    if not senses:
+        return None
+    for lang in languages:
+        if lang in senses:
+            return senses[lang]
+    # Most languages agree ("mai", "september"); else the most common sense.
+    counts: dict[int, int] = {}
+    for month in senses.values():
+        counts[month] = counts.get(month, 0) + 1
+    return max(sorted(counts), key=counts.__getitem__)
+
+
+def _month_first(languages: tuple[str, ...]) -> bool:
+    """Return True when the page's main language writes numeric dates month first."""
+    return bool(languages) and _date_orders().get(languages[0], "DMY").startswith("M")
+
+
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+
+
+@functools.cache
+def _translation_data() -> dict[str, dict]:
+    """Return dateparser's per-language translation data, loaded once on first use."""
+    from dateparser.data.languages_info import language_order
+
+    out = {}
+    for lang in language_order:
+        try:
+            module = importlib.import_module(f"dateparser.data.date_translation_data.{lang}")
+        except ImportError:  # a locale listed without data
+            continue
+        out[lang] = module.info
+    return out
+
+
+@functools.cache
+def _month_table() -> dict[str, dict[str, int]]:
+    """Return ``{month word: {language: month number}}`` for every dateparser language.
+
+    Words shorter than three letters are left out: too many are ordinary
+    words somewhere ("ma", "do").
+    """
+    table: dict[str, dict[str, int]] = {}
+    for lang, info in _translation_data().items():
+        for month, key in enumerate(_MONTH_KEYS, start=1):
+            for word in info.get(key, ()):
+                word = word.casefold().rstrip(".")
+                if len(word) >= 3 and not any(ch.isdigit() for ch in word):
+                    table.setdefault(word, {}).setdefault(lang, month)
+    return table
+
+
+@functools.cache
+def _date_orders() -> dict[str, str]:
+    """Return ``{language: "DMY" | "MDY" | "YMD"}`` from dateparser's data."""
+    return {lang: info.get("date_order", "DMY") for lang, info in _translation_data().items()}
+
+
+def _clock_tuple(text: str) -> tuple[int, int, int] | None:
+    """Return ``(hour, minute, second)`` of a printed time ("4:56 p.m.", "11h13"), or None."""
+    m = _CLOCK.match(text.strip())
+    if m is None:
+        return None
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if m.group(4):
+        hour = hour % 12 + (12 if m.group(4).lower() == "p" else 0)
+    return (hour, minute, second) if hour < 24 and minute < 60 and second < 60 else None
+
+
+def _clock(text: str) -> str:
+    """Return a printed time as ``HH:MM:SS`` for dateparser (``00:00:00`` if unreadable)."""
+    clock = _clock_tuple(text) or (0, 0, 0)
+    return "{:02d}:{:02d}:{:02d}".format(*clock)
+
+
+# --------------------------------------------------------------------------
+# Relative dates ("vor 3 Stunden", "yesterday")
+
+
+@functools.cache
+def _relative_pattern(lang: str) -> re.Pattern | None:
+    """Return a regex finding the relative-date words of one language, or None."""
+    info = _translation_data().get(lang)
+    if info is None:
+        return None
+    parts = []
+    for words in (info.get("relative-type") or {}).values():
+        parts += [r"(?<!\w)" + re.escape(w.casefold()) + r"(?!\w)" for w in words]
+    for patterns in (info.get("relative-type-regex") or {}).values():
+        # Anchored on word starts: dateparser's own patterns assume a
+        # tokenised string ("vor 3 h").
+        parts += [r"(?<!\w)(?:" + p + r")(?!\w)" for p in patterns]
+    for word in info.get("ago") or ():
+        parts.append(r"\d+\s*\w+\s+" + re.escape(word.casefold()) + r"(?!\w)")
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts), re.IGNORECASE)
+    except re.error:  # a pattern Python's engine does not take
+        return None
+
+
+def _relative_cue(s: str, languages: tuple[str, ...]) -> str | None:
+    """Return the first of *languages* whose relative-date words occur in *s*."""
+    found = _relative_match(s, languages)
+    return found[0] if found else None
+
+
+def _relative_match(s: str, languages: tuple[str, ...]) -> tuple[str, str] | None:
+    """Return ``(language, relative phrase plus any clock time)`` found in *s*, or None."""
+    text = s.casefold()
+    for lang in languages:
+        pattern = _relative_pattern(lang)
+        match = pattern.search(text) if pattern is not None else None
+        if match is None:
+            continue
+        rest = text[:match.start()] + " " + text[match.end():]
+        # The cue must be most of the line ("Aktualisiert vor 3 Stunden"),
+        # not one word of a heading ("Heute im Programm: alle Sendungen").
+        if len(_LETTERS.findall(rest)) <= 2:
+            time = _TIME.search(rest)
+            return lang, match.group() + (" " + time.group() if time else "")
+    return None
+
+
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _parse_relative(s: str, languages: tuple[str, ...], base: dt.datetime) -> dt.datetime | None:
+    """Return a relative dateline resolved against *base* (naive wall-clock time)."""
+    found = _relative_match(s, languages)
+    if found is None:
+        return None
+    lang, phrase = found
+    naive = base.replace(tzinfo=None) if base.tzinfo else base
+    settings = {"RELATIVE_BASE": naive, "PREFER_DATES_FROM": "past",
+                "RETURN_AS_TIMEZONE_AWARE": False}
+    try:
+        return dateparser.parse(phrase, languages=[lang], settings=settings)
+    except (ValueError, OverflowError):
+        return None
 
 
 def coerce_published(
@@ -340,6 +626,8 @@ def _timestamp_from(value, languages: Sequence[str]) -> pd.Timestamp | None:
             # ISO 8601 only: pandas' free parser reads "12.05.2091" month-first.
             return pd.Timestamp(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
         except ValueError:
-            parsed = parse_date_text(value, languages=languages)
+            # Day first, as newsscope has always read export dates: a cell
+            # has no page language to decide "09/10/2014" by.
+            parsed = parse_date_text(value, languages=languages, day_first=True)
             return pd.Timestamp(parsed) if parsed is not None else None
     return None

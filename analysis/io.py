@@ -207,7 +207,7 @@ def _manifest_frame(entries: list[dict], articles: pd.DataFrame,
 
 
 _LIBRARIES = ("pandas", "pyarrow", "trafilatura", "dateparser", "py3langid", "datasketch",
-              "charset-normalizer")
+              "charset-normalizer", "stop-words")
 
 
 def _code_version() -> str:
@@ -215,7 +215,8 @@ def _code_version() -> str:
     # change to either must not serve an old result.
     digest = hashlib.blake2b(digest_size=8)
     for module in ("io.py", "items.py", "units.py", "formats.py", "clean.py", "textpage.py",
-                   "dates.py", "config.py", "unitstore.py"):
+                   "textlines.py", "models/line_model.json", "dates.py", "config.py",
+                   "unitstore.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     for library in _LIBRARIES:
         digest.update(f"{library}={importlib.metadata.version(library)}".encode())

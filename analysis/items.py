@@ -364,8 +364,12 @@ def _parse_text_page(path: str, text: str, languages: Sequence[str],
     if not page.text.strip():
         return formats.Parsed.empty(path, "no article body found (site chrome only?)")
     record = {"title": page.title, "text": page.text, "source": page.source,
-              "published": page.published, "date_text": page.date_text}
-    return formats.Parsed(path, record)
+              "published": page.published, "date_text": page.date_text,
+              "date_problem": page.date_problem}
+    # Kept, but the manifest says the body may be wrong: the analyst can look
+    # at those pages instead of trusting them silently.
+    reasons = [f"low confidence: {page.low_confidence}"] if page.low_confidence else []
+    return formats.Parsed(path, record, reasons=reasons)
 
 
 def _parse_raw(path: str, raw: bytes, item_fmt: str | None, fields

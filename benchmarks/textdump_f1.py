@@ -119,8 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     textpage = load_textpage()
 
     t0 = time.perf_counter()
-    preds = [textpage.parse_text_page(text).text for _, text, _ in corpus]
+    pages = [textpage.parse_text_page(text) for _, text, _ in corpus]
     elapsed = time.perf_counter() - t0
+    preds = [page.text for page in pages]
+    flags = {pid: getattr(page, "low_confidence", None)
+             for (pid, _, _), page in zip(corpus, pages, strict=True)}
 
     peers = run_peers(corpus)
     rows = [("keep-all", [text for _, text, _ in corpus]), ("parse_text_page", preds)]
@@ -137,9 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         ((prf(pred, gold), pid) for pred, (pid, _, gold) in zip(preds, corpus, strict=True)),
         key=lambda row: row[0][2],
     )
-    print(f"\n{args.worst} worst pages (P R F1 id):")
+    low = [pid for (_, r, _), pid in scored if r < 0.3]
+    print(f"\npages with token recall < 0.3: {len(low)}, flagged low-confidence: "
+          f"{sum(bool(flags[pid]) for pid in low)}; flagged overall: "
+          f"{sum(bool(flag) for flag in flags.values())}")
+    print(f"\n{args.worst} worst pages (P R F1 id low-confidence):")
     for (p, r, f), pid in scored[: args.worst]:
-        print(f"  {p:.3f} {r:.3f} {f:.3f}  {pid}")
+        print(f"  {p:.3f} {r:.3f} {f:.3f}  {pid[:16]}  {flags[pid] or '-'}")
     return 0
 
 

@@ -11,9 +11,11 @@ import pytest
 from analysis.dates import (
     coerce_published,
     date_languages,
+    is_relative_dateline,
     looks_like_dateline,
     machine_time_kind,
     parse_date_text,
+    relative_date_problem,
 )
 
 # --------------------------------------------------------------------------
@@ -197,3 +199,99 @@ def test_machine_times_coerce_to_their_instant(value):
 def test_date_languages_include_the_default_ones():
     assert {"en", "ru", "az", "tr"} <= set(date_languages())
     assert "xx" not in date_languages()
+
+
+# --------------------------------------------------------------------------
+# Datelines in any language dateparser knows (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "languages", "expected"),
+    [
+        ("19. Oktober 2019, 19:08 Uhr", ["de"], datetime.datetime(2019, 10, 19, 19, 8)),
+        ("Veröffentlicht am 5. Juni 2023", ["de"], datetime.datetime(2023, 6, 5)),
+        ("Sa, 19. Okt 2019", ["de"], datetime.datetime(2019, 10, 19)),
+        ("Publié le 21 juin 2018 à 11h13", ["fr"], datetime.datetime(2018, 6, 21, 11, 13)),
+        ("Miércoles, 4 de Mayo de 2022 a las 07:46hrs.", ["es"],
+         datetime.datetime(2022, 5, 4, 7, 46)),
+        ("26 października 2023", ["pl"], datetime.datetime(2023, 10, 26)),
+        ("3 listopada 2021", ["pl"], datetime.datetime(2021, 11, 3)),
+        ("2023. október 26.", ["hu"], datetime.datetime(2023, 10, 26)),
+        ("2023年10月26日", ["ja"], datetime.datetime(2023, 10, 26)),
+        ("Thursday, November 9th 2023", ["en"], datetime.datetime(2023, 11, 9)),
+        ("PUBLISHED: November 8, 2023 at 4:56 p.m.", ["en"],
+         datetime.datetime(2023, 11, 8, 16, 56)),
+        ("18. 05. 2014", ["de"], datetime.datetime(2014, 5, 18)),
+        ("22. Dezember 201922. Dezember 2019 von Peter Addor", ["de"],
+         datetime.datetime(2019, 12, 22)),
+    ],
+)
+def test_parse_date_text_any_language(text, languages, expected):
+    assert parse_date_text(text, languages=languages) == expected
+
+
+def test_month_words_shared_by_languages_follow_the_page_language():
+    # "listopad" is November in Polish and Czech but October in Croatian.
+    assert parse_date_text("1 listopad 2021", languages=["pl"]).month == 11
+    assert parse_date_text("1 listopad 2021", languages=["hr"]).month == 10
+
+
+def test_numeric_slash_dates_follow_the_page_language():
+    assert parse_date_text("10/09/2019", languages=["en"]) == datetime.datetime(2019, 10, 9)
+    assert parse_date_text("10/09/2019", languages=["fr"]) == datetime.datetime(2019, 9, 10)
+    # Unambiguous either way, and dots are day first everywhere.
+    assert parse_date_text("25/09/2019", languages=["en"]) == datetime.datetime(2019, 9, 25)
+    assert parse_date_text("10.09.2019", languages=["en"]) == datetime.datetime(2019, 9, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "languages", "expected"),
+    [
+        ("vor 3 Stunden", ["de"], datetime.datetime(2024, 5, 1, 9, 0)),
+        ("Aktualisiert vor 2 Tagen", ["de"], datetime.datetime(2024, 4, 29, 12, 0)),
+        ("gestern, 10:15", ["de"], datetime.datetime(2024, 4, 30, 10, 15)),
+        ("Il y a 2 heures", ["fr"], datetime.datetime(2024, 5, 1, 10, 0)),
+        ("hace 13 horas", ["es"], datetime.datetime(2024, 4, 30, 23, 0)),
+        ("5 hours ago", ["en"], datetime.datetime(2024, 5, 1, 7, 0)),
+    ],
+)
+def test_relative_dates_resolve_against_the_crawl_time(text, languages, expected):
+    crawled = datetime.datetime(2024, 5, 1, 12, 0)
+    assert parse_date_text(text, languages=languages, relative_base=crawled) == expected
+    # Without a crawl time there is no date, and the reason says why.
+    assert parse_date_text(text, languages=languages) is None
+    assert "no crawl time" in relative_date_problem(text, languages=languages)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Heute im Programm: alle Sendungen des Tages", False),
+        ("vor 3 Stunden", True),
+        ("Gestern", True),
+    ],
+)
+def test_is_relative_dateline_needs_the_cue_to_be_most_of_the_line(line, expected):
+    assert is_relative_dateline(line, languages=["de"]) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("19. Oktober 2019, 19:08 Uhr", True),
+        ("Publié le 21 juin 2018 à 11h13", True),
+        ("31.02.2023", True),  # written as a date: a dateline, if not a valid one
+        ("Folge 3 Tage 2019", False),
+        ("Seite 3 von 2019", False),
+    ],
+)
+def test_looks_like_dateline_any_language(line, expected):
+    assert looks_like_dateline(line) is expected
+
+
+def test_export_dates_stay_day_first_whatever_the_languages():
+    # A page in English reads "09/10/2014" month first; an export cell has no
+    # page language and keeps newsscope's day-first reading.
+    assert parse_date_text("09/10/2014", languages=["en"]) == datetime.datetime(2014, 9, 10)
+    stamp, problem = coerce_published("09/10/2014", languages=("en", "ru"))
+    assert problem is None and (stamp.month, stamp.day) == (10, 9)

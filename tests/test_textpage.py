@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.textpage import TextPage, parse_text_page, recurring_lines
+from analysis.textpage import TextPage, _norm, parse_text_page, recurring_lines
 
 REPO = Path(__file__).resolve().parents[1]
+#: Shipped-model (in-sample) quality floors on textdumps-multi: measured less 0.02.
+MULTI_FLOORS = {"f1": 0.855, "title_acc": 0.745, "date_acc": 0.788}  # measured .876 .765 .808
 SEED_NAME = "000_44115efe8942b383.txt"
 
 
@@ -147,9 +149,13 @@ def test_empty_input(dump):
     assert parse_text_page(dump) == TextPage(None, None, None, None, "")
 
 
-def test_title_suffix_kept_without_a_cleaner_variant():
+def test_title_site_suffix_cut_without_a_printed_variant():
+    # Issue 14: the headline, not the <title> with its " - Site" suffix (this
+    # test used to expect the suffix kept when no line printed the headline).
     dump = "Only a title - Site\nSome sentence that is long enough to count as prose here."
-    assert parse_text_page(dump).title == "Only a title - Site"
+    assert parse_text_page(dump).title == "Only a title"
+    dump = "Only a title - Site Name Of Five Or More Words\nSome sentence that is long enough."
+    assert parse_text_page(dump).title == dump.splitlines()[0]
 
 
 def test_comments_are_not_the_article():
@@ -258,3 +264,185 @@ def test_site_name_first_line_is_not_the_title_when_it_recurs():
     assert page.published == datetime.datetime(2023, 1, 21, 14, 20)
     assert page.text.startswith("The city council met on day 1")
     assert "Share" not in page.text
+
+
+# --------------------------------------------------------------------------
+# Pages in other languages, relative dates, confidence, the line model (issue 14)
+
+DE_PAGE = """\
+Neue Brücke über die Elbe eröffnet | Elbe-Kurier
+Startseite
+Politik
+Wirtschaft
+Sport
+Anmelden
+Neue Brücke über die Elbe eröffnet
+19. Oktober 2019, 19:08 Uhr
+Von Anna Schmidt
+Die neue Brücke über die Elbe ist am Samstag nach drei Jahren Bauzeit für den Verkehr freigegeben.
+Der Bürgermeister sagte bei der Eröffnung, dass die Stadt lange auf diesen Tag gewartet habe.
+Die Kosten lagen mit 40 Millionen Euro unter dem Plan, und die Arbeiten wurden pünktlich fertig.
+Teilen
+Mehr zum Thema
+Stadtrat beschließt neuen Haushalt
+© 2019 Elbe-Kurier
+"""
+
+FR_PAGE = """\
+Le nouveau pont de la ville ouvre enfin - Le Courrier du Sud
+Accueil
+Actualités
+Le nouveau pont de la ville ouvre enfin
+Publié le 21 juin 2018 à 11h13
+Le nouveau pont de la ville a été ouvert à la circulation samedi, après trois ans de travaux.
+Le maire a déclaré que les habitants attendaient ce jour depuis longtemps et qu'il en était fier.
+Partager
+À lire aussi
+"""
+
+PL_PAGE = """\
+Nowy most w mieście otwarty | Gazeta Lokalna
+Strona główna
+Wiadomości
+Nowy most w mieście otwarty
+26 października 2023
+Nowy most w mieście został otwarty w sobotę po trzech latach budowy i wielu opóźnieniach.
+Burmistrz powiedział, że mieszkańcy bardzo długo czekali na ten dzień i że jest z tego dumny.
+Udostępnij
+"""
+
+
+@pytest.mark.parametrize(
+    ("dump", "title", "published", "first_words", "language"),
+    [
+        (DE_PAGE, "Neue Brücke über die Elbe eröffnet", datetime.datetime(2019, 10, 19, 19, 8),
+         "Die neue Brücke", "de"),
+        (FR_PAGE, "Le nouveau pont de la ville ouvre enfin",
+         datetime.datetime(2018, 6, 21, 11, 13), "Le nouveau pont de la ville a été", "fr"),
+        (PL_PAGE, "Nowy most w mieście otwarty", datetime.datetime(2023, 10, 26),
+         "Nowy most w mieście został", "pl"),
+    ],
+)
+def test_pages_in_any_language(dump, title, published, first_words, language):
+    page = parse_text_page(dump)
+    assert page.title == title
+    assert page.published == published
+    assert page.language == language
+    assert page.text.startswith(first_words)
+    for chrome in ("Startseite", "Teilen", "Partager", "Udostępnij", "Stadtrat", "©"):
+        assert chrome not in page.text
+
+
+def test_title_is_the_printed_headline_not_the_title_line():
+    dump = DE_PAGE.replace("Neue Brücke über die Elbe eröffnet\n19. Oktober",
+                           "Elbe: Neue Brücke eröffnet\n19. Oktober")
+    assert parse_text_page(dump).title == "Elbe: Neue Brücke eröffnet"
+
+
+def test_relative_dateline_with_and_without_crawl_time():
+    dump = DE_PAGE.replace("19. Oktober 2019, 19:08 Uhr", "vor 3 Stunden")
+    page = parse_text_page(dump)
+    assert page.published is None
+    assert page.date_text == "vor 3 Stunden"
+    assert "no crawl time" in page.date_problem
+    crawled = datetime.datetime(2024, 5, 1, 12, 0)
+    page = parse_text_page(dump, crawled=crawled)
+    assert page.published == datetime.datetime(2024, 5, 1, 9, 0)
+    assert page.date_problem is None
+
+
+def test_dates_of_other_articles_and_the_footer_are_not_the_pages():
+    dump = DE_PAGE.replace("19. Oktober 2019, 19:08 Uhr\n", "")
+    dump += "".join(f"Weitere Meldung Nummer {i}\n{i + 1}. März 2017\n" for i in range(12))
+    page = parse_text_page(dump)
+    assert page.published is None  # neither the sidebar's dates nor "© 2019"
+
+
+def test_low_confidence_is_reported():
+    assert parse_text_page(NEWS_PAGE).low_confidence is None
+    assert parse_text_page(DE_PAGE).low_confidence is None
+    menu_only = "\n".join(["Site title"] + [f"Menu item {i}" for i in range(30)]
+                          + ["Short teaser here."])
+    page = parse_text_page(menu_only)
+    assert page.low_confidence is not None
+
+
+def test_mojibake_is_repaired():
+    broken = DE_PAGE.encode("utf-8").decode("cp1252", errors="replace")
+    page = parse_text_page(broken)
+    assert page.title == "Neue Brücke über die Elbe eröffnet"
+    assert "Brücke über die Elbe ist am Samstag" in page.text
+
+
+def test_line_model_loads_once_and_is_deterministic():
+    import numpy as np
+
+    from analysis.textlines import FEATURES, load_line_model
+
+    model = load_line_model()
+    assert load_line_model() is model
+    assert model.feature.shape[0] == model.threshold.shape[0] == model.leaf.shape[0]
+    x = np.random.default_rng(0).normal(size=(50, len(FEATURES)))
+    first, second = model.predict_proba(x), model.predict_proba(x)
+    assert np.array_equal(first, second)
+    assert ((first >= 0) & (first <= 1)).all()
+    assert parse_text_page(DE_PAGE) == parse_text_page(DE_PAGE)
+
+
+def test_line_model_refuses_a_model_for_other_features():
+    from analysis.textlines import LineModel, load_line_model
+
+    data = load_line_model().to_json()
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ValueError, match="other features"):
+        LineModel.from_json(data)
+
+
+def test_textdumps_multi_quality_in_sample():
+    """Aggregate quality on the real multilingual dumps with the SHIPPED model.
+
+    In-sample: the shipped model was trained on these pages too (the
+    site-grouped cross-validated figures are in benchmarks/RESULTS-issue14.md).
+    The floors sit a little below what was measured, to catch regressions.
+    """
+    import importlib.util
+
+    data = shared_data_dir()
+    root = require(data / "textdumps-multi", "textdumps-multi corpus")
+    scorer = require(data.parent / "tools" / "extraction" / "snippet_score.py", "snippet_score")
+    spec = importlib.util.spec_from_file_location("snippet_score", scorer)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    gold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
+    texts = {pid: (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8") for pid in gold}
+    chrome = recurring_lines(texts.values())
+    extracted = {}
+    for pid, text in texts.items():
+        mine = frozenset(chrome.intersection(map(_norm, text.splitlines())))
+        page = parse_text_page(text, boilerplate=mine)
+        extracted[pid] = (page.title or "",
+                          page.published.date().isoformat() if page.published else "", page.text)
+    scores = module.score(extracted, gold)
+    assert scores["f1"] >= MULTI_FLOORS["f1"], scores
+    assert scores["title_acc"] >= MULTI_FLOORS["title_acc"], scores
+    assert scores["date_acc"] >= MULTI_FLOORS["date_acc"], scores
+
+
+def test_an_embedded_posts_date_is_not_the_pages():
+    tweet = "— Elbe Fan (@elbefan) November 4, 2019"
+    dump = DE_PAGE.replace("Von Anna Schmidt\n", f"Von Anna Schmidt\n{tweet}\n")
+    page = parse_text_page(dump)
+    assert page.published == datetime.datetime(2019, 10, 19, 19, 8)
+    dump = dump.replace("19. Oktober 2019, 19:08 Uhr\n", "")
+    assert parse_text_page(dump).published == datetime.datetime(2019, 11, 4)
+
+
+def test_a_truncated_page_keeps_its_fragment_and_says_it_is_unsure():
+    page = parse_text_page(
+        "Shirvan City agree stadium expansion with district authorities\n\n"
+        "Shirvan City have reached an agreement with the district administration to expand "
+        "their stadium to 12,000 seats before the start of next season, with work on the new "
+        "east stand due to beg")
+    assert page.text.startswith("Shirvan City have reached an agreement")
+    assert page.title == "Shirvan City agree stadium expansion with district authorities"
+    assert page.low_confidence  # kept, but flagged

@@ -1,0 +1,325 @@
+"""Train the line model of :mod:`analysis.textlines` and report site-grouped CV figures.
+
+Usage::
+
+    PYTHONPATH=. .venv/bin/python scripts/train_line_model.py [--folds 5] [--no-cv]
+        [--out analysis/models/line_model.json]
+
+Data (the shared folder: ``$NEWSSCOPE_SHARED_DATA``, else ``<repo>/../shared/data``):
+
+- ``textdumps-multi/`` (495 dumps, many languages, snippet gold). A line
+  holding a ``with`` snippet is article text, one holding a ``without``
+  snippet is not (weight 3). The other lines get a weak label from a
+  teacher: trafilatura run on the page's original HTML
+  (``trafilatura-eval.tar.gz``, read at training time only), whose
+  extraction scores F1 0.93 on these snippets; a line is article text when
+  the teacher's extraction holds it (short lines only as a whole line).
+- ``textdumps/`` (91 English dumps, full gold body): a line is article text
+  when the gold body holds it (short lines only as a whole paragraph).
+
+Cross-validation is grouped by site (the domain of the gold ``url``; the
+archived site for web.archive.org addresses; the page itself when there is
+no address), so the figures predict pages from sites the model never saw.
+Every fold retrains the model on the other folds' sites and reads its
+pages with :func:`analysis.textpage.parse_text_page`; the scores use the
+corpora's own measures (snippet P/R/F1, title and date accuracy on
+textdumps-multi; macro token F1 on textdumps).
+
+Seeded and single-threaded: the same data gives the same model file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from analysis import textpage  # noqa: E402
+from analysis.config import shared_data_dir  # noqa: E402
+from analysis.textlines import FEATURES, LineModel, page_language  # noqa: E402
+
+MODEL_PATH = REPO / "analysis" / "models" / "line_model.json"
+SEED = 0
+DEPTH = 3
+TREES = 150
+LEARNING_RATE = 0.1
+SNIPPET_WEIGHT = 3.0
+_SPACE = re.compile(r"\s+")
+
+
+def _n(s: str) -> str:
+    return _SPACE.sub(" ", s or "").strip()
+
+
+@dataclass
+class Page:
+    """One labelled dump: its features, line labels and where it comes from."""
+
+    pid: str
+    corpus: str          # "multi" or "dumps"
+    group: str           # site
+    text: str
+    x: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+
+
+def site_of(url: str | None, pid: str) -> str:
+    """Return the site of a gold url (the archived one for web.archive.org), else the page id.
+
+    Examples
+    --------
+    >>> site_of("https://web.archive.org/web/2019/https://www.zeit.de/x", "p")
+    'zeit.de'
+    >>> site_of("", "p1")
+    'page:p1'
+    """
+    if not url:
+        return f"page:{pid}"
+    host = urlparse(url).netloc.lower()
+    if host == "web.archive.org":
+        inner = re.search(r"/web/[^/]*/(.+)$", url)
+        host = urlparse(inner.group(1)).netloc.lower() if inner else host
+    return host.removeprefix("www.") or f"page:{pid}"
+
+
+def page_matrix(text: str, boilerplate: frozenset[str]) -> tuple[list[str], np.ndarray]:
+    """Return the lines the model scores and their feature matrix, as the reader sees them."""
+    layout = textpage._layout(text, boilerplate)
+    if layout is None:
+        return [], np.zeros((0, len(FEATURES)))
+    anchor = layout.repeats[0] if layout.repeats else None
+    reading = textpage._rule_reading(layout.lines, layout.first, layout.chrome, anchor)
+    sub = [layout.lines[i] for i in reading.idx]
+    language = page_language("\n".join(sub))
+    if not sub:
+        return [], np.zeros((0, len(FEATURES)))
+    return sub, textpage._line_table(layout, reading, language)
+
+
+def teacher_extractions(data: Path, gold: dict) -> dict[str, str]:
+    """Return trafilatura's extraction of each page's original HTML (the weak labeller)."""
+    import trafilatura
+
+    archive = data / "trafilatura-eval.tar.gz"
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive) as tar:
+        members = [m for m in tar.getmembers() if m.name.endswith(".html")]
+        tar.extractall(tmp, members=members, filter="data")
+        files = {Path(m.name).name: Path(tmp) / m.name for m in members}
+        for pid, g in gold.items():
+            path = files.get(g.get("file") or f"{pid}.html")
+            out[pid] = (trafilatura.extract(path.read_bytes()) or "") if path else ""
+    return out
+
+
+def multi_labels(lines: list[str], g: dict, teacher: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(labels, weights)`` of a textdumps-multi page's lines."""
+    with_ = [_n(s) for s in g.get("with") or [] if _n(s)]
+    without = [_n(s) for s in g.get("without") or [] if _n(s)]
+    teacher_lines = {_n(line) for line in teacher.splitlines() if _n(line)}
+    teacher_all = _n(teacher)
+    y, w = np.zeros(len(lines)), np.ones(len(lines))
+    for k, line in enumerate(lines):
+        norm = _n(line)
+        pos = any(s in norm for s in with_)
+        neg = any(s in norm for s in without)
+        if pos or neg:
+            y[k], w[k] = float(pos), (SNIPPET_WEIGHT if pos != neg else 0.0)
+            continue
+        y[k] = norm in teacher_lines or (len(norm.split()) >= 2 and norm in teacher_all)
+    return y, w
+
+
+def dumps_labels(lines: list[str], body: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(labels, weights)`` of a textdumps page's lines from its gold body."""
+    paragraphs = {_n(p) for p in body.splitlines() if _n(p)}
+    whole = _n(body)
+    y = np.array([_n(line) in paragraphs or (len(line.split()) >= 5 and _n(line) in whole)
+                  for line in lines], dtype=np.float64)
+    return y, np.ones(len(lines))
+
+
+def load_pages(data: Path, teacher: dict[str, str] | None = None
+               ) -> tuple[list[Page], dict, dict]:
+    """Return every labelled page of both corpora, textdumps-multi's gold and its dumps."""
+    pages = []
+    root = data / "textdumps-multi"
+    gold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
+    texts = {pid: (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8") for pid in gold}
+    chrome = textpage.recurring_lines(texts.values())
+    teacher = teacher_extractions(data, gold) if teacher is None else teacher
+    for pid in sorted(gold):
+        mine = frozenset(chrome.intersection(map(textpage._norm, texts[pid].splitlines())))
+        lines, x = page_matrix(texts[pid], mine)
+        y, w = multi_labels(lines, gold[pid], teacher[pid])
+        pages.append(Page(pid, "multi", site_of(gold[pid].get("url"), pid), texts[pid], x, y, w))
+    root = data / "textdumps"
+    dgold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
+    for pid in sorted(dgold):
+        text = (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8")
+        lines, x = page_matrix(text, frozenset())
+        y, w = dumps_labels(lines, dgold[pid]["articleBody"])
+        pages.append(Page(pid, "dumps", site_of(dgold[pid].get("url"), pid), text, x, y, w))
+    return pages, gold, dgold
+
+
+def fit(pages: list[Page]) -> LineModel:
+    """Return a line model trained on *pages* (seeded gradient-boosted trees of depth 3)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x = np.vstack([p.x for p in pages])
+    y = np.concatenate([p.y for p in pages])
+    w = np.concatenate([p.w for p in pages])
+    keep = w > 0
+    clf = HistGradientBoostingClassifier(
+        max_iter=TREES, max_depth=DEPTH, max_leaf_nodes=2 ** DEPTH, learning_rate=LEARNING_RATE,
+        min_samples_leaf=40, l2_regularization=1.0, early_stopping=False, random_state=SEED)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # one core, and the same trees on any machine
+        clf.fit(x[keep], y[keep].astype(int), sample_weight=w[keep])
+    model = to_line_model(clf)
+    check = clf.decision_function(x[:2000])
+    mine = model.predict_proba(x[:2000])
+    assert np.allclose(1 / (1 + np.exp(-check)), mine, atol=1e-9), "tree export mismatch"
+    return model
+
+
+def to_line_model(clf) -> LineModel:
+    """Return the fitted classifier's trees as complete trees of depth :data:`DEPTH`."""
+    n_inner, n_leaf = 2 ** DEPTH - 1, 2 ** DEPTH
+    trees = [stage[0] for stage in clf._predictors]
+    feature = np.zeros((len(trees), n_inner), dtype=np.intp)
+    threshold = np.full((len(trees), n_inner), np.inf)
+    leaf = np.zeros((len(trees), n_leaf))
+    for t, predictor in enumerate(trees):
+        nodes = predictor.nodes
+
+        def place(node: int, slot: int, depth: int, t=t, nodes=nodes) -> None:
+            if depth == DEPTH:
+                leaf[t, slot - n_inner] = nodes[node]["value"]
+                return
+            if nodes[node]["is_leaf"]:
+                # Padded split: every row goes left, down to the same value.
+                feature[t, slot], threshold[t, slot] = 0, np.inf
+                place(node, 2 * slot + 1, depth + 1)
+                place(node, 2 * slot + 2, depth + 1)
+                return
+            feature[t, slot] = nodes[node]["feature_idx"]
+            threshold[t, slot] = nodes[node]["num_threshold"]
+            place(int(nodes[node]["left"]), 2 * slot + 1, depth + 1)
+            place(int(nodes[node]["right"]), 2 * slot + 2, depth + 1)
+
+        place(0, 0, 0)
+    bias = float(np.ravel(clf._baseline_prediction)[0])
+    return LineModel(feature, threshold, leaf, bias, DEPTH, 0.5, FEATURES)
+
+
+def folds_of(pages: list[Page], folds: int) -> list[np.ndarray]:
+    """Return the page positions of each test fold, whole sites per fold (seeded shuffle)."""
+    groups = sorted({p.group for p in pages})
+    rng = np.random.default_rng(SEED)
+    order = rng.permutation(len(groups))
+    fold_of = {groups[g]: k % folds for k, g in enumerate(order)}
+    return [np.array([i for i, p in enumerate(pages) if fold_of[p.group] == k])
+            for k in range(folds)]
+
+
+def cross_validated_models(folds: int = 5, data: Path | None = None
+                           ) -> Iterator[tuple[LineModel, list[str]]]:
+    """Yield ``(model, test page ids)`` per site-grouped fold, the model trained without them."""
+    pages, _, _ = load_pages(data or shared_data_dir())
+    for test in folds_of(pages, folds):
+        held = set(test.tolist())
+        model = fit([p for i, p in enumerate(pages) if i not in held])
+        yield model, [pages[i].pid for i in test]
+
+
+def read(texts: dict[str, str], model: LineModel, boilerplate: frozenset[str] = frozenset()):
+    """Return ``{page_id: TextPage}`` read with *model* and the folder's chrome."""
+    out = {}
+    for pid, text in texts.items():
+        mine = frozenset(boilerplate.intersection(map(textpage._norm, text.splitlines())))
+        out[pid] = textpage.parse_text_page(text, boilerplate=mine, model=model)
+    return out
+
+
+def snippet_scorer(data: Path):
+    """Return the shared ``snippet_score.score`` (imported from the shared tools folder)."""
+    path = data.parent / "tools" / "extraction" / "snippet_score.py"
+    spec = importlib.util.spec_from_file_location("snippet_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.score
+
+
+def evaluate(pages: list[Page], by_pid: dict, gold: dict, dgold: dict, data: Path) -> dict:
+    """Return the corpora's scores of pages read per fold (``by_pid``: pid -> TextPage)."""
+    from benchmarks.scoring import macro_prf
+
+    score = snippet_scorer(data)
+    multi = {p.pid: by_pid[p.pid] for p in pages if p.corpus == "multi"}
+    extracted = {pid: (tp.title or "", tp.published.date().isoformat() if tp.published else "",
+                       tp.text) for pid, tp in multi.items()}
+    result = {"multi": score(extracted, gold)}
+    pairs = [(by_pid[p.pid].text, dgold[p.pid]["articleBody"]) for p in pages
+             if p.corpus == "dumps"]
+    result["dumps_token_prf"] = tuple(round(v, 3) for v in macro_prf(pairs))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=shared_data_dir())
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--no-cv", action="store_true")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    pages, gold, dgold = load_pages(args.data)
+    n_lines = sum(len(p.y) for p in pages)
+    print(f"{len(pages)} pages, {n_lines} lines, {len({p.group for p in pages})} sites, "
+          f"{sum(p.y.sum() for p in pages):.0f} article lines ({time.perf_counter() - t0:.0f} s)")
+    if not args.no_cv:
+        chrome = textpage.recurring_lines(p.text for p in pages if p.corpus == "multi")
+        by_pid = {}
+        for k, test in enumerate(folds_of(pages, args.folds)):
+            held = set(test.tolist())
+            model = fit([p for i, p in enumerate(pages) if i not in held])
+            multi = {pages[i].pid: pages[i].text for i in test if pages[i].corpus == "multi"}
+            dumps = {pages[i].pid: pages[i].text for i in test if pages[i].corpus == "dumps"}
+            by_pid.update(read(multi, model, chrome))
+            by_pid.update(read(dumps, model))
+            print(f"fold {k + 1}/{args.folds}: {len(test)} pages "
+                  f"({time.perf_counter() - t0:.0f} s)")
+        result = evaluate(pages, by_pid, gold, dgold, args.data)
+        print(f"site-grouped {args.folds}-fold CV: textdumps-multi {result['multi']}")
+        print(f"site-grouped {args.folds}-fold CV: textdumps token P/R/F1 "
+              f"{result['dumps_token_prf']}")
+    model = fit(pages)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model.to_json(), separators=(",", ":")) + "\n",
+                        encoding="utf-8")
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB, "
+          f"{time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
