@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
@@ -643,7 +644,7 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
     """Build version ``name`` in a hidden folder under ``root``, move it into place, return it."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=4, desc="report", unit="step", leave=False,
+    bar = tqdm(total=3, desc="report", unit="step", leave=False,
                disable=None if progress is None else not progress)
     build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{_host()}-{os.getpid()}-"))
     try:
@@ -654,20 +655,22 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
             include_date_outliers=include_date_outliers, cache=cache, max_bytes=max_bytes,
             progress=progress, n_jobs=n_jobs)
         bar.update()
-        bar.set_postfix_str("tables")
-        tables = report_data.report_tables(data)
-        written = report_data.write_tables(tables, build / "tables")
-        bar.update()
-        bar.set_postfix_str("running the report notebook")
+        bar.set_postfix_str("tables, running the report notebook")
         handoff = build / ".report-data.pkl"
         with open(handoff, "wb") as handle:
             pickle.dump(_handed_over(data), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        _execute_notebook(template, build / "report.ipynb", {
-            "sources": sources, "title": title, "fmt": fmt, "columns": columns or None,
-            "freq": freq, "k": str(k), "terms": list(terms or []), "focus": focus, "since": since,
-            "previous": str(previous) if previous else None, "tz": tz,
-            "random_state": random_state, "include_date_outliers": include_date_outliers,
-            "data_file": str(handoff)}, cwd=build)
+        # The tables are written while the notebook runs in its kernel (no
+        # cell reads them): this process would otherwise only wait.
+        with ThreadPoolExecutor(1) as pool:
+            writing = pool.submit(lambda: report_data.write_tables(
+                report_data.report_tables(data), build / "tables"))
+            _execute_notebook(template, build / "report.ipynb", {
+                "sources": sources, "title": title, "fmt": fmt, "columns": columns or None,
+                "freq": freq, "k": str(k), "terms": list(terms or []), "focus": focus,
+                "since": since, "previous": str(previous) if previous else None, "tz": tz,
+                "random_state": random_state, "include_date_outliers": include_date_outliers,
+                "data_file": str(handoff)}, cwd=build)
+            written = writing.result()
         handoff.unlink()
         _forget_handoff(build / "report.ipynb", home=root / name, sources=sources,
                         previous=previous)

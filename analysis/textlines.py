@@ -327,9 +327,8 @@ class LineModel:
         # Tree after tree: elementwise additions in one fixed order, so the
         # score is the same on every machine and numpy version (a reduction
         # may pair the terms differently, by SIMD width or release).
-        score = np.full(x.shape[0], self.bias)
-        for tree in range(n_trees):
-            score += leaves[:, tree]
+        score = np.cumsum(np.column_stack([np.full(x.shape[0], self.bias), leaves]),
+                          axis=1)[:, -1]
         return 1.0 / (1.0 + np.exp(-score))
 
     def to_json(self) -> dict:
