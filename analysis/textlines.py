@@ -24,8 +24,8 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["FEATURES", "LineModel", "letter_words", "line_features", "load_line_model",
-           "page_language", "stopwords_for"]
+__all__ = ["FEATURES", "LineModel", "letter_words", "line_features", "line_memo",
+           "load_line_model", "page_language", "stopwords_for"]
 
 #: Languages whose stopword lists the ``stop-words`` package ships, by ISO code.
 _STOP_WORDS_NAMES = {
@@ -39,7 +39,35 @@ _STOP_WORDS_NAMES = {
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+#: Lines memoised per function, and the longest line kept: a bound on the
+#: memory, whatever lines (a megabyte of script on one line) a dump holds.
+_MEMO_LINES = 1 << 14
+_MEMO_CHARS = 4000
+
+
+def line_memo(function):
+    """Return ``function`` of one line, memoised for the lines short enough to keep.
+
+    Several stages measure the same line (classes, weights, features,
+    confidence); the memo keeps that to one regex pass per line without
+    holding long lines in memory.
+
+    Examples
+    --------
+    >>> shout = line_memo(str.upper)
+    >>> shout("oil"), shout("oil"), shout("x" * 5000) == "X" * 5000
+    ('OIL', 'OIL', True)
+    """
+    cached = functools.lru_cache(maxsize=_MEMO_LINES)(function)
+
+    @functools.wraps(function)
+    def memo(line: str):
+        return cached(line) if len(line) <= _MEMO_CHARS else function(line)
+
+    return memo
+
+
+@line_memo
 def letter_words(line: str) -> tuple[str, ...]:
     """Return the casefolded letter words of a line (memoised: several stages ask).
 

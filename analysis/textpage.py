@@ -20,7 +20,6 @@ reader is unsure of the body, ``TextPage.low_confidence`` says why.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -41,6 +40,7 @@ from analysis.textlines import (
     LineRows,
     letter_words,
     line_features,
+    line_memo,
     load_line_model,
     page_language,
     stopwords_for,
@@ -50,8 +50,8 @@ __all__ = ["TextPage", "parse_text_page", "recurring_lines"]
 
 # Each line is measured by several stages (classes, weights, features,
 # confidence); a bounded memo keeps that to one regex pass per line.
-word_count = functools.lru_cache(maxsize=1 << 16)(_word_count)
-looks_like_dateline = functools.lru_cache(maxsize=1 << 16)(_looks_like_dateline)
+word_count = line_memo(_word_count)
+looks_like_dateline = line_memo(_looks_like_dateline)
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ _GAP_GROWTH_CAP = 10.0
 _ANCHOR_DECAY = 40.0
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@line_memo
 def _loose(line: str) -> str:
     """Return the words of a line only, so quote and dash variants compare equal."""
     return " ".join(_WORD.findall(line.casefold()))

@@ -25,9 +25,7 @@ the worst pages by snippet recall with their low-confidence flag.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import sys
 import time
 from collections import defaultdict
@@ -37,20 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-
-def default_data_dir() -> Path:
-    """Return the shared data folder from the environment or the repo layout."""
-    env = os.environ.get("NEWSSCOPE_SHARED_DATA")
-    return Path(env) if env else REPO.parent / "shared" / "data"
-
-
-def snippet_scorer(data: Path):
-    """Return ``snippet_score.score`` from the shared tools folder beside ``data``."""
-    path = data.parent / "tools" / "extraction" / "snippet_score.py"
-    spec = importlib.util.spec_from_file_location("snippet_score", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.score
+from analysis.config import shared_data_dir  # noqa: E402
+from benchmarks.scoring import snippet_scorer  # noqa: E402
 
 
 def load_corpus(data: Path) -> tuple[dict[str, str], dict[str, dict]]:
@@ -125,7 +111,7 @@ def row(name: str, scores: dict, rate: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=default_data_dir())
+    parser.add_argument("--data", type=Path, default=shared_data_dir())
     parser.add_argument("--cv", type=int, default=5, help="site-grouped folds")
     parser.add_argument("--no-cv", action="store_true")
     parser.add_argument("--worst", type=int, default=15)

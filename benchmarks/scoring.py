@@ -6,6 +6,7 @@ same tokenisation the shared corpus README uses for its reference numbers.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -62,3 +63,15 @@ def macro_prf(pairs: Iterable[tuple[str, str]]) -> tuple[float, float, float]:
         return 0.0, 0.0, 0.0
     n = len(scores)
     return tuple(sum(s[i] for s in scores) / n for i in range(3))  # type: ignore[return-value]
+
+
+def snippet_scorer(data):
+    """Return ``score`` of the shared ``tools/extraction/snippet_score.py`` beside ``data``.
+
+    Imported from the shared tools folder, never copied into the repository.
+    """
+    path = data.parent / "tools" / "extraction" / "snippet_score.py"
+    spec = importlib.util.spec_from_file_location("snippet_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.score

@@ -31,7 +31,6 @@ Seeded and single-threaded: the same data gives the same model file.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import re
 import sys
@@ -52,6 +51,7 @@ if str(REPO) not in sys.path:
 from analysis import textpage  # noqa: E402
 from analysis.config import shared_data_dir  # noqa: E402
 from analysis.textlines import FEATURES, LineModel, page_language  # noqa: E402
+from benchmarks.scoring import snippet_scorer  # noqa: E402
 
 MODEL_PATH = REPO / "analysis" / "models" / "line_model.json"
 SEED = 0
@@ -258,15 +258,6 @@ def read(texts: dict[str, str], model: LineModel, boilerplate: frozenset[str] = 
         mine = frozenset(boilerplate.intersection(map(textpage._norm, text.splitlines())))
         out[pid] = textpage.parse_text_page(text, boilerplate=mine, model=model)
     return out
-
-
-def snippet_scorer(data: Path):
-    """Return the shared ``snippet_score.score`` (imported from the shared tools folder)."""
-    path = data.parent / "tools" / "extraction" / "snippet_score.py"
-    spec = importlib.util.spec_from_file_location("snippet_score", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.score
 
 
 def evaluate(pages: list[Page], by_pid: dict, gold: dict, dgold: dict, data: Path) -> dict:
