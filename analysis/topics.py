@@ -211,13 +211,15 @@ class _Representation:
         if tfidf.shape[1] < 2:
             raise ValueError(f"only {tfidf.shape[1]} usable word(s) across the articles; "
                              "too little text to find topics")
-        self.X = normalize(tfidf)
         n_components = max(1, min(n_components, tfidf.shape[1] - 1, tfidf.shape[0] - 1))
         self.svd = TruncatedSVD(n_components=n_components, random_state=random_state)
         self.svd.fit(tfidf[self._fit_rows(tfidf.shape[0])])
         # Rounded: documents that share no word sit at cosine 0 plus noise
         # from the BLAS kernel, and k-means must not follow that noise.
         self.Z = np.round(normalize(self.svd.transform(tfidf)), 6)
+        # Normalised in place once LSA is done with it: the same numbers as a
+        # normalised copy, without two matrices of the corpus at once.
+        self.X = normalize(tfidf, copy=False)
 
     def _fit_rows(self, n: int) -> np.ndarray | slice:
         # Large corpora: learn directions and centres from a seeded sample,
