@@ -111,9 +111,7 @@ def parse_date_text(
         # Named zones and offsets are dateparser's job; the day is settled.
         text = day.isoformat() + (" " + _clock(time.group()) if time else "") + " " + tz.group()
         return _dateparser_cached(text, ("en",), aware=True)
-    clock = _clock_tuple(time.group()) if time else (0, 0, 0)
-    if clock is None:
-        clock = (0, 0, 0)
+    clock = (_clock_tuple(time.group()) if time else None) or (0, 0, 0)
     return dt.datetime(day.year, day.month, day.day, *clock)
 
 
@@ -128,8 +126,9 @@ def looks_like_dateline(line: str) -> bool:
     Returns
     -------
     bool
-        True when the line has a valid calendar date (numeric, ISO, or a
-        day, month name of any language dateparser knows, and year) and is
+        True when the line has something written as a date (numeric, ISO,
+        or a day, month name of any language dateparser knows, and year;
+        valid or not, so "31.02.2023" is a dateline with no date) and is
         short enough (≤ 120 characters, ≤ 16 words) to be a dateline rather
         than a sentence that mentions a date.
 

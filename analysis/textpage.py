@@ -77,7 +77,6 @@ class TextPage:
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
-_LETTER_WORD = re.compile(r"[^\W\d_]{2,}|[^\W\d_]")
 # Scripts written without spaces: count characters, not "words".
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Sentence end: a stop, possibly followed by closing quotes or brackets.
@@ -193,7 +192,7 @@ def _line_class(line: str, key: str, chrome: frozenset[str]) -> int:
     """Return GOOD, NEUTRAL, BAD or WALL for one non-empty line of a dump."""
     if _COMMENTS_HEADER.match(line):
         return WALL
-    if key in chrome or _COUNTER.match(line) or not _LETTER_WORD.search(line):
+    if key in chrome or _COUNTER.match(line) or not letter_words(line):
         return BAD
     words = word_count(line)
     # The chrome patterns are searched in the casefolded key: a case-blind
@@ -630,7 +629,7 @@ def _line_table(layout: _Layout, reading: _RuleReading, language: str | None
         line_no=np.array(idx, dtype=np.float64),
         anchor=layout.repeats[0] if layout.repeats else None,
         n_lines=len(lines),
-        title_words=frozenset(_LETTER_WORD.findall(lines[layout.first].casefold())),
+        title_words=frozenset(letter_words(lines[layout.first])),
     )
     return line_features(rows, stop_lang=stopwords_for(language), stop_any=_STOPWORDS)
 
@@ -691,10 +690,6 @@ _HEADLINE_WINDOW = 40  # lines above the body searched for the on-page headline
 _HEADLINE_MIN_OVERLAP = 0.5
 
 
-def _title_words(line: str) -> list[str]:
-    return _LETTER_WORD.findall(line.casefold())
-
-
 def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]:
     """Return the article's headline and its line (None if only the ``<title>`` gave it).
 
@@ -711,12 +706,12 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
         return raw, layout.repeats[0]
     if part is not None:
         return lines[part], part
-    raw_words = set(_title_words(lines[first]))
+    raw_words = set(letter_words(lines[first]))
     end = body_first if body_first is not None else min(len(lines), first + _HEADLINE_WINDOW)
     best, best_score = None, 0.0
     for i in range(max(first + 1, end - _HEADLINE_WINDOW), min(end + 1, len(lines))):
         line = lines[i]
-        words = _title_words(line)
+        words = letter_words(line)
         # A headline is no sentence of the article (nor a dateline).
         if (not 2 <= len(words) <= 40 or looks_like_dateline(line)
                 or (len(words) > 12 and _FULL_STOP.search(line))):

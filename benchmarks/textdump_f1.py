@@ -17,7 +17,6 @@ import argparse
 import html
 import importlib.util
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -27,13 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from analysis.config import shared_data_dir  # noqa: E402
 from benchmarks.scoring import macro_prf, prf  # noqa: E402
-
-
-def default_data_dir() -> Path:
-    """Return the shared data folder from the environment or the repo layout."""
-    env = os.environ.get("NEWSSCOPE_SHARED_DATA")
-    return Path(env) if env else REPO.parent / "shared" / "data"
 
 
 def load_textpage():
@@ -112,7 +106,7 @@ def run_peers(corpus: list[tuple[str, str, str]]) -> list[tuple[str, list[str], 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=default_data_dir())
+    parser.add_argument("--data", type=Path, default=shared_data_dir())
     parser.add_argument("--worst", type=int, default=10)
     args = parser.parse_args(argv)
     corpus = load_corpus(args.data)

@@ -402,17 +402,15 @@ def test_textdumps_multi_quality_in_sample():
     """Aggregate quality on the real multilingual dumps with the SHIPPED model.
 
     In-sample: the shipped model was trained on these pages too (the
-    site-grouped cross-validated figures are in benchmarks/RESULTS-issue14.md).
+    site-grouped cross-validated figures are in benchmarks/RESULTS.md).
     The floors sit a little below what was measured, to catch regressions.
     """
-    import importlib.util
+    from benchmarks.scoring import snippet_scorer
 
     data = shared_data_dir()
     root = require(data / "textdumps-multi", "textdumps-multi corpus")
-    scorer = require(data.parent / "tools" / "extraction" / "snippet_score.py", "snippet_score")
-    spec = importlib.util.spec_from_file_location("snippet_score", scorer)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    require(data.parent / "tools" / "extraction" / "snippet_score.py", "snippet_score")
+    score = snippet_scorer(data)
     gold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
     texts = {pid: (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8") for pid in gold}
     chrome = recurring_lines(texts.values())
@@ -422,7 +420,7 @@ def test_textdumps_multi_quality_in_sample():
         page = parse_text_page(text, boilerplate=mine)
         extracted[pid] = (page.title or "",
                           page.published.date().isoformat() if page.published else "", page.text)
-    scores = module.score(extracted, gold)
+    scores = score(extracted, gold)
     assert scores["f1"] >= MULTI_FLOORS["f1"], scores
     assert scores["title_acc"] >= MULTI_FLOORS["title_acc"], scores
     assert scores["date_acc"] >= MULTI_FLOORS["date_acc"], scores
