@@ -31,10 +31,13 @@ UV_VERSION ?= 0.13.9
 # uv goes beside the venv's packages, not among them, so .venv holds exactly the lock.
 UV := $(VENV)/lock-tools/bin/uv
 
-$(INSTALLED): $(LOCK) pyproject.toml
+# The scale extra (dask.distributed) comes too: `make test` runs reports on real Dask clusters.
+DEV_LOCKS := $(LOCK) requirements/scale.txt
+
+$(INSTALLED): $(DEV_LOCKS) pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PYTHON) -m pip install --quiet --require-hashes $(addprefix -r ,$(DEV_LOCKS))
 	$(PYTHON) -m pip install --quiet --no-deps -e .
 	$(PYTHON) -m pip check || { echo "$(LOCK) no longer fits pyproject.toml: run make lock"; exit 1; }
 	touch $(INSTALLED)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config
+from analysis.cluster import check_dask, dask_client, describe
 from analysis.formats import DEFAULT_FIELD_NAMES
 from analysis.io import FORMATS, OUTPUT_MARKER, load_articles
 
@@ -97,10 +98,19 @@ def _add_jobs(parser: argparse.ArgumentParser) -> None:
                              "any N gives the same results")
 
 
+def _add_dask(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dask", metavar="ADDRESS",
+                        help="load (and index) on a Dask cluster: 'local' starts one on this "
+                             "machine, tcp://host:8786 uses a running scheduler whose workers "
+                             "see the same paths; same results as without (needs the scale "
+                             "extra)")
+
+
 def _add_load_options(parser: argparse.ArgumentParser) -> None:
     _add_source_options(parser)
     _add_max_bytes(parser)
     _add_jobs(parser)
+    _add_dask(parser)
     parser.add_argument("--tz", default="UTC", help="time zone of the published column")
     parser.add_argument("--drop-duplicates", action="store_true",
                         help="leave out rows flagged as duplicates (they stay in the manifest)")
@@ -142,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "(by default they are listed in the summary and left out)")
     _add_max_bytes(report)
     _add_jobs(report)
+    _add_dask(report)
     report.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     overview = commands.add_parser("overview", help="write the one-page HTML corpus overview")
@@ -154,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "or sources to load")
     _add_max_bytes(topics)
     _add_jobs(topics)
+    _add_dask(topics)
     topics.add_argument("--out", required=True, help="output folder")
     topics.add_argument("--k", default="auto", help="number of topics, or 'auto' (default)")
     topics.add_argument("--method", default="hybrid", choices=("hybrid", "nmf", "embeddings"))
@@ -165,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "or sources to load")
     _add_max_bytes(trends)
     _add_jobs(trends)
+    _add_dask(trends)
     trends.add_argument("--out", required=True, help="output folder")
     trends.add_argument("--freq", default="W", choices=FREQS)
     trends.add_argument("--terms", nargs="+", help="words, phrases or patterns like traffick*")
@@ -257,6 +270,11 @@ def _check_options(args: argparse.Namespace) -> None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"--tz: unknown time zone {tz!r}; use an IANA name like "
                          "Asia/Baku or UTC") from exc
+    if getattr(args, "dask", None) is not None:
+        try:
+            check_dask(args.dask)
+        except ValueError as exc:
+            raise ValueError(f"--{exc}") from None
     since = getattr(args, "since", None)
     if since:
         try:
@@ -584,7 +602,8 @@ def _load(args) -> tuple[pd.DataFrame, pd.DataFrame]:
     return load_articles(args.sources, fmt=args.fmt, columns=args.columns, tz=args.tz,
                          drop_duplicates=args.drop_duplicates, return_manifest=True,
                          max_bytes=_max_bytes(args), cache=not args.no_cache,
-                         progress=False if args.quiet else None, n_jobs=args.jobs)
+                         progress=False if args.quiet else None, n_jobs=args.jobs,
+                         dask=args.dask)
 
 
 def _articles_from_sources(args) -> pd.DataFrame:
@@ -596,7 +615,7 @@ def _articles_from_sources(args) -> pd.DataFrame:
     articles, manifest = load_articles(args.sources, fmt=args.fmt, columns=args.columns,
                                        return_manifest=True, max_bytes=_max_bytes(args),
                                        progress=False if args.quiet else None,
-                                       n_jobs=args.jobs)
+                                       n_jobs=args.jobs, dask=args.dask)
     if articles.empty:
         from analysis.report_data import nothing_loaded_error
 
@@ -679,7 +698,7 @@ def _report(args) -> int:
                             random_state=args.seed, cache=not args.no_cache,
                             include_date_outliers=args.include_date_outliers,
                             max_bytes=_max_bytes(args), progress=False if args.quiet else None,
-                            n_jobs=args.jobs)
+                            n_jobs=args.jobs, dask=args.dask)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
     except OSError as exc:
@@ -745,7 +764,23 @@ def _run(args: argparse.Namespace) -> int:
     for name in ("trafilatura", "htmldate"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     commands = {"topics": _topics, "trends": _trends, "report": _report}
-    return commands.get(args.command, _ingest_or_overview)(args)
+    command = commands.get(args.command, _ingest_or_overview)
+    if args.dask is None:
+        return command(args)
+    try:
+        with dask_client(args.dask) as client:
+            if not args.quiet:
+                print(describe(client), file=sys.stderr)
+            args.dask = client  # one cluster for the whole command
+            return command(args)
+    except (ConnectionError, ValueError) as exc:
+        return _error(exc)
+    except Exception as exc:
+        if type(exc).__name__ != "KilledWorker":
+            raise
+        # A task that took down every worker it was given to, or a cluster that lost them all.
+        print(f"newsscope: error: the Dask cluster lost its workers: {exc}", file=sys.stderr)
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from analysis.cluster import n_workers
 from analysis.parallel import ordered_map
 from analysis.tokens import (
     _given_terms,
@@ -456,7 +457,7 @@ def _tokenised_chunk(texts: list[str], copies: np.ndarray):
 
 
 def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
-                progress: bool | None = None) -> TermIndex:
+                progress: bool | None = None, client=None) -> TermIndex:
     """Return the term index of ``articles``: each distinct text tokenised once.
 
     Parameters
@@ -474,6 +475,10 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
         texts); the index is the same for any value.
     progress : bool or None
         Show a progress bar; ``None`` shows it only on a terminal.
+    client : distributed.Client, optional
+        Tokenise the chunks on this Dask cluster's workers instead (see
+        :mod:`analysis.cluster`); the counts are summed here, and the index
+        is the same.
 
     Returns
     -------
@@ -500,12 +505,12 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     tasks = ((_texts_of(articles.iloc[first[s:s + _CHUNK]]), copies[s:s + _CHUNK])
              for s in range(0, len(first), _CHUNK))
     # No more processes than chunks: a small corpus is tokenised here, without a pool.
-    n_jobs = min(n_jobs, -(-len(first) // _CHUNK))
+    n_jobs = min(n_workers(client) if client is not None else n_jobs, -(-len(first) // _CHUNK))
     chunks = []
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     with tqdm(total=len(first), desc="indexing", unit="text", disable=not progress) as bar:
-        for chunk in ordered_map(_tokenised_chunk, tasks, n_jobs=n_jobs):
+        for chunk in ordered_map(_tokenised_chunk, tasks, n_jobs=n_jobs, client=client):
             chunks.append(chunk)
             bar.update(chunk[2].shape[0])
     return _merged(chunks, codes, copies, min_df=min_df)

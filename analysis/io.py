@@ -35,6 +35,7 @@ from analysis.clean import (
     find_duplicates,
     text_fingerprint,
 )
+from analysis.cluster import check_dask, dask_client, n_workers
 from analysis.dates import date_languages, future_problems
 from analysis.items import _MIB, _STRING, OUTPUT_MARKER, _discover, _Item, input_files
 from analysis.parallel import resolve_n_jobs
@@ -320,6 +321,7 @@ def load_articles(
     cache_dir: str | os.PathLike | None = None,
     progress: bool | None = None,
     n_jobs: int | None = None,
+    dask=None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load news articles from files into one clean, typed DataFrame.
 
@@ -362,6 +364,12 @@ def load_articles(
     n_jobs : int or None
         Processes that read, parse and clean the inputs; ``None`` uses every
         core. The result is the same for any value.
+    dask : "local", scheduler address, distributed.Client or None
+        Read, parse and clean the inputs on the workers of a Dask cluster
+        instead (:func:`analysis.cluster.dask_client`; ``n_jobs`` is then
+        the cluster's). Workers open the files themselves, so they must
+        see the same paths; text pages are read here, as a page's site chrome
+        is learned from its folder. The result is the same as without.
 
     Returns
     -------
@@ -394,6 +402,7 @@ def load_articles(
     """
     sources = _check_sources(sources)
     _check_options(fmt=fmt, tz=tz, languages=languages, max_bytes=max_bytes)
+    check_dask(dask)
     n_jobs = resolve_n_jobs(n_jobs)
     fields = formats.resolve_field_names(columns)
     with contextlib.ExitStack() as open_archives:
@@ -414,8 +423,11 @@ def load_articles(
         else:
             store = UnitStore(folder.parent / "units") if folder else None
             load_options = units._Options(fmt, max_bytes, fields, tz, tuple(languages))
-            rows, complete = units._load_rows(items, load_options, store=store, n_jobs=n_jobs,
-                                              progress=progress, base=_unit_base(options))
+            with dask_client(dask) as client:
+                rows, complete = units._load_rows(
+                    items, load_options, store=store, progress=progress,
+                    n_jobs=n_workers(client) if client is not None else n_jobs,
+                    base=_unit_base(options), client=client)
             articles, manifest = _assembled(rows, tz=tz)
             if folder and complete:
                 _write_cache(folder, articles, manifest)

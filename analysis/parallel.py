@@ -37,32 +37,46 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     return n_jobs
 
 
-def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int) -> Iterator:
+def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
+                client=None) -> Iterator:
     """Yield ``function(*task)`` for each task in task order, in up to ``n_jobs`` processes.
 
     Tasks are submitted a few at a time, so an endless or huge stream of
     tasks is never held in memory at once. With ``n_jobs=1`` everything runs
-    in this process, without a pool.
+    in this process, without a pool. With a Dask ``client``
+    (:func:`analysis.cluster.dask_client`) the tasks run on its workers
+    instead, ``n_jobs`` at a time: a task whose worker dies is run again by
+    the scheduler, so none is lost or yielded twice.
 
     Examples
     --------
     >>> list(ordered_map(pow, [(2, 3), (3, 2)], n_jobs=1))
     [8, 9]
     """
+    if client is not None:
+        # pure=False: two equal tasks are still two tasks, each with its own result.
+        yield from _in_order(lambda task: client.submit(function, *task, pure=False), tasks,
+                             n_jobs)
+        return
     if n_jobs <= 1:
         yield from (function(*task) for task in tasks)
         return
     with ProcessPoolExecutor(n_jobs) as pool:
-        pending: deque = deque()
-        try:
-            for task in tasks:
-                pending.append(pool.submit(function, *task))
-                if len(pending) > 2 * n_jobs:  # a few tasks in flight, not the whole corpus
-                    yield pending.popleft().result()
-            while pending:
+        yield from _in_order(lambda task: pool.submit(function, *task), tasks, n_jobs)
+
+
+def _in_order(submit: Callable, tasks: Iterable[tuple], n_jobs: int) -> Iterator:
+    """Yield the results of ``submit(task)``'s futures in task order, a few in flight."""
+    pending: deque = deque()
+    try:
+        for task in tasks:
+            pending.append(submit(task))
+            if len(pending) > 2 * n_jobs:  # a few tasks in flight, not the whole corpus
                 yield pending.popleft().result()
-        finally:
-            # On an error, Ctrl-C or a consumer that stops early, queued tasks
-            # are dropped rather than run to no purpose while the pool closes.
-            for future in pending:
-                future.cancel()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        # On an error, Ctrl-C or a consumer that stops early, queued tasks
+        # are dropped rather than run to no purpose while the pool closes.
+        for future in pending:
+            future.cancel()

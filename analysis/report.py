@@ -38,6 +38,7 @@ from matplotlib.figure import Figure
 # The stages before this one, as modules: `report_data.compute_report_data` is looked up
 # when called, so a test can replace it there.
 from analysis import __version__, config, report_data, report_html
+from analysis.cluster import check_dask
 from analysis.io import OUTPUT_MARKER, input_files
 from analysis.plots import plot_article_counts
 from analysis.report_data import status_counts  # re-exported: it was defined here
@@ -523,7 +524,8 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
                  tz: str = "UTC", random_state: int = 0,
                  include_date_outliers: bool = False, cache: bool = True,
                  max_bytes: int = config.MAX_FILE_BYTES, progress: bool | None = None,
-                 notebook: str | os.PathLike | None = None, n_jobs: int | None = None) -> Path:
+                 notebook: str | os.PathLike | None = None, n_jobs: int | None = None,
+                 dask=None) -> Path:
     """Build a versioned HTML report for ``sources`` and return its ``index.html``.
 
     Parameters
@@ -553,6 +555,10 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
         Processes that load and index the articles; ``None``: one per CPU.
         The report is the same for any value, so it is no part of the
         version's fingerprint.
+    dask : "local", scheduler address, distributed.Client or None
+        Load and tokenise on a Dask cluster (:mod:`analysis.cluster`); the
+        report is the same as without, so this is no part of the
+        fingerprint either.
 
     Notes
     -----
@@ -563,6 +569,7 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     holds an ``.newsscope-output`` marker file, so that a load of a folder
     containing it skips the reports.
     """
+    check_dask(dask)
     sources = report_data.resolve_sources(sources)
     title = title or report_data.default_title(sources)
     template = Path(notebook or report_template())
@@ -588,7 +595,7 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
             root, name, sources=sources, title=title, fmt=fmt, columns=columns, freq=freq, k=k,
             terms=terms, focus=focus, since=since, previous=_previous_version(root, name, previous),
             tz=tz, random_state=random_state, include_date_outliers=include_date_outliers,
-            cache=cache, max_bytes=max_bytes, progress=progress, n_jobs=n_jobs,
+            cache=cache, max_bytes=max_bytes, progress=progress, n_jobs=n_jobs, dask=dask,
             template=template,
             created=created,
             fingerprint=fingerprint, code=params["code"])
@@ -639,7 +646,8 @@ def _remove_if_unused(root: Path, made: Sequence[Path]) -> None:
 def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt: str,
                    columns: dict, freq: str, k, terms, focus, since, previous: Path | None,
                    tz: str, random_state: int, include_date_outliers: bool, cache: bool,
-                   max_bytes: int, progress: bool | None, n_jobs: int | None, template: Path,
+                   max_bytes: int, progress: bool | None, n_jobs: int | None, dask,
+                   template: Path,
                    created: dt.datetime, fingerprint: str, code: str) -> Path:
     """Build version ``name`` in a hidden folder under ``root``, move it into place, return it."""
     from tqdm.auto import tqdm
@@ -653,7 +661,7 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
             sources, title=title, fmt=fmt, columns=columns or None, freq=freq, k=k, terms=terms,
             focus=focus, since=since, previous=previous, tz=tz, random_state=random_state,
             include_date_outliers=include_date_outliers, cache=cache, max_bytes=max_bytes,
-            progress=progress, n_jobs=n_jobs)
+            progress=progress, n_jobs=n_jobs, dask=dask)
         bar.update()
         bar.set_postfix_str("tables, running the report notebook")
         handoff = build / ".report-data.pkl"

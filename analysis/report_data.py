@@ -27,6 +27,7 @@ import pandas as pd
 from analysis import config
 from analysis.bursts import detect_bursts
 from analysis.cache import CacheWarning, mark_used, usable_cache_dir
+from analysis.cluster import check_dask, dask_client
 from analysis.index import TOKENISER_VERSION, TermIndex, build_index, load_index, save_index
 from analysis.io import load_articles
 from analysis.periods import DateOutliersWarning, date_outliers
@@ -474,7 +475,7 @@ def _time_rows(articles: pd.DataFrame, *, since: str | None, include_date_outlie
     if outlying.any() and not include_date_outliers:
         in_time[np.flatnonzero(in_time)] = ~outlying.to_numpy(dtype=bool)
         warnings.warn(_outlier_message(outliers, int(in_time.sum()) + len(outliers)),
-                      DateOutliersWarning, stacklevel=3)
+                      DateOutliersWarning, stacklevel=4)
     return in_time, n_before_since, outliers
 
 
@@ -498,7 +499,7 @@ def _index_key(articles: pd.DataFrame) -> str:
 
 
 def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
-                progress: bool | None) -> TermIndex:
+                progress: bool | None, client=None) -> TermIndex:
     """Return the term index of ``articles``: from the cache folder, or built (and stored there).
 
     The index sits beside the load caches as ``index-<key>`` (see
@@ -514,7 +515,7 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
         if found is not None and found.min_df == INDEX_MIN_DF and len(found.codes) == len(articles):
             mark_used(folder)
             return found
-    index = build_index(articles, min_df=INDEX_MIN_DF, progress=progress,
+    index = build_index(articles, min_df=INDEX_MIN_DF, progress=progress, client=client,
                         n_jobs=max(1, n_jobs if n_jobs is not None else os.cpu_count() or 1))
     if folder is not None:
         try:
@@ -522,7 +523,7 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
         except OSError as exc:
             warnings.warn(f"cannot store the term index in {folder.parent} "
                           f"({exc.strerror or type(exc).__name__}); going on without it",
-                          CacheWarning, stacklevel=3)
+                          CacheWarning, stacklevel=4)
     return index
 
 
@@ -590,7 +591,7 @@ def _store_topics(folder: Path | None, found: tuple[TopicModel, pd.DataFrame]) -
     except OSError as exc:
         warnings.warn(f"cannot store the topics in {folder.parent} "
                       f"({exc.strerror or type(exc).__name__}); going on without it",
-                      CacheWarning, stacklevel=3)
+                      CacheWarning, stacklevel=4)
 
 
 def compute_report_data(sources: Sequence[str] | str, *, title: str | None = None,
@@ -601,7 +602,8 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
                         random_state: int = 0, top_n: int = 200,
                         include_date_outliers: bool = False, cache: bool = True,
                         max_bytes: int = config.MAX_FILE_BYTES,
-                        progress: bool | None = None, n_jobs: int | None = None) -> ReportData:
+                        progress: bool | None = None, n_jobs: int | None = None,
+                        dask=None) -> ReportData:
     """Return everything a report shows for ``sources``.
 
     Parameters
@@ -651,6 +653,10 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
         Processes that load the sources and tokenise the articles for the
         term index; ``None``: one per CPU. The results are the same for any
         value.
+    dask : "local", scheduler address, distributed.Client or None
+        Load the sources and tokenise the articles on a Dask cluster's
+        workers instead (:mod:`analysis.cluster`); topics, trends and the
+        rest are computed here. The results are the same as without.
 
     Warns
     -----
@@ -664,12 +670,25 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     are empty and ``window["no_time"]`` says why; topics and the summary are
     still made.
     """
+    check_dask(dask)
     sources = resolve_sources(sources)
+    with dask_client(dask) as client:
+        return _computed(sources, title=title, fmt=fmt, columns=columns, freq=freq, k=k,
+                         terms=terms, focus=focus, since=since, previous=previous, tz=tz,
+                         random_state=random_state, top_n=top_n,
+                         include_date_outliers=include_date_outliers, cache=cache,
+                         max_bytes=max_bytes, progress=progress, n_jobs=n_jobs, client=client)
+
+
+def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus, since,
+              previous, tz, random_state, top_n, include_date_outliers, cache, max_bytes,
+              progress, n_jobs, client) -> ReportData:
+    """Return :func:`compute_report_data`'s result, on ``client``'s cluster when not None."""
     roots = _source_roots(sources)
     before = read_previous(previous) if previous else None
     articles, manifest = load_articles(sources, fmt=fmt, columns=columns, tz=tz,
                                        return_manifest=True, cache=cache, max_bytes=max_bytes,
-                                       progress=progress, n_jobs=n_jobs)
+                                       progress=progress, n_jobs=n_jobs, dask=client)
     if articles.empty:
         raise nothing_loaded_error(sources, manifest)
     # Paths relative to each source's folder: a shared report does not show
@@ -685,7 +704,8 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
     # The topic map (t-SNE, one core) is drawn in a thread too, while the
     # trends are computed.
     with ThreadPoolExecutor(2) as pool:
-        indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=1, progress=False) \
+        indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=1, progress=False,
+                               client=client) \
             if articles["published"].nunique() > 1 else None
         topics_folder = _topics_folder(articles, k=k, random_state=random_state, cache=cache)
         found = _cached_topics(topics_folder)
@@ -718,7 +738,8 @@ def compute_report_data(sources: Sequence[str] | str, *, title: str | None = Non
             shares = topic_trends(dated, doc_topics, freq=freq)
             # The texts are tokenised once, for bursts, trends and rising terms alike.
             if full_index is None:
-                full_index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=progress)
+                full_index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=progress,
+                                         client=client)
             index = full_index.take(in_time)
             bursts = detect_bursts(dated, terms=terms, freq=freq, top_n=top_n, index=index)
             trends = term_trends(dated, terms=terms, freq=freq, top_n=top_n, index=index)

@@ -378,11 +378,12 @@ def _loaded_batch(batch: list[tuple[int, _Unit]], options: _Options):
 
 
 def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None, n_jobs: int,
-               progress: bool | None, base: str) -> tuple[pd.DataFrame, bool]:
+               progress: bool | None, base: str, client=None) -> tuple[pd.DataFrame, bool]:
     """Return the loaded rows of every unit in input order, and whether all are cacheable.
 
     Units the store holds are read from it; the others are loaded in up to
-    ``n_jobs`` processes, a batch at a time, and stored.
+    ``n_jobs`` processes (or on the workers of a Dask ``client``, one batch
+    per worker thread at a time), a batch at a time, and stored.
     """
     from tqdm.auto import tqdm
 
@@ -404,11 +405,15 @@ def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     n_jobs = min(n_jobs, len(batches))
-    with tqdm(total=len(units), initial=len(units) - sum(len(b) for b in batches),
-              desc="loading", unit=" input", disable=not progress) as bar:
+    # On a cluster the bar counts its tasks (partitions: batches of inputs), as its dashboard does.
+    total, initial, desc, unit = (
+        (len(batches), 0, "loading on dask", " partition") if client is not None else
+        (len(units), len(units) - sum(len(b) for b in batches), "loading", " input"))
+    with tqdm(total=total, initial=initial, desc=desc, unit=unit, disable=not progress) as bar:
         articles, started = 0, time.perf_counter()
         for frame, transient, n_units in ordered_map(
-                _loaded_batch, ((batch, options) for batch in batches), n_jobs=n_jobs):
+                _loaded_batch, ((batch, options) for batch in batches), n_jobs=n_jobs,
+                client=client):
             complete &= not transient
             if store is not None:
                 keep = frame["unit"].ne("") & ~frame["unit"].isin(transient)
@@ -417,7 +422,7 @@ def _load_rows(items: list[_Item], options: _Options, *, store: UnitStore | None
             articles += int(frame["record"].sum())
             bar.set_postfix_str(f"{articles / max(time.perf_counter() - started, 1e-9):,.0f} "
                                 "articles/s", refresh=False)
-            bar.update(n_units)
+            bar.update(1 if client is not None else n_units)
     rows = pd.concat(parts, ignore_index=True) if parts else _load_units([], options)[0]
     # Stable: a unit's rows keep their order.
     return rows.sort_values("position", kind="stable", ignore_index=True), complete

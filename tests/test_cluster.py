@@ -1,0 +1,231 @@
+"""Running on a Dask cluster gives the same articles and report tables as running here.
+
+The clusters are real: ``--dask local`` starts a LocalCluster, and the
+``tcp://`` runs use a scheduler and two workers started as separate
+processes, bound to 127.0.0.1 on free ports and stopped by the test, also
+on failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import cli, cluster, config, report_data
+from analysis.io import load_articles
+
+if os.environ.get("CI") == "true":
+    import distributed  # `make` installs the scale lock: without it CI is broken, not skipped
+else:
+    distributed = pytest.importorskip("distributed", reason="the scale extra is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 10
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def scheduler_with_workers(n_workers: int = 2, *, nanny: bool = True, log_dir: Path):
+    """Start ``dask scheduler`` and ``n_workers`` ``dask worker`` processes; yield
+    ``(address, worker processes)``; stop them all on the way out."""
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    processes: list[subprocess.Popen] = []
+    logs = []
+
+    def start(name: str, *args: str) -> subprocess.Popen:
+        log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed below
+        logs.append(log)
+        process = subprocess.Popen([sys.executable, "-m", *args], stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=config.PROJ_ROOT)
+        processes.append(process)
+        return process
+
+    try:
+        start("scheduler", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+              "--port", address.rsplit(":", 1)[1], "--no-dashboard")
+        workers = [start(f"worker{i}", "distributed.cli.dask_worker", address,
+                         "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
+                         "--nanny" if nanny else "--no-nanny", "--memory-limit", "0")
+                   for i in range(n_workers)]
+        with distributed.Client(address, timeout="30s") as client:
+            client.wait_for_workers(n_workers, timeout=60)
+        yield address, workers
+    finally:
+        _stop(processes)
+        for log in logs:
+            log.close()
+
+
+@pytest.fixture(scope="module")
+def export(corpus, tmp_path_factory) -> Path:
+    """BBC News as 40 dated JSON-lines files from 12 outlets, plus the sample's pages and files."""
+    root = tmp_path_factory.mktemp("dask-corpus")
+    bbc = load_articles(corpus("bbc-fulltext.tar.gz"), fmt="bbc", cache=False, progress=False)
+    start = pd.Timestamp("2021-01-01", tz="UTC")
+    folder = root / "export"
+    folder.mkdir()
+    for shard in range(40):
+        with open(folder / f"part-{shard:02d}.jsonl", "w", encoding="utf-8") as out:
+            for i in range(shard, len(bbc), 40):
+                row = bbc.iloc[i]
+                # A date spread over two years, fixed by the row: trends have periods to count.
+                published = start + pd.Timedelta(days=(i * 7919) % 730, hours=i % 24)
+                out.write(json.dumps({"id": f"bbc{i}", "title": row["title"],
+                                      "text": row["text"], "published": published.isoformat(),
+                                      "source": f"Outlet {i % 12:02d}",
+                                      "label": row["label"]}) + "\n")
+    shutil.copytree(config.SAMPLE_DIR, root / "sample")
+    return root
+
+
+def _report_tables(export: Path, out: Path, *extra: str) -> dict[str, bytes]:
+    status = cli.main(["report", str(export / "export"), str(export / "sample"), "--out",
+                       str(out), "--title", "Dask check", "--freq", "M", "--no-cache",
+                       "--quiet", "--previous", "none", *extra])
+    assert status == 0
+    (page,) = out.glob("dask-check/*/index.html")
+    return {p.name: p.read_bytes() for p in sorted((page.parent / "tables").glob("*.csv"))}
+
+
+@pytest.mark.corpus
+def test_report_tables_are_identical_without_dask_on_local_and_on_a_scheduler(export, tmp_path):
+    here = _report_tables(export, tmp_path / "here")
+    assert {"articles.csv", "manifest.csv", "topics.csv", "term_trends.csv"} <= set(here)
+    assert len(here["articles.csv"].splitlines()) > 2000
+    local = _report_tables(export, tmp_path / "local", "--dask", "local")
+    with scheduler_with_workers(2, log_dir=tmp_path) as (address, _):
+        remote = _report_tables(export, tmp_path / "remote", "--dask", address)
+    for name in here:
+        assert local[name] == here[name], f"tables/{name} differs with --dask local"
+        assert remote[name] == here[name], f"tables/{name} differs with --dask {address}"
+
+
+def _wait_until(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.005)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.corpus
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(export, tmp_path):
+    sources = [str(export / "export"), str(export / "sample")]
+
+    def tables(data: report_data.ReportData) -> dict[str, pd.DataFrame]:
+        return report_data.report_tables(data)
+
+    undisturbed = tables(report_data.compute_report_data(
+        sources, freq="M", cache=False, progress=False))
+    with scheduler_with_workers(2, nanny=False, log_dir=tmp_path) as (address, workers), \
+            distributed.Client(address) as client:
+        pids = client.run(os.getpid)  # {worker address: pid}
+        victim = next(w for w, pid in pids.items() if pid == workers[0].pid)
+        result: dict = {}
+
+        def run():
+            try:
+                result["data"] = report_data.compute_report_data(
+                    sources, freq="M", cache=False, progress=False, dask=client)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+                result["error"] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        try:
+            # Killed while it holds loading tasks: they must run again on the other worker.
+            held = _wait_until(lambda: client.processing().get(victim), timeout=60,
+                               what="the victim worker to take a task")
+            os.kill(workers[0].pid, signal.SIGKILL)
+            workers[0].wait(timeout=10)
+        finally:
+            thread.join(timeout=300)
+        assert held and workers[0].returncode == -signal.SIGKILL
+    assert "error" not in result, result.get("error")
+    disturbed = tables(result["data"])
+    assert disturbed.keys() == undisturbed.keys()
+    for name, table in undisturbed.items():
+        pd.testing.assert_frame_equal(disturbed[name], table, obj=name)
+
+
+def test_an_unreachable_scheduler_is_one_line_within_30_seconds(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("Title\nA body of text about the harbour.", encoding="utf-8")
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    started = time.monotonic()
+    status = cli.main(["ingest", str(tmp_path / "a.txt"), "--out", str(tmp_path / "a.parquet"),
+                       "--dask", address, "--no-cache"])
+    elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert status == 2 and elapsed < 30
+    assert err.startswith(f"newsscope: error: cannot reach the Dask scheduler at {address}")
+    assert err.count("\n") == 1
+    assert not (tmp_path / "a.parquet").exists()
+
+
+def test_dask_values_are_checked_before_any_work(tmp_path, capsys):
+    status = cli.main(["ingest", str(tmp_path), "--dask", "127.0.0.1:8786"])
+    assert status == 2
+    assert "--dask takes 'local' or a scheduler address like 'tcp://" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="dask takes 'local'"):
+        load_articles(config.SAMPLE_DIR, dask=8786)
+    with pytest.raises(ValueError, match="dask takes 'local'"):
+        report_data.compute_report_data(config.SAMPLE_DIR, dask="yes")
+
+
+def test_a_client_passed_in_is_used_and_left_open(tmp_path):
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0") as local, \
+            distributed.Client(local) as client:
+        ours = load_articles(config.SAMPLE_DIR / "bakudaily", cache=False, progress=False,
+                             dask=client)
+        assert client.status == "running"
+        assert sum(client.run(lambda: 1).values()) == 1
+    here = load_articles(config.SAMPLE_DIR / "bakudaily", cache=False, progress=False)
+    pd.testing.assert_frame_equal(ours, here)
+
+
+def test_without_the_switch_nothing_imports_dask():
+    code = ("import sys; from analysis import load_articles, config; "
+            "from analysis.report_data import compute_report_data; "
+            "load_articles(config.SAMPLE_DIR, cache=False, progress=False, n_jobs=2); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=config.PROJ_ROOT)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_cluster_is_described_in_one_line():
+    with cluster.dask_client("local") as client:
+        line = cluster.describe(client)
+        assert cluster.n_workers(client) == (os.cpu_count() or 1)
+    assert line.startswith("dask: tcp://127.0.0.1:")
+    assert f"{os.cpu_count() or 1} threads" in line
