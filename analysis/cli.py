@@ -125,8 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="load articles into a Parquet table")
     _add_load_options(ingest)
-    ingest.add_argument("--out", default=str(config.PROCESSED_DATA_DIR / "articles.parquet"),
-                        help="output Parquet file (default: %(default)s)")
+    ingest.add_argument("--out", help="output Parquet file (default: "
+                        f"{config.PROCESSED_DATA_DIR / 'articles.parquet'}), or with --dataset "
+                        f"its folder (default: {config.PROCESSED_DATA_DIR / 'articles'})")
+    ingest.add_argument("--dataset", action="store_true",
+                        help="write a Parquet dataset folder, one month=YYYY-MM subfolder per "
+                             "month, instead of one file; with --dask the workers write it")
     ingest.add_argument("--manifest", help="also write the manifest (.csv or .parquet)")
 
     report = commands.add_parser(
@@ -410,10 +414,21 @@ def _check_target(path: Path, *, option: str, kind: str, hint: str) -> None:
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Check every output path of the command before anything is read."""
+    if args.command == "ingest" and args.out is None:
+        args.out = str(config.PROCESSED_DATA_DIR / ("articles" if args.dataset
+                                                    else "articles.parquet"))
     out = Path(args.out)
-    if args.command == "ingest":
+    if args.command == "ingest" and args.dataset:
+        from analysis.dataset import DATASET_MARKER
+
+        _check_target(out, option="--out", kind="folder", hint="--dataset writes a folder")
+        if out.is_dir() and any(out.iterdir()) and not (out / DATASET_MARKER).is_file():
+            raise CommandError(f"--out {out} holds other files: --dataset replaces only an "
+                               "earlier dataset; give a new or empty folder")
+    elif args.command == "ingest":
         _check_target(out, option="--out", kind="file",
-                      hint=f"ingest writes one Parquet file, e.g. --out {out / 'articles.parquet'}")
+                      hint=f"ingest writes one Parquet file, e.g. --out {out / 'articles.parquet'}"
+                           " (or a folder with --dataset)")
         if args.manifest:
             _check_target(Path(args.manifest), option="--manifest", kind="file",
                           hint="the manifest is one .csv or .parquet file")
@@ -717,7 +732,34 @@ def _report(args) -> int:
     return 0
 
 
+def _dataset(args) -> int:
+    from analysis.dataset import write_dataset
+
+    out = Path(args.out)
+    try:
+        with _writing(out):
+            manifest = write_dataset(
+                args.sources, out, fmt=args.fmt, columns=args.columns, tz=args.tz,
+                drop_duplicates=args.drop_duplicates, max_bytes=_max_bytes(args),
+                cache=not args.no_cache, progress=False if args.quiet else None,
+                n_jobs=args.jobs, dask=args.dask)
+    except (FileNotFoundError, ValueError) as exc:
+        return _error(exc)
+    _print_load_summary(manifest)
+    loaded = int(manifest["status"].eq("loaded").sum())
+    kept = loaded if args.drop_duplicates else loaded + int(manifest["status"].eq(
+        "duplicate").sum())
+    print(f"wrote {kept} articles to the dataset {out} (one folder per month)")
+    if args.manifest:
+        with _writing(Path(args.manifest)):
+            _write_table(manifest, Path(args.manifest))
+        print(f"wrote the manifest to {args.manifest}")
+    return 0
+
+
 def _ingest_or_overview(args) -> int:
+    if args.command == "ingest" and args.dataset:
+        return _dataset(args)
     try:
         articles, manifest = _load(args)
         if articles.empty and args.command == "ingest":

@@ -87,11 +87,14 @@ def _unique(ids: list[str]) -> list[str]:
     return out
 
 
-def _assembled(rows: pd.DataFrame, *, tz: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the articles and manifest of the loaded rows of every unit, in input order.
 
     What depends on the whole corpus happens here: unique ids, duplicates,
     and dates in the future (judged today, as cached rows outlive a day).
+    Rows without their texts (:mod:`analysis.dataset`) say which have no
+    body in ``bodyless``, one flag per row.
     """
     rows = rows.reset_index(drop=True)
     future = future_problems(rows["published"])
@@ -116,8 +119,13 @@ def _assembled(rows: pd.DataFrame, *, tz: str) -> tuple[pd.DataFrame, pd.DataFra
     articles["n_words"] = records["n_words"].to_numpy(dtype="int64")
     articles = articles.astype({c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
     sketches = _sketches_of(records)
-    articles["duplicate_of"] = pd.array(_duplicates_earliest_first(articles, sketches),
-                                        dtype=_STRING)
+    if bodyless is None:
+        body_missing = articles["text"].fillna("").str.strip().eq("")
+    else:
+        body_missing = pd.Series(bodyless.to_numpy(dtype=bool)[
+            rows["record"].to_numpy(dtype=bool)], index=articles.index)
+    articles["duplicate_of"] = pd.array(
+        _duplicates_earliest_first(articles, sketches, body_missing), dtype=_STRING)
     entries = [{"path": path, "format": fmt, "status": status, "reasons": list(reasons),
                 "row": None} for path, fmt, status, reasons in
                zip(rows["path"].tolist(), rows["format"].tolist(), rows["status"].tolist(),
@@ -138,7 +146,8 @@ def _sketches_of(records: pd.DataFrame) -> DuplicateSketches:
                              records["n_shingles"].to_numpy(dtype=np.int64))
 
 
-def _duplicates_earliest_first(articles: pd.DataFrame, sketches: DuplicateSketches) -> list:
+def _duplicates_earliest_first(articles: pd.DataFrame, sketches: DuplicateSketches,
+                               bodyless: pd.Series) -> list:
     # The earliest-published copy is the original; undated copies and ties
     # fall back to input order, so the result does not depend on file names
     # alone and stays deterministic.
@@ -148,7 +157,7 @@ def _duplicates_earliest_first(articles: pd.DataFrame, sketches: DuplicateSketch
                               articles["article_id"].iloc[order].tolist(),
                               sketches=_sketches_taken(sketches, np.asarray(order)))
     result = pd.Series(flagged.array, index=order).sort_index().tolist()
-    return _headline_only_duplicates(articles, order, result)
+    return _headline_only_duplicates(articles, order, result, bodyless)
 
 
 def _sketches_taken(sketches: DuplicateSketches, order: np.ndarray) -> DuplicateSketches:
@@ -157,7 +166,8 @@ def _sketches_taken(sketches: DuplicateSketches, order: np.ndarray) -> Duplicate
                                n_shingles=sketches.n_shingles[order])
 
 
-def _headline_only_duplicates(articles: pd.DataFrame, order, result: list) -> list:
+def _headline_only_duplicates(articles: pd.DataFrame, order, result: list,
+                              bodyless: pd.Series) -> list:
     """Flag records without a body that repeat an earlier record's headline, source and day.
 
     Wire corpora carry body-less briefs ("Tokyo stock index rises ... in
@@ -165,7 +175,7 @@ def _headline_only_duplicates(articles: pd.DataFrame, order, result: list) -> li
     from the same source on the same day is the same item. Across days a
     repeated headline ("Live updates") may be news, so it is not flagged.
     """
-    bodyless = articles["text"].fillna("").str.strip().eq("") & articles["title"].notna()
+    bodyless = bodyless & articles["title"].notna()
     if not bodyless.any():
         return result
     ids = articles["article_id"].tolist()

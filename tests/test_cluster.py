@@ -8,12 +8,10 @@ on failure.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,62 +23,12 @@ import pytest
 
 from analysis import cli, cluster, config, report_data
 from analysis.io import load_articles
+from tests.daskcluster import free_port, scheduler_with_workers
 
 if os.environ.get("CI") == "true":
     import distributed  # `make` installs the scale lock: without it CI is broken, not skipped
 else:
     distributed = pytest.importorskip("distributed", reason="the scale extra is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    deadline = time.monotonic() + 10
-    for process in processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextlib.contextmanager
-def scheduler_with_workers(n_workers: int = 2, *, nanny: bool = True, log_dir: Path):
-    """Start ``dask scheduler`` and ``n_workers`` ``dask worker`` processes; yield
-    ``(address, worker processes)``; stop them all on the way out."""
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    processes: list[subprocess.Popen] = []
-    logs = []
-
-    def start(name: str, *args: str) -> subprocess.Popen:
-        log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed below
-        logs.append(log)
-        process = subprocess.Popen([sys.executable, "-m", *args], stdout=log,
-                                   stderr=subprocess.STDOUT, cwd=config.PROJ_ROOT)
-        processes.append(process)
-        return process
-
-    try:
-        start("scheduler", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-              "--port", address.rsplit(":", 1)[1], "--no-dashboard")
-        workers = [start(f"worker{i}", "distributed.cli.dask_worker", address,
-                         "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
-                         "--nanny" if nanny else "--no-nanny", "--memory-limit", "0")
-                   for i in range(n_workers)]
-        with distributed.Client(address, timeout="30s") as client:
-            client.wait_for_workers(n_workers, timeout=60)
-        yield address, workers
-    finally:
-        _stop(processes)
-        for log in logs:
-            log.close()
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +127,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(export, tmp_path):
 
 def test_an_unreachable_scheduler_is_one_line_within_30_seconds(tmp_path, capsys):
     (tmp_path / "a.txt").write_text("Title\nA body of text about the harbour.", encoding="utf-8")
-    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     started = time.monotonic()
     status = cli.main(["ingest", str(tmp_path / "a.txt"), "--out", str(tmp_path / "a.parquet"),
                        "--dask", address, "--no-cache"])

@@ -22,9 +22,9 @@ PACKAGE_DIR = Path(analysis.__file__).resolve().parent
 
 #: Stages in data-flow order; a subpackage (``plots``) is one stage.
 ORDER = ("config", "cache", "unitstore", "parallel", "cluster", "clean", "dates", "formats",
-         "textlines", "textpage", "items", "units", "io", "tokens", "index", "topic_terms",
-         "topics", "periods", "trends", "bursts", "plots", "report_data", "report_html", "report",
-         "cli")
+         "textlines", "textpage", "items", "units", "io", "dataset", "tokens", "index",
+         "topic_terms", "topics", "periods", "trends", "bursts", "plots", "report_data",
+         "report_html", "report", "cli")
 
 
 

@@ -1,0 +1,233 @@
+"""Loaded articles as a Parquet dataset: one folder per month, written where they were loaded.
+
+``write_dataset`` is :func:`analysis.load_articles` for corpora that should
+not pass through one process. On a Dask cluster (``dask=``) each worker
+keeps the articles it parsed; only what the corpus-wide decisions need
+comes back to the client — ids, dates, titles, sources and the small
+near-duplicate sketches, never the texts — and once unique ids and
+duplicates are settled, every worker writes its own articles into the
+month folders. Without a cluster the same dataset is written from here.
+
+Layout (Hive-style, so pandas, pyarrow and Dask read the partition column)::
+
+    <out>/month=2021-01/part-00000.parquet
+    <out>/month=2021-01/part-00003.parquet
+    <out>/month=undated/part-00001.parquet
+    <out>/.newsscope-dataset
+
+Every file has the columns and dtypes of :data:`analysis.io.ARTICLE_COLUMNS`.
+Read in path order, the rows come by month, then in input order: a dataset
+written on a cluster and one written here read back identically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import config, formats, io, units
+from analysis.cluster import check_dask, dask_client, n_workers
+
+__all__ = ["DATASET_MARKER", "PARTITION", "UNDATED", "write_dataset"]
+
+#: The partition column: ``YYYY-MM`` of ``published`` in the load's time zone.
+PARTITION = "month"
+#: The partition of articles without a date.
+UNDATED = "undated"
+#: A file in every dataset folder: only such a folder may be replaced by a new dataset.
+DATASET_MARKER = ".newsscope-dataset"
+
+
+def write_dataset(
+    sources: str | os.PathLike | Iterable[str | os.PathLike],
+    out: str | os.PathLike,
+    *,
+    fmt: str = "auto",
+    tz: str = "UTC",
+    drop_duplicates: bool = False,
+    columns: Mapping[str, str] | None = None,
+    languages: Sequence[str] = config.DEFAULT_LANGUAGES,
+    max_bytes: int = config.MAX_FILE_BYTES,
+    cache: bool = True,
+    progress: bool | None = None,
+    n_jobs: int | None = None,
+    dask=None,
+) -> pd.DataFrame:
+    """Load ``sources`` into a Parquet dataset at ``out``, by month; return the manifest.
+
+    Parameters
+    ----------
+    sources, fmt, tz, drop_duplicates, columns, languages, max_bytes, progress, n_jobs
+        As for :func:`analysis.load_articles`; the dataset holds the articles
+        it would return.
+    out : path
+        The dataset folder. It is built beside ``out`` and renamed into
+        place, replacing an earlier dataset there only once the new one is
+        complete; a folder that is not a dataset is never replaced.
+    cache : bool
+        Without a cluster, reuse the load cache as :func:`analysis.load_articles`
+        does. A cluster's workers load every input afresh.
+    dask : "local", scheduler address, distributed.Client or None
+        Load and write on a Dask cluster (:mod:`analysis.cluster`). Workers
+        read the inputs and write into the folder of ``out`` themselves: on
+        several machines, both must be on a file system they all see.
+
+    Returns
+    -------
+    DataFrame
+        The manifest, as ``load_articles(..., return_manifest=True)`` gives it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "articles"
+    >>> manifest = write_dataset(config.SAMPLE_DIR / "bakudaily", out, cache=False,
+    ...                          progress=False)
+    >>> sorted(p.name for p in out.iterdir())
+    ['.newsscope-dataset', 'month=2014-09']
+    >>> pd.read_parquet(out)[["title", "month"]].iloc[0].tolist()
+    ['OSCE supports study visit of Azerbaijani experts to Hungary', '2014-09']
+    """
+    check_dask(dask)
+    out = Path(out).absolute()
+    _check_out(out)
+    build = out.parent / f".{out.name}.build-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        with dask_client(dask) as client:
+            if client is None:
+                articles, manifest = io.load_articles(
+                    sources, fmt=fmt, tz=tz, drop_duplicates=drop_duplicates, columns=columns,
+                    languages=languages, max_bytes=max_bytes, cache=cache, progress=progress,
+                    n_jobs=n_jobs, return_manifest=True)
+                _write_months(articles, build, part=0)
+            else:
+                manifest = _on_cluster(
+                    client, sources, build, fmt=fmt, tz=tz, drop_duplicates=drop_duplicates,
+                    columns=columns, languages=languages, max_bytes=max_bytes,
+                    progress=progress)
+        build.mkdir(parents=True, exist_ok=True)  # a load that gave nothing: an empty dataset
+        (build / DATASET_MARKER).write_text("Articles written by newsscope (write_dataset).\n",
+                                            encoding="utf-8")
+        _replace(build, out)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _check_out(out: Path) -> None:
+    if out.is_file():
+        raise ValueError(f"out {out} is a file; a dataset is a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / DATASET_MARKER).is_file():
+        raise ValueError(f"out {out} is a folder of other files, not a newsscope dataset; "
+                         "give a new or empty folder")
+
+
+def _replace(build: Path, out: Path) -> None:
+    """Move ``build`` to ``out``; an earlier dataset there is removed only after the move."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+        os.replace(out, old)
+    try:
+        os.replace(build, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_months(articles: pd.DataFrame, folder: Path, *, part: int) -> list[tuple[str, int]]:
+    """Write ``articles`` as ``folder/month=M/part-<part>.parquet`` files; return (path, rows)."""
+    months = articles["published"].dt.strftime("%Y-%m").fillna(UNDATED)
+    written = []
+    for month, rows in articles.groupby(months.to_numpy(), sort=True):
+        target = folder / f"{PARTITION}={month}" / f"part-{part:05d}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        # Renamed into place: a task that a killed worker left half done, run
+        # again elsewhere, leaves one whole file.
+        rows.reset_index(drop=True).to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+        written.append((str(target), len(rows)))
+    return written
+
+
+# ------------------------------------------------------------------------ on a cluster
+
+
+def _metadata(loaded: tuple, batch: int) -> pd.DataFrame:
+    """Return a loaded batch's rows without their texts (run by the worker that holds them)."""
+    frame = loaded[0]
+    text = frame["text"].fillna("").astype(object)
+    return frame.drop(columns="text").assign(
+        bodyless=[not t.strip() for t in text], batch=batch, batch_row=np.arange(len(frame)))
+
+
+def _write_batch(loaded: tuple, final: pd.DataFrame, folder: str, batch: int) -> list:
+    """Write a batch's articles, texts joined back by row, into the month folders."""
+    texts = loaded[0]["text"].to_numpy()[final["batch_row"].to_numpy()]
+    articles = final.drop(columns="batch_row").assign(
+        text=pd.array(texts, dtype=io.ARTICLE_COLUMNS["text"]))
+    return _write_months(articles, Path(folder), part=batch)
+
+
+def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, columns, languages,
+                max_bytes, progress) -> pd.DataFrame:
+    """Load on ``client``'s workers, decide ids and duplicates here, write there."""
+    from tqdm.auto import tqdm
+
+    sources = io._check_sources(sources)
+    io._check_options(fmt=fmt, tz=tz, languages=languages, max_bytes=max_bytes)
+    fields = formats.resolve_field_names(columns)
+    options = units._Options(fmt, max_bytes, fields, tz, tuple(languages))
+    if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
+        progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    with contextlib.ExitStack() as open_archives:
+        items = io._discover(sources, open_archives)
+        base = io._unit_base({"fmt": fmt, "tz": tz, "columns": dict(columns or {}),
+                              "languages": list(languages), "max_bytes": max_bytes,
+                              "items": [i.path for i in items]})
+        planned, _ = units._plan_units(items, options, base, None)
+    batches = list(units._batches(list(enumerate(planned)), n_jobs=n_workers(client)))
+    # The loaded batches stay on the workers (held by these futures); if a
+    # worker dies, the scheduler loads its batches again from the inputs.
+    loaded = [client.submit(units._loaded_batch, batch, options, pure=False)
+              for batch in batches]
+    metas = [client.submit(_metadata, future, i, pure=False) for i, future in enumerate(loaded)]
+    parts = []
+    with tqdm(total=2 * len(batches), desc="dataset on dask", unit=" partition",
+              disable=not progress) as bar:
+        for future in metas:
+            parts.append(future.result())
+            bar.update()
+        rows = (pd.concat(parts, ignore_index=True) if parts
+                else units._load_units([], options)[0].drop(columns="text").assign(
+                    bodyless=False, batch=0, batch_row=0))
+        rows = rows.sort_values("position", kind="stable", ignore_index=True)
+        where = rows.loc[rows["record"].to_numpy(dtype=bool), ["batch", "batch_row"]]
+        articles, manifest = io._assembled(rows.assign(text=None), tz=tz,
+                                           bodyless=rows["bodyless"])
+        where = where.reset_index(drop=True)
+        if drop_duplicates:
+            keep = articles["duplicate_of"].isna().to_numpy()
+            articles, where = articles[keep], where[keep]
+        finals = {batch: articles[mask.to_numpy()].assign(batch_row=where.loc[mask, "batch_row"]
+                                                          .to_numpy())
+                  for batch, mask in ((b, where["batch"] == b) for b in range(len(batches)))}
+        writes = [client.submit(_write_batch, loaded[b], finals[b], str(build), b, pure=False)
+                  for b in range(len(batches))]
+        for future in writes:
+            future.result()
+            bar.update()
+    return manifest

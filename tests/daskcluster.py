@@ -1,0 +1,65 @@
+"""Dask clusters for tests: a scheduler and workers as separate processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from analysis import config
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 10
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def scheduler_with_workers(n_workers: int = 2, *, nanny: bool = True, log_dir: Path):
+    """Start ``dask scheduler`` and ``n_workers`` ``dask worker`` processes; yield
+    ``(address, worker processes)``; stop them all on the way out."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    processes: list[subprocess.Popen] = []
+    logs = []
+
+    def start(name: str, *args: str) -> subprocess.Popen:
+        log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed below
+        logs.append(log)
+        process = subprocess.Popen([sys.executable, "-m", *args], stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=config.PROJ_ROOT)
+        processes.append(process)
+        return process
+
+    try:
+        start("scheduler", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+              "--port", address.rsplit(":", 1)[1], "--no-dashboard")
+        workers = [start(f"worker{i}", "distributed.cli.dask_worker", address,
+                         "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
+                         "--nanny" if nanny else "--no-nanny", "--memory-limit", "0")
+                   for i in range(n_workers)]
+        import distributed
+
+        with distributed.Client(address, timeout="30s") as client:
+            client.wait_for_workers(n_workers, timeout=60)
+        yield address, workers
+    finally:
+        _stop(processes)
+        for log in logs:
+            log.close()
