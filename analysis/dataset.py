@@ -230,4 +230,7 @@ def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, colum
         for future in writes:
             future.result()
             bar.update()
+    # A write a killed worker left half done was done again elsewhere; its temporary file stays.
+    for stray in build.glob(f"{PARTITION}=*/.part-*.tmp"):
+        stray.unlink(missing_ok=True)
     return manifest

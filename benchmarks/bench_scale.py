@@ -18,6 +18,12 @@ Cases per size:
 - ``report update``: a folder holding the export plus a new 1,000-article file, after a report
   of the folder without it.
 
+With ``--dask`` (issue 13), also on a ``--dask local`` cluster (one worker process per core):
+``dataset`` / ``dataset dask`` (``newsscope ingest --dataset``: written here / by the workers,
+the client holding no texts) and ``report cold dask`` (its ``tables/*.csv`` compared byte for
+byte with ``report cold``'s). "peak client MiB" is the command's own process, without the
+workers and the report's kernel.
+
 With ``--pages``, also ``load_articles(cache=False)`` on the shared page sets, timed inside the
 child after its imports: the text dumps (``textdumps``, ``textdumps-multi``) and the HTML pages
 (``article-extraction-benchmark``), for pages per second.
@@ -77,10 +83,11 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
     child = subprocess.Popen(command, cwd=PROJ_ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, env=env)
     root = psutil.Process(child.pid)
-    peak, peak_pss, cpu = 0, 0, {}
+    peak, peak_pss, peak_client, cpu = 0, 0, 0, {}
     while child.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
+            peak_client = max(peak_client, root.memory_info().rss)
             rss = pss = 0
             for proc in procs:
                 with proc.oneshot():
@@ -98,7 +105,7 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{output[-3000:]}")
     return {"seconds": seconds, "cpu": sum(cpu.values()), "peak_mib": peak / 2**20,
-            "peak_pss_mib": peak_pss / 2**20,
+            "peak_pss_mib": peak_pss / 2**20, "peak_client_mib": peak_client / 2**20,
             "output": output}
 
 
@@ -125,7 +132,7 @@ def corpus(folder: Path, n: int) -> tuple[Path, Path]:
     return path, extra
 
 
-def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
+def cases(export: Path, work: Path, *, dask: bool = False) -> list[tuple[str, list[str], int]]:
     """Return ``(case, command, articles)`` in the order they must run."""
     n = sum(1 for _ in export.open("rb"))
     update = work / "update"
@@ -143,7 +150,26 @@ def cases(export: Path, work: Path) -> list[tuple[str, list[str], int]]:
                          "ukraine", "--freq", "M", "--focus", "2022-01-01:2022-02-28"], n),
         ("update: before", [*report, str(update), "--out", str(work / "r3")], n),
         ("report update", [*report, str(update), "--out", str(work / "r3")], n + 1000),
+        *([("dataset", [NEWSSCOPE, "ingest", str(export), "--quiet", "--no-cache", "--dataset",
+                        "--out", str(work / "dataset")], n),
+           ("dataset dask", [NEWSSCOPE, "ingest", str(export), "--quiet", "--no-cache",
+                             "--dataset", "--out", str(work / "dataset-dask"), "--dask", "local"],
+            n),
+           ("report cold dask", [*report, str(export), "--out", str(work / "rd"), "--no-cache",
+                                 "--dask", "local"], n)] if dask else []),
     ]
+
+
+def same_tables(first: Path, second: Path) -> str:
+    """Return whether two reports' ``tables/*.csv`` are byte-identical, as a table cell."""
+    def tables(root: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in root.glob("*/*/tables/*.csv")}
+
+    mine, theirs = tables(first), tables(second)
+    if not mine or mine.keys() != theirs.keys():
+        return f"no: tables {sorted(mine)} vs {sorted(theirs)}"
+    differ = [name for name in mine if mine[name] != theirs[name]]
+    return f"no: {', '.join(differ)} differ" if differ else f"yes ({len(mine)} tables)"
 
 
 PAGES = """
@@ -181,6 +207,8 @@ def main() -> None:
     parser.add_argument("--pages", action="store_true", help="also time the shared page sets")
     parser.add_argument("--cases", nargs="+", metavar="CASE",
                         help="run only these cases, e.g. 'report cold' (a 1M corpus takes long)")
+    parser.add_argument("--dask", action="store_true",
+                        help="also the dataset and a cold report on a --dask local cluster")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     keep = args.data is not None
@@ -193,7 +221,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 work = Path(folder)
                 env = {**os.environ, "NEWSSCOPE_CACHE_DIR": str(work / "cache")}
-                for case, command, articles in cases(export, work):
+                for case, command, articles in cases(export, work, dask=args.dask):
                     if args.cases and case not in args.cases:
                         continue
                     if case == "report update":
@@ -203,8 +231,12 @@ def main() -> None:
                     rows.append([f"{n:,}", case, f"{result['seconds']:.1f}",
                                  f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
                                  f"{result['peak_pss_mib']:.0f}",
+                                 f"{result['peak_client_mib']:.0f}",
                                  f"{articles / result['seconds']:,.0f}",
                                  f"{1e6 * result['seconds'] / articles:.0f}"])
+                    if case == "report cold dask" and (work / "r1").is_dir():
+                        print(f"{n:,}: report tables with --dask local identical to "
+                              f"without: {same_tables(work / 'r1', work / 'rd')}", flush=True)
         if args.pages:
             with tempfile.TemporaryDirectory() as folder:
                 for case, command, pages in page_cases(Path(folder)):
@@ -213,7 +245,8 @@ def main() -> None:
                     print(f"done {case}: {load:.1f} s", flush=True)
                     rows.append([f"{pages:,} pages", case, f"{load:.1f} (load)",
                                  f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
-                                 f"{result['peak_pss_mib']:.0f}", f"{pages / load:,.0f}",
+                                 f"{result['peak_pss_mib']:.0f}",
+                                 f"{result['peak_client_mib']:.0f}", f"{pages / load:,.0f}",
                                  f"{1e6 * load / pages:.0f}"])
     finally:
         if not keep:
@@ -221,7 +254,8 @@ def main() -> None:
     print()
     print(machine(), "·", load_average(), "· code", git_head())
     print(table(("articles", "case", "wall s", "CPU s (tree)", "peak RSS tree MiB",
-                 "peak PSS tree MiB", "per s", "µs each"), rows, args.markdown))
+                 "peak PSS tree MiB", "peak client MiB", "per s", "µs each"), rows,
+                args.markdown))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 
 import pandas as pd
 import pytest
@@ -83,6 +85,40 @@ def test_workers_on_a_scheduler_write_the_same_dataset(inputs, here, tmp_path):
     kept = pd.read_parquet(tmp_path / "dropped")
     assert kept["duplicate_of"].isna().all()
     assert len(kept) == int(manifest["status"].eq("loaded").sum())
+
+
+def test_a_worker_killed_mid_write_leaves_the_same_dataset(inputs, here, tmp_path):
+    import distributed
+
+    out, manifest = here
+    with scheduler_with_workers(2, nanny=False, log_dir=tmp_path) as (address, workers), \
+            distributed.Client(address) as client:
+        pids = client.run(os.getpid)
+        victim = next(w for w, pid in pids.items() if pid == workers[0].pid)
+        result: dict = {}
+
+        def run():
+            try:
+                result["manifest"] = write_dataset(inputs, tmp_path / "theirs", cache=False,
+                                                   progress=False, dask=client)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+                result["error"] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        try:
+            held = None
+            while thread.is_alive() and not held:
+                held = client.processing().get(victim)
+            os.kill(workers[0].pid, signal.SIGKILL)
+            workers[0].wait(timeout=10)
+        finally:
+            thread.join(timeout=300)
+    assert held, "the victim worker never took a task"
+    assert "error" not in result, result.get("error")
+    pd.testing.assert_frame_equal(result["manifest"], manifest)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "theirs"), pd.read_parquet(out))
+    assert not list((tmp_path / "theirs").rglob(".part-*"))
 
 
 def test_a_dataset_replaces_only_a_dataset_and_only_when_complete(tmp_path):
