@@ -1,4 +1,4 @@
-"""The month-partitioned Parquet dataset: the articles of a load, written here or by Dask workers."""
+"""The month-partitioned Parquet dataset: a load's articles, written here or by Dask workers."""
 
 from __future__ import annotations
 
@@ -75,8 +75,8 @@ def test_workers_on_a_scheduler_write_the_same_dataset(inputs, here, tmp_path):
     with scheduler_with_workers(2, log_dir=tmp_path) as (address, _):
         theirs = write_dataset(inputs, tmp_path / "theirs", cache=False, progress=False,
                                dask=address)
-        dropped = write_dataset(inputs, tmp_path / "dropped", cache=False, progress=False,
-                                dask=address, drop_duplicates=True)
+        write_dataset(inputs, tmp_path / "dropped", cache=False, progress=False,
+                      dask=address, drop_duplicates=True)
     pd.testing.assert_frame_equal(theirs, manifest)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "theirs"), pd.read_parquet(out))
     # Files by partition of the load: several per month, each named for its batch.
