@@ -716,6 +716,8 @@ def _report(args) -> int:
                             n_jobs=args.jobs, dask=args.dask)
     except (FileNotFoundError, ValueError) as exc:
         return _error(exc)
+    except ConnectionError:
+        raise  # a Dask cluster that went away, said so by _run
     except OSError as exc:
         print(f"newsscope: error: could not write the report: {exc}", file=sys.stderr)
         return 1
