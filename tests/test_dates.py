@@ -35,6 +35,12 @@ from analysis.dates import (
         ("22 сентября 2014", datetime.datetime(2014, 9, 22)),
         ("22 sentyabr 2014", datetime.datetime(2014, 9, 22)),
         ("22 Eylül 2014", datetime.datetime(2014, 9, 22)),
+        # glued to what follows on the page: a count, a copy, a clock
+        ("06.11.20230 Kommentare", datetime.datetime(2023, 11, 6)),
+        ("17/11/201917/11/2019 ~ Cem Basman", datetime.datetime(2019, 11, 17)),
+        ("macbacchi28.09.1912:44", datetime.datetime(2019, 9, 28, 12, 44)),
+        ("28.09.201912:44", datetime.datetime(2019, 9, 28, 12, 44)),
+        ("28.09.19 12:44", datetime.datetime(2019, 9, 28, 12, 44)),
     ],
 )
 def test_parse_date_text_formats(text, expected):
