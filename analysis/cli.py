@@ -735,18 +735,24 @@ def _report(args) -> int:
 
 
 def _dataset(args) -> int:
-    from analysis.dataset import write_dataset
+    from analysis.dataset import NoArticlesError, write_dataset
+    from analysis.report_data import nothing_loaded_error
 
     out = Path(args.out)
     try:
-        with _writing(out):
-            manifest = write_dataset(
-                args.sources, out, fmt=args.fmt, columns=args.columns, tz=args.tz,
-                drop_duplicates=args.drop_duplicates, max_bytes=_max_bytes(args),
-                cache=not args.no_cache, progress=False if args.quiet else None,
-                n_jobs=args.jobs, dask=args.dask)
-    except (FileNotFoundError, ValueError) as exc:
+        manifest = write_dataset(
+            args.sources, out, fmt=args.fmt, columns=args.columns, tz=args.tz,
+            drop_duplicates=args.drop_duplicates, max_bytes=_max_bytes(args),
+            cache=not args.no_cache, progress=False if args.quiet else None,
+            n_jobs=args.jobs, dask=args.dask)
+    except NoArticlesError as exc:
+        return _error(nothing_loaded_error(args.sources, exc.manifest))
+    except (FileNotFoundError, ValueError) as exc:  # an input, not the output
         return _error(exc)
+    except ConnectionError:
+        raise  # a Dask cluster that went away, said so by _run
+    except OSError as exc:
+        raise CommandError(f"could not write {out}: {exc.strerror or exc}", status=1) from exc
     _print_load_summary(manifest)
     loaded = int(manifest["status"].eq("loaded").sum())
     kept = loaded if args.drop_duplicates else loaded + int(manifest["status"].eq(
@@ -817,6 +823,8 @@ def _run(args: argparse.Namespace) -> int:
                 print(describe(client), file=sys.stderr)
             args.dask = client  # one cluster for the whole command
             return command(args)
+    except BrokenPipeError:
+        raise  # our own output closed (`| head`), not the cluster
     except (ConnectionError, ValueError) as exc:
         return _error(exc)
     except Exception as exc:

@@ -24,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from collections.abc import Iterator
 
-__all__ = ["CONNECT_TIMEOUT_S", "LOCAL", "check_dask", "dask_client", "describe", "n_workers"]
+__all__ = ["CONNECT_TIMEOUT_S", "LOCAL", "check_dask", "dask_client", "describe", "n_workers",
+           "result"]
 
 #: ``dask="local"``: a cluster started on this machine for the call.
 LOCAL = "local"
@@ -91,7 +93,11 @@ def dask_client(dask) -> Iterator:
     None
     """
     check_dask(dask)
-    if dask is None or _is_client(dask):
+    if dask is None:
+        yield None
+        return
+    if _is_client(dask):
+        _check_workers(dask, str(dask.scheduler.address))
         yield dask
         return
     distributed = _distributed()
@@ -111,13 +117,65 @@ def dask_client(dask) -> Iterator:
                               f"{CONNECT_TIMEOUT_S} s ({type(exc).__name__}): is it running, "
                               "and is the address right?") from exc
     with client:
-        try:
-            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError) as exc:
-            raise ConnectionError(f"the Dask scheduler at {dask} has no workers (waited "
-                                  f"{CONNECT_TIMEOUT_S} s): start some with `dask worker "
-                                  f"{dask}`") from exc
+        _check_workers(client, dask)
         yield client
+
+
+def _check_workers(client, address: str) -> None:
+    """Raise unless ``client`` has workers that run this very newsscope."""
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        raise ConnectionError(f"the Dask scheduler at {address} has no workers (waited "
+                              f"{CONNECT_TIMEOUT_S} s): start some with `dask worker "
+                              f"{address}`") from exc
+    # Workers with other code would give other tables without a word: refuse them.
+    ours = code_fingerprint()
+    try:
+        theirs = client.run(code_fingerprint)
+    except Exception as exc:  # noqa: BLE001 - the worker's error, whatever it is, says why
+        raise ValueError(f"the workers of {address} cannot run newsscope ({exc!r}): install "
+                         "it on every worker, at this version") from exc
+    other = sorted(worker for worker, value in theirs.items() if value != ours)
+    if other:
+        raise ValueError(f"{len(other)} worker(s) of {address} run other newsscope code than "
+                         f"this one (e.g. {other[0]}: {theirs[other[0]]}, here {ours}): install "
+                         "the same version, from the same lock file, on every worker")
+
+
+def code_fingerprint() -> str:
+    """Return the newsscope version and a digest of its code and models (run on each worker)."""
+    import hashlib
+    from pathlib import Path
+
+    import analysis
+
+    root = Path(analysis.__file__).parent
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.json"), *root.rglob("*.txt")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{analysis.__version__}+{digest.hexdigest()}"
+
+
+def result(future, client):
+    """Return ``future.result()``, or raise ``ConnectionError`` once the cluster has no workers.
+
+    A scheduler keeps a task whose workers all died waiting for a new one,
+    for ever by default; an analyst's command should say so instead.
+    """
+    lost = None
+    while True:
+        try:
+            return future.result(timeout=2)
+        except TimeoutError:
+            if client.nthreads():
+                lost = None
+            elif lost is None:
+                lost = time.monotonic()
+            elif time.monotonic() - lost > CONNECT_TIMEOUT_S:
+                raise ConnectionError(
+                    f"the Dask cluster at {client.scheduler.address} lost all its workers and "
+                    f"got none back in {CONNECT_TIMEOUT_S} s") from None
 
 
 def _has_dashboard() -> bool:

@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 
 from analysis import config, formats, io, units
-from analysis.cluster import check_dask, dask_client, n_workers
+from analysis.cluster import check_dask, dask_client, n_workers, result
 
-__all__ = ["DATASET_MARKER", "PARTITION", "UNDATED", "write_dataset"]
+__all__ = ["DATASET_MARKER", "PARTITION", "UNDATED", "NoArticlesError", "write_dataset"]
 
 #: The partition column: ``YYYY-MM`` of ``published`` in the load's time zone.
 PARTITION = "month"
@@ -44,6 +44,14 @@ PARTITION = "month"
 UNDATED = "undated"
 #: A file in every dataset folder: only such a folder may be replaced by a new dataset.
 DATASET_MARKER = ".newsscope-dataset"
+
+
+class NoArticlesError(ValueError):
+    """No article could be loaded, so no dataset was written; ``manifest`` says why."""
+
+    def __init__(self, message: str, manifest: pd.DataFrame):
+        super().__init__(message)
+        self.manifest = manifest
 
 
 def write_dataset(
@@ -85,6 +93,12 @@ def write_dataset(
     DataFrame
         The manifest, as ``load_articles(..., return_manifest=True)`` gives it.
 
+    Raises
+    ------
+    NoArticlesError
+        No article loaded: nothing is written (an earlier dataset stays);
+        the error's ``manifest`` says what each input was.
+
     Examples
     --------
     >>> import tempfile
@@ -101,19 +115,24 @@ def write_dataset(
     _check_out(out)
     build = out.parent / f".{out.name}.build-{os.getpid()}-{secrets.token_hex(4)}"
     try:
+        # Made here, before any worker writes: a write that outlives a failed run
+        # finds no folder to write into rather than making one again.
+        build.mkdir(parents=True)
         with dask_client(dask) as client:
             if client is None:
                 articles, manifest = io.load_articles(
                     sources, fmt=fmt, tz=tz, drop_duplicates=drop_duplicates, columns=columns,
                     languages=languages, max_bytes=max_bytes, cache=cache, progress=progress,
                     n_jobs=n_jobs, return_manifest=True)
-                _write_months(articles, build, part=0)
+                if articles.empty:
+                    raise NoArticlesError(_NOTHING.format(
+                        sources=", ".join(map(str, io._check_sources(sources)))), manifest)
+                _write_months(articles, build, part=0, width=_WIDTH)
             else:
                 manifest = _on_cluster(
                     client, sources, build, fmt=fmt, tz=tz, drop_duplicates=drop_duplicates,
                     columns=columns, languages=languages, max_bytes=max_bytes,
                     progress=progress)
-        build.mkdir(parents=True, exist_ok=True)  # a load that gave nothing: an empty dataset
         (build / DATASET_MARKER).write_text("Articles written by newsscope (write_dataset).\n",
                                             encoding="utf-8")
         _replace(build, out)
@@ -121,6 +140,11 @@ def write_dataset(
         shutil.rmtree(build, ignore_errors=True)
         raise
     return manifest
+
+
+_NOTHING = "no articles could be loaded from {sources}: no dataset was written"
+#: Digits of a part number, at least: more batches than this take more, for all parts alike.
+_WIDTH = 5
 
 
 def _check_out(out: Path) -> None:
@@ -147,13 +171,21 @@ def _replace(build: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_months(articles: pd.DataFrame, folder: Path, *, part: int) -> list[tuple[str, int]]:
-    """Write ``articles`` as ``folder/month=M/part-<part>.parquet`` files; return (path, rows)."""
+def _write_months(articles: pd.DataFrame, folder: Path, *, part: int, width: int
+                  ) -> list[tuple[str, int]]:
+    """Write ``articles`` as ``folder/month=M/part-<part>.parquet`` files; return (path, rows).
+
+    Part numbers have ``width`` digits, the same in every file of a dataset, so
+    that files read in name order come in part order.
+    """
+    if not folder.is_dir():
+        raise FileNotFoundError(f"the dataset's build folder {folder} is gone (the run that "
+                                "made it failed or was stopped)")
     months = articles["published"].dt.strftime("%Y-%m").fillna(UNDATED)
     written = []
     for month, rows in articles.groupby(months.to_numpy(), sort=True):
-        target = folder / f"{PARTITION}={month}" / f"part-{part:05d}.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{PARTITION}={month}" / f"part-{part:0{width}d}.parquet"
+        target.parent.mkdir(exist_ok=True)
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         # Renamed into place: a task that a killed worker left half done, run
         # again elsewhere, leaves one whole file.
@@ -169,24 +201,23 @@ def _write_months(articles: pd.DataFrame, folder: Path, *, part: int) -> list[tu
 def _metadata(loaded: tuple, batch: int) -> pd.DataFrame:
     """Return a loaded batch's rows without their texts (run by the worker that holds them)."""
     frame = loaded[0]
-    text = frame["text"].fillna("").astype(object)
     return frame.drop(columns="text").assign(
-        bodyless=[not t.strip() for t in text], batch=batch, batch_row=np.arange(len(frame)))
+        bodyless=io._bodyless(frame["text"]).to_numpy(), batch=batch,
+        batch_row=np.arange(len(frame)))
 
 
-def _write_batch(loaded: tuple, final: pd.DataFrame, folder: str, batch: int) -> list:
+def _write_batch(loaded: tuple, final: pd.DataFrame, folder: str, batch: int, width: int
+                 ) -> list:
     """Write a batch's articles, texts joined back by row, into the month folders."""
     texts = loaded[0]["text"].to_numpy()[final["batch_row"].to_numpy()]
     articles = final.drop(columns="batch_row").assign(
         text=pd.array(texts, dtype=io.ARTICLE_COLUMNS["text"]))
-    return _write_months(articles, Path(folder), part=batch)
+    return _write_months(articles, Path(folder), part=batch, width=width)
 
 
 def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, columns, languages,
                 max_bytes, progress) -> pd.DataFrame:
     """Load on ``client``'s workers, decide ids and duplicates here, write there."""
-    from tqdm.auto import tqdm
-
     sources = io._check_sources(sources)
     io._check_options(fmt=fmt, tz=tz, languages=languages, max_bytes=max_bytes)
     fields = formats.resolve_field_names(columns)
@@ -200,16 +231,38 @@ def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, colum
                               "items": [i.path for i in items]})
         planned, _ = units._plan_units(items, options, base, None)
     batches = list(units._batches(list(enumerate(planned)), n_jobs=n_workers(client)))
-    # The loaded batches stay on the workers (held by these futures); if a
-    # worker dies, the scheduler loads its batches again from the inputs.
-    loaded = [client.submit(units._loaded_batch, batch, options, pure=False)
-              for batch in batches]
+    del planned  # text pages and archive members were read here: not kept beyond their batch
+    n_batches, width = len(batches), max(_WIDTH, len(str(len(batches) - 1)))
+    futures: list = []
+    try:
+        # The loaded batches stay on the workers (held by these futures); if a
+        # worker dies, the scheduler loads its batches again from the inputs.
+        loaded = [client.submit(units._loaded_batch, batches.pop(0), options, pure=False)
+                  for _ in range(n_batches)]
+        futures += loaded
+        return _written(client, loaded, build, futures, sources=sources, tz=tz,
+                        drop_duplicates=drop_duplicates, options=options, width=width,
+                        progress=progress)
+    except BaseException:
+        # Nothing of a failed run goes on working on the cluster or holds its memory.
+        client.cancel(futures, force=True)
+        raise
+
+
+def _written(client, loaded: list, build: Path, futures: list, *, sources: list, tz: str,
+             drop_duplicates: bool, options, width: int, progress: bool) -> pd.DataFrame:
+    """Settle ids and duplicates from the batches' rows without texts, then write; return
+    the manifest. Every future made is added to ``futures``, for the caller to cancel."""
+    from tqdm.auto import tqdm
+
+    n_batches = len(loaded)
     metas = [client.submit(_metadata, future, i, pure=False) for i, future in enumerate(loaded)]
+    futures += metas
     parts = []
-    with tqdm(total=2 * len(batches), desc="dataset on dask", unit=" partition",
+    with tqdm(total=2 * n_batches, desc="dataset on dask", unit=" partition",
               disable=not progress) as bar:
         for future in metas:
-            parts.append(future.result())
+            parts.append(result(future, client))
             bar.update()
         rows = (pd.concat(parts, ignore_index=True) if parts
                 else units._load_units([], options)[0].drop(columns="text").assign(
@@ -222,13 +275,17 @@ def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, colum
         if drop_duplicates:
             keep = articles["duplicate_of"].isna().to_numpy()
             articles, where = articles[keep], where[keep]
+        if articles.empty:
+            raise NoArticlesError(_NOTHING.format(sources=", ".join(map(str, sources))),
+                                  manifest)
         finals = {batch: articles[mask.to_numpy()].assign(batch_row=where.loc[mask, "batch_row"]
                                                           .to_numpy())
-                  for batch, mask in ((b, where["batch"] == b) for b in range(len(batches)))}
-        writes = [client.submit(_write_batch, loaded[b], finals[b], str(build), b, pure=False)
-                  for b in range(len(batches))]
+                  for batch, mask in ((b, where["batch"] == b) for b in range(n_batches))}
+        writes = [client.submit(_write_batch, loaded[b], finals.pop(b), str(build), b, width,
+                                pure=False) for b in range(n_batches)]
+        futures += writes
         for future in writes:
-            future.result()
+            result(future, client)
             bar.update()
     # A write a killed worker left half done was done again elsewhere; its temporary file stays.
     for stray in build.glob(f"{PARTITION}=*/.part-*.tmp"):

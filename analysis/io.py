@@ -120,7 +120,7 @@ def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
     articles = articles.astype({c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
     sketches = _sketches_of(records)
     if bodyless is None:
-        body_missing = articles["text"].fillna("").str.strip().eq("")
+        body_missing = _bodyless(articles["text"])
     else:
         body_missing = pd.Series(bodyless.to_numpy(dtype=bool)[
             rows["record"].to_numpy(dtype=bool)], index=articles.index)
@@ -134,6 +134,11 @@ def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
         entries[position]["row"] = row
     return articles.reset_index(drop=True), _manifest_frame(entries, articles,
                                                             sketches.fingerprints)
+
+
+def _bodyless(texts: pd.Series) -> pd.Series:
+    """Return which ``texts`` are missing or blank (one definition, here and on Dask workers)."""
+    return texts.fillna("").str.strip().eq("")
 
 
 def _sketches_of(records: pd.DataFrame) -> DuplicateSketches:

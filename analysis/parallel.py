@@ -54,9 +54,11 @@ def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
     [8, 9]
     """
     if client is not None:
+        from analysis.cluster import result
+
         # pure=False: two equal tasks are still two tasks, each with its own result.
         yield from _in_order(lambda task: client.submit(function, *task, pure=False), tasks,
-                             n_jobs)
+                             n_jobs, wait=lambda future: result(future, client))
         return
     if n_jobs <= 1:
         yield from (function(*task) for task in tasks)
@@ -65,16 +67,17 @@ def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
         yield from _in_order(lambda task: pool.submit(function, *task), tasks, n_jobs)
 
 
-def _in_order(submit: Callable, tasks: Iterable[tuple], n_jobs: int) -> Iterator:
+def _in_order(submit: Callable, tasks: Iterable[tuple], n_jobs: int, *,
+              wait: Callable = lambda future: future.result()) -> Iterator:
     """Yield the results of ``submit(task)``'s futures in task order, a few in flight."""
     pending: deque = deque()
     try:
         for task in tasks:
             pending.append(submit(task))
             if len(pending) > 2 * n_jobs:  # a few tasks in flight, not the whole corpus
-                yield pending.popleft().result()
+                yield wait(pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield wait(pending.popleft())
     finally:
         # On an error, Ctrl-C or a consumer that stops early, queued tasks
         # are dropped rather than run to no purpose while the pool closes.

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import config
-
 
 def free_port() -> int:
+    """Return a port nothing listens on now (the OS's pick; a race with another process that
+    picks it too is possible but rare)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -32,18 +32,24 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 
 @contextlib.contextmanager
-def scheduler_with_workers(n_workers: int = 2, *, nanny: bool = True, log_dir: Path):
+def scheduler_with_workers(n_workers: int = 2, *, nanny: bool = True, log_dir: Path,
+                           worker_env: dict | None = None):
     """Start ``dask scheduler`` and ``n_workers`` ``dask worker`` processes; yield
-    ``(address, worker processes)``; stop them all on the way out."""
+    ``(address, worker processes)``; stop them all on the way out.
+
+    ``worker_env`` replaces the workers' environment (e.g. another PYTHONPATH). The
+    processes start in ``log_dir``, so they import newsscope as installed (or from their
+    PYTHONPATH), never from the folder they happen to start in.
+    """
     address = f"tcp://127.0.0.1:{free_port()}"
     processes: list[subprocess.Popen] = []
     logs = []
 
-    def start(name: str, *args: str) -> subprocess.Popen:
+    def start(name: str, *args: str, env: dict | None = None) -> subprocess.Popen:
         log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed below
         logs.append(log)
         process = subprocess.Popen([sys.executable, "-m", *args], stdout=log,
-                                   stderr=subprocess.STDOUT, cwd=config.PROJ_ROOT)
+                                   stderr=subprocess.STDOUT, cwd=log_dir, env=env)
         processes.append(process)
         return process
 
@@ -52,7 +58,8 @@ def scheduler_with_workers(n_workers: int = 2, *, nanny: bool = True, log_dir: P
               "--port", address.rsplit(":", 1)[1], "--no-dashboard")
         workers = [start(f"worker{i}", "distributed.cli.dask_worker", address,
                          "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
-                         "--nanny" if nanny else "--no-nanny", "--memory-limit", "0")
+                         "--nanny" if nanny else "--no-nanny", "--memory-limit", "0",
+                         env=worker_env)
                    for i in range(n_workers)]
         import distributed
 

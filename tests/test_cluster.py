@@ -117,6 +117,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(export, tmp_path):
             workers[0].wait(timeout=10)
         finally:
             thread.join(timeout=300)
+        assert not thread.is_alive(), "the run did not finish after the kill"
         assert held and workers[0].returncode == -signal.SIGKILL
     assert "error" not in result, result.get("error")
     disturbed = tables(result["data"])
@@ -177,3 +178,44 @@ def test_the_cluster_is_described_in_one_line():
         assert cluster.n_workers(client) == (os.cpu_count() or 1)
     assert line.startswith("dask: tcp://127.0.0.1:")
     assert f"{os.cpu_count() or 1} threads" in line
+
+
+@pytest.mark.corpus
+def test_a_cluster_that_loses_every_worker_says_so(export, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 3)
+    with scheduler_with_workers(1, nanny=False, log_dir=tmp_path) as (address, workers), \
+            distributed.Client(address) as client:
+        result: dict = {}
+
+        def run():
+            try:
+                load_articles(export / "export", cache=False, progress=False, dask=client)
+            except BaseException as exc:  # noqa: BLE001 - checked in the test's thread
+                result["error"] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        try:
+            _wait_until(lambda: any(client.processing().values()), timeout=60,
+                        what="a task to start")
+            workers[0].kill()
+            workers[0].wait(timeout=10)
+        finally:
+            thread.join(timeout=60)
+        assert not thread.is_alive(), "the load still waits for a worker that will not come"
+    assert isinstance(result.get("error"), ConnectionError)
+    assert "lost all its workers" in str(result["error"])
+
+
+def test_workers_running_other_code_are_refused(tmp_path):
+    import analysis
+
+    other = tmp_path / "other"
+    shutil.copytree(Path(analysis.__file__).parent, other / "analysis")
+    with open(other / "analysis" / "topics.py", "a", encoding="utf-8") as changed:
+        changed.write("\n# a worker with a change of its own\n")
+    env = {**os.environ, "PYTHONPATH": str(other)}
+    with scheduler_with_workers(1, log_dir=tmp_path, worker_env=env) as (address, _):
+        with pytest.raises(ValueError, match="run other newsscope code than this one"):
+            with cluster.dask_client(address):
+                pass

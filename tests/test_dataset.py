@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import pandas as pd
 import pytest
 
 from analysis import cli, config
-from analysis.dataset import DATASET_MARKER, write_dataset
+from analysis.dataset import DATASET_MARKER, NoArticlesError, write_dataset
 from analysis.io import load_articles
 from tests.daskcluster import scheduler_with_workers
 from tests.test_io_parallel import _mixed_corpus
@@ -77,12 +78,15 @@ def test_workers_on_a_scheduler_write_the_same_dataset(inputs, here, tmp_path):
                                dask=address)
         write_dataset(inputs, tmp_path / "dropped", cache=False, progress=False,
                       dask=address, drop_duplicates=True)
+    write_dataset(inputs, tmp_path / "dropped-here", cache=False, progress=False,
+                  drop_duplicates=True)
     pd.testing.assert_frame_equal(theirs, manifest)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "theirs"), pd.read_parquet(out))
     # Files by partition of the load: several per month, each named for its batch.
     assert len(list((tmp_path / "theirs").rglob("part-*.parquet"))) > len(
         list(out.rglob("part-*.parquet")))
     kept = pd.read_parquet(tmp_path / "dropped")
+    pd.testing.assert_frame_equal(kept, pd.read_parquet(tmp_path / "dropped-here"))
     assert kept["duplicate_of"].isna().all()
     assert len(kept) == int(manifest["status"].eq("loaded").sum())
 
@@ -107,18 +111,61 @@ def test_a_worker_killed_mid_write_leaves_the_same_dataset(inputs, here, tmp_pat
         thread = threading.Thread(target=run)
         thread.start()
         try:
-            held = None
-            while thread.is_alive() and not held:
-                held = client.processing().get(victim)
+            held = _wait_until(lambda: client.processing().get(victim), timeout=60,
+                               what="the victim worker to take a task")
             os.kill(workers[0].pid, signal.SIGKILL)
             workers[0].wait(timeout=10)
         finally:
             thread.join(timeout=300)
-    assert held, "the victim worker never took a task"
+        assert not thread.is_alive(), "the run did not finish after the kill"
+    assert held
     assert "error" not in result, result.get("error")
     pd.testing.assert_frame_equal(result["manifest"], manifest)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "theirs"), pd.read_parquet(out))
     assert not list((tmp_path / "theirs").rglob(".part-*"))
+
+
+def _wait_until(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.005)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_months_are_the_load_time_zone_s(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text(
+        '{"id": "late", "title": "Late", "text": "Filed late at night in New York.", '
+        '"published": "2021-02-01T03:00:00Z"}\n'
+        '{"id": "day", "title": "Day", "text": "Filed in the afternoon, the next day.", '
+        '"published": "2021-02-01T20:00:00Z"}\n', encoding="utf-8")
+    write_dataset(tmp_path / "in", tmp_path / "ny", tz="America/New_York", cache=False,
+                  progress=False)
+    back = pd.read_parquet(tmp_path / "ny")
+    assert dict(zip(back["article_id"], back["month"].astype(str), strict=True)) == {
+        "late": "2021-01", "day": "2021-02"}
+    assert str(back["published"].dt.tz) == "America/New_York"
+
+
+def test_a_load_that_gives_nothing_writes_nothing(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    write_dataset(config.SAMPLE_DIR / "bakudaily", tmp_path / "ds", cache=False, progress=False)
+    with pytest.raises(NoArticlesError, match="no dataset was written") as caught:
+        write_dataset(tmp_path / "in", tmp_path / "ds", cache=False, progress=False)
+    assert caught.value.manifest["status"].tolist() == ["empty"]
+    assert len(pd.read_parquet(tmp_path / "ds")) == 1  # the earlier dataset stays
+    status = cli.main(["ingest", str(tmp_path / "in"), "--dataset", "--out",
+                       str(tmp_path / "ds"), "--no-cache", "--quiet"])
+    assert status == 2
+    assert "no articles could be loaded" in capsys.readouterr().err
+    status = cli.main(["ingest", str(tmp_path / "missing"), "--dataset", "--out",
+                       str(tmp_path / "ds"), "--no-cache", "--quiet"])
+    assert status == 2  # an input that is not there is the input's fault, not the output's
+    assert "could not write" not in capsys.readouterr().err
 
 
 def test_a_dataset_replaces_only_a_dataset_and_only_when_complete(tmp_path):
