@@ -758,11 +758,15 @@ def _dataset(args) -> int:
     kept = loaded if args.drop_duplicates else loaded + int(manifest["status"].eq(
         "duplicate").sum())
     print(f"wrote {kept} articles to the dataset {out} (one folder per month)")
+    _write_manifest(args, manifest)
+    return 0
+
+
+def _write_manifest(args, manifest: pd.DataFrame) -> None:
     if args.manifest:
         with _writing(Path(args.manifest)):
             _write_table(manifest, Path(args.manifest))
         print(f"wrote the manifest to {args.manifest}")
-    return 0
 
 
 def _ingest_or_overview(args) -> int:
@@ -785,10 +789,7 @@ def _ingest_or_overview(args) -> int:
         with _writing(out):
             _write_table(articles, out)
         print(f"wrote {len(articles)} articles to {out}")
-        if args.manifest:
-            with _writing(Path(args.manifest)):
-                _write_table(manifest, Path(args.manifest))
-            print(f"wrote the manifest to {args.manifest}")
+        _write_manifest(args, manifest)
         return 0
     from analysis.report import render_overview, write_html
 

@@ -267,10 +267,13 @@ def _written(client, loaded: list, build: Path, futures: list, *, sources: list,
         rows = (pd.concat(parts, ignore_index=True) if parts
                 else units._load_units([], options)[0].drop(columns="text").assign(
                     bodyless=False, batch=0, batch_row=0))
-        rows = rows.sort_values("position", kind="stable", ignore_index=True)
+        # This is the client's whole share of the corpus: one copy of it at a time.
+        parts.clear()
+        if not rows["position"].is_monotonic_increasing:  # batches come in input order
+            rows = rows.sort_values("position", kind="stable", ignore_index=True)
         where = rows.loc[rows["record"].to_numpy(dtype=bool), ["batch", "batch_row"]]
-        articles, manifest = io._assembled(rows.assign(text=None), tz=tz,
-                                           bodyless=rows["bodyless"])
+        articles, manifest = io._assembled(rows, tz=tz, bodyless=rows["bodyless"])
+        del rows
         where = where.reset_index(drop=True)
         if drop_duplicates:
             keep = articles["duplicate_of"].isna().to_numpy()

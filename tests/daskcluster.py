@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,3 +73,43 @@ def scheduler_with_workers(n_workers: int = 2, *, nanny: bool = True, log_dir: P
         _stop(processes)
         for log in logs:
             log.close()
+
+
+def wait_until(condition, *, timeout: float, what: str):
+    """Return ``condition()``'s first true value, polled; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.005)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_killing_a_worker(client, worker: subprocess.Popen, function):
+    """Return ``function()``, run in a thread while ``worker`` (a --no-nanny worker process of
+    ``client``'s cluster) is SIGKILLed as soon as it holds a task; re-raise its error."""
+    victim = next(w for w, pid in client.run(os.getpid).items() if pid == worker.pid)
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = function()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        # Killed while it holds tasks: they must run again on another worker.
+        wait_until(lambda: client.processing().get(victim), timeout=60,
+                   what="the victim worker to take a task")
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        thread.join(timeout=300)
+    assert not thread.is_alive(), "the run did not finish after the kill"
+    assert worker.returncode == -signal.SIGKILL
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

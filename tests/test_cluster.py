@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +22,12 @@ import pytest
 
 from analysis import cli, cluster, config, report_data
 from analysis.io import load_articles
-from tests.daskcluster import free_port, scheduler_with_workers
+from tests.daskcluster import (
+    free_port,
+    run_killing_a_worker,
+    scheduler_with_workers,
+    wait_until,
+)
 
 if os.environ.get("CI") == "true":
     import distributed  # `make` installs the scale lock: without it CI is broken, not skipped
@@ -75,15 +79,6 @@ def test_report_tables_are_identical_without_dask_on_local_and_on_a_scheduler(ex
         assert remote[name] == here[name], f"tables/{name} differs with --dask {address}"
 
 
-def _wait_until(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
-
 
 @pytest.mark.corpus
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(export, tmp_path):
@@ -96,31 +91,9 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(export, tmp_path):
         sources, freq="M", cache=False, progress=False))
     with scheduler_with_workers(2, nanny=False, log_dir=tmp_path) as (address, workers), \
             distributed.Client(address) as client:
-        pids = client.run(os.getpid)  # {worker address: pid}
-        victim = next(w for w, pid in pids.items() if pid == workers[0].pid)
-        result: dict = {}
-
-        def run():
-            try:
-                result["data"] = report_data.compute_report_data(
-                    sources, freq="M", cache=False, progress=False, dask=client)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-                result["error"] = exc
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        try:
-            # Killed while it holds loading tasks: they must run again on the other worker.
-            held = _wait_until(lambda: client.processing().get(victim), timeout=60,
-                               what="the victim worker to take a task")
-            os.kill(workers[0].pid, signal.SIGKILL)
-            workers[0].wait(timeout=10)
-        finally:
-            thread.join(timeout=300)
-        assert not thread.is_alive(), "the run did not finish after the kill"
-        assert held and workers[0].returncode == -signal.SIGKILL
-    assert "error" not in result, result.get("error")
-    disturbed = tables(result["data"])
+        data = run_killing_a_worker(client, workers[0], lambda: report_data.compute_report_data(
+            sources, freq="M", cache=False, progress=False, dask=client))
+    disturbed = tables(data)
     assert disturbed.keys() == undisturbed.keys()
     for name, table in undisturbed.items():
         pd.testing.assert_frame_equal(disturbed[name], table, obj=name)
@@ -196,7 +169,7 @@ def test_a_cluster_that_loses_every_worker_says_so(export, tmp_path, monkeypatch
         thread = threading.Thread(target=run)
         thread.start()
         try:
-            _wait_until(lambda: any(client.processing().values()), timeout=60,
+            wait_until(lambda: any(client.processing().values()), timeout=60,
                         what="a task to start")
             workers[0].kill()
             workers[0].wait(timeout=10)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import threading
-import time
 
 import pandas as pd
 import pytest
@@ -13,7 +10,7 @@ import pytest
 from analysis import cli, config
 from analysis.dataset import DATASET_MARKER, NoArticlesError, write_dataset
 from analysis.io import load_articles
-from tests.daskcluster import scheduler_with_workers
+from tests.daskcluster import run_killing_a_worker, scheduler_with_workers
 from tests.test_io_parallel import _mixed_corpus
 
 if os.environ.get("CI") == "true":
@@ -91,48 +88,18 @@ def test_workers_on_a_scheduler_write_the_same_dataset(inputs, here, tmp_path):
     assert len(kept) == int(manifest["status"].eq("loaded").sum())
 
 
-def test_a_worker_killed_mid_write_leaves_the_same_dataset(inputs, here, tmp_path):
+def test_a_worker_killed_mid_run_leaves_the_same_dataset(inputs, here, tmp_path):
     import distributed
 
     out, manifest = here
     with scheduler_with_workers(2, nanny=False, log_dir=tmp_path) as (address, workers), \
             distributed.Client(address) as client:
-        pids = client.run(os.getpid)
-        victim = next(w for w, pid in pids.items() if pid == workers[0].pid)
-        result: dict = {}
-
-        def run():
-            try:
-                result["manifest"] = write_dataset(inputs, tmp_path / "theirs", cache=False,
-                                                   progress=False, dask=client)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-                result["error"] = exc
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        try:
-            held = _wait_until(lambda: client.processing().get(victim), timeout=60,
-                               what="the victim worker to take a task")
-            os.kill(workers[0].pid, signal.SIGKILL)
-            workers[0].wait(timeout=10)
-        finally:
-            thread.join(timeout=300)
-        assert not thread.is_alive(), "the run did not finish after the kill"
-    assert held
-    assert "error" not in result, result.get("error")
-    pd.testing.assert_frame_equal(result["manifest"], manifest)
+        theirs = run_killing_a_worker(client, workers[0], lambda: write_dataset(
+            inputs, tmp_path / "theirs", cache=False, progress=False, dask=client))
+    pd.testing.assert_frame_equal(theirs, manifest)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "theirs"), pd.read_parquet(out))
     assert not list((tmp_path / "theirs").rglob(".part-*"))
 
-
-def _wait_until(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_months_are_the_load_time_zone_s(tmp_path):
