@@ -606,6 +606,19 @@ def build_report(sources: Sequence[str] | str, *, out: str | os.PathLike = confi
     return target / "index.html"
 
 
+def _engine(dask) -> str:
+    """Return where a report's loading and indexing ran, for its manifest.
+
+    Examples
+    --------
+    >>> _engine(None), _engine("local"), _engine("tcp://10.0.0.5:8786")
+    ('local processes', 'dask local', 'dask tcp://10.0.0.5:8786')
+    """
+    if dask is None:
+        return "local processes"
+    return f"dask {dask if isinstance(dask, str) else dask.scheduler.address}"
+
+
 def _make_folders(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return those created, outermost first."""
     missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
@@ -703,6 +716,8 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
             "previous": data.params["previous"],
             "tables": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
             "versions": data.versions,
+            # Where the loading ran: no part of the version (the tables are the same).
+            "engine": _engine(dask),
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                              encoding="utf-8")

@@ -63,6 +63,11 @@ def _report_tables(export: Path, out: Path, *extra: str) -> dict[str, bytes]:
                        "--quiet", "--previous", "none", *extra])
     assert status == 0
     (page,) = out.glob("dask-check/*/index.html")
+    engine = json.loads((page.parent / "manifest.json").read_text(encoding="utf-8"))["engine"]
+    # The CLI hands the report its client: a local cluster is named by its scheduler's address.
+    expected = ("local processes" if not extra else "dask tcp://127.0.0.1:"
+                if extra[-1] == "local" else f"dask {extra[-1]}")
+    assert engine.startswith(expected)
     return {p.name: p.read_bytes() for p in sorted((page.parent / "tables").glob("*.csv"))}
 
 
