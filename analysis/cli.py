@@ -419,12 +419,13 @@ def _check_outputs(args: argparse.Namespace) -> None:
                                                     else "articles.parquet"))
     out = Path(args.out)
     if args.command == "ingest" and args.dataset:
-        from analysis.dataset import DATASET_MARKER
+        from analysis.dataset import check_target
 
         _check_target(out, option="--out", kind="folder", hint="--dataset writes a folder")
-        if out.is_dir() and any(out.iterdir()) and not (out / DATASET_MARKER).is_file():
-            raise CommandError(f"--out {out} holds other files: --dataset replaces only an "
-                               "earlier dataset; give a new or empty folder")
+        try:
+            check_target(out)
+        except ValueError as exc:
+            raise CommandError(f"--out {exc}") from None
     elif args.command == "ingest":
         _check_target(out, option="--out", kind="file",
                       hint=f"ingest writes one Parquet file, e.g. --out {out / 'articles.parquet'}"

@@ -25,6 +25,7 @@ import contextlib
 import os
 import re
 import time
+import weakref
 from collections.abc import Iterator
 
 __all__ = ["CONNECT_TIMEOUT_S", "LOCAL", "check_dask", "dask_client", "describe", "n_workers",
@@ -121,8 +122,15 @@ def dask_client(dask) -> Iterator:
         yield client
 
 
+#: The workers each client was last checked with: a report hands one client to several
+#: stages, and a cluster whose workers did not change is not asked again.
+_CHECKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _check_workers(client, address: str) -> None:
     """Raise unless ``client`` has workers that run this very newsscope."""
+    if _CHECKED.get(client) == frozenset(client.nthreads()):
+        return
     try:
         client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
@@ -130,9 +138,9 @@ def _check_workers(client, address: str) -> None:
                               f"{CONNECT_TIMEOUT_S} s): start some with `dask worker "
                               f"{address}`") from exc
     # Workers with other code would give other tables without a word: refuse them.
-    ours = code_fingerprint()
+    ours = package_digest()
     try:
-        theirs = client.run(code_fingerprint)
+        theirs = client.run(package_digest)
     except Exception as exc:  # noqa: BLE001 - the worker's error, whatever it is, says why
         raise ValueError(f"the workers of {address} cannot run newsscope ({exc!r}): install "
                          "it on every worker, at this version") from exc
@@ -141,9 +149,10 @@ def _check_workers(client, address: str) -> None:
         raise ValueError(f"{len(other)} worker(s) of {address} run other newsscope code than "
                          f"this one (e.g. {other[0]}: {theirs[other[0]]}, here {ours}): install "
                          "the same version, from the same lock file, on every worker")
+    _CHECKED[client] = frozenset(theirs)
 
 
-def code_fingerprint() -> str:
+def package_digest() -> str:
     """Return the newsscope version and a digest of its code and models (run on each worker)."""
     import hashlib
     from pathlib import Path

@@ -36,7 +36,8 @@ import pandas as pd
 from analysis import config, formats, io, units
 from analysis.cluster import check_dask, dask_client, n_workers, result
 
-__all__ = ["DATASET_MARKER", "PARTITION", "UNDATED", "NoArticlesError", "write_dataset"]
+__all__ = ["DATASET_MARKER", "PARTITION", "UNDATED", "NoArticlesError", "check_target",
+           "write_dataset"]
 
 #: The partition column: ``YYYY-MM`` of ``published`` in the load's time zone.
 PARTITION = "month"
@@ -112,7 +113,7 @@ def write_dataset(
     """
     check_dask(dask)
     out = Path(out).absolute()
-    _check_out(out)
+    check_target(out)
     build = out.parent / f".{out.name}.build-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         # Made here, before any worker writes: a write that outlives a failed run
@@ -147,12 +148,22 @@ _NOTHING = "no articles could be loaded from {sources}: no dataset was written"
 _WIDTH = 5
 
 
-def _check_out(out: Path) -> None:
+def check_target(out: str | os.PathLike) -> None:
+    """Raise ``ValueError`` unless ``out`` may become a dataset: new, empty, or a dataset.
+
+    Examples
+    --------
+    >>> check_target(config.SAMPLE_DIR)
+    Traceback (most recent call last):
+    ...
+    ValueError: .../sample holds other files, not a newsscope dataset; give a new or empty folder
+    """
+    out = Path(out)
     if out.is_file():
-        raise ValueError(f"out {out} is a file; a dataset is a folder")
+        raise ValueError(f"{out} is a file; a dataset is a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / DATASET_MARKER).is_file():
-        raise ValueError(f"out {out} is a folder of other files, not a newsscope dataset; "
-                         "give a new or empty folder")
+        raise ValueError(f"{out} holds other files, not a newsscope dataset; give a new or "
+                         "empty folder")
 
 
 def _replace(build: Path, out: Path) -> None:
@@ -226,9 +237,8 @@ def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, colum
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     with contextlib.ExitStack() as open_archives:
         items = io._discover(sources, open_archives)
-        base = io._unit_base({"fmt": fmt, "tz": tz, "columns": dict(columns or {}),
-                              "languages": list(languages), "max_bytes": max_bytes,
-                              "items": [i.path for i in items]})
+        base = io._unit_base(io._options_of(fmt=fmt, tz=tz, columns=columns,
+                                            languages=languages, max_bytes=max_bytes))
         planned, _ = units._plan_units(items, options, base, None)
     batches = list(units._batches(list(enumerate(planned)), n_jobs=n_workers(client)))
     del planned  # text pages and archive members were read here: not kept beyond their batch

@@ -239,6 +239,12 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
+def _options_of(*, fmt, tz, columns, languages, max_bytes) -> dict:
+    """Return the load options that shape every unit's rows, as the cache keys hold them."""
+    return {"fmt": fmt, "tz": tz, "columns": dict(columns or {}), "languages": list(languages),
+            "max_bytes": max_bytes}
+
+
 def _unit_base(options: dict) -> str:
     """Return what every unit key shares: the loader's code and the options, not the inputs."""
     shared = {k: v for k, v in options.items() if k != "items"}
@@ -422,9 +428,8 @@ def load_articles(
     fields = formats.resolve_field_names(columns)
     with contextlib.ExitStack() as open_archives:
         items = _discover(sources, open_archives)
-        options = {"fmt": fmt, "tz": tz, "columns": dict(columns or {}),
-                   "languages": list(languages), "max_bytes": max_bytes,
-                   "items": [i.path for i in items]}
+        options = {**_options_of(fmt=fmt, tz=tz, columns=columns, languages=languages,
+                                 max_bytes=max_bytes), "items": [i.path for i in items]}
         folder = None
         if cache:
             # None, after a CacheWarning, when the folder cannot be written: load uncached.
