@@ -230,7 +230,9 @@ def _code_version() -> str:
     # The loader's own source and the libraries whose output it keeps: a
     # change to either must not serve an old result.
     digest = hashlib.blake2b(digest_size=8)
-    for module in ("io.py", "items.py", "units.py", "formats.py", "clean.py", "textpage.py",
+    textpage = sorted(f"textpage/{path.name}"
+                      for path in (Path(__file__).parent / "textpage").glob("*.py"))
+    for module in ("io.py", "items.py", "units.py", "formats.py", "clean.py", *textpage,
                    "textlines.py", "models/line_model.json", "dates.py", "config.py",
                    "unitstore.py"):
         digest.update((Path(__file__).parent / module).read_bytes())

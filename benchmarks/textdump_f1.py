@@ -31,13 +31,14 @@ from benchmarks.scoring import macro_prf, prf  # noqa: E402
 
 
 def load_textpage():
-    """Return the ``analysis.textpage`` module, by file path if the package
-    ``__init__`` cannot be imported (it may depend on modules still missing)."""
+    """Return the ``analysis.textpage`` package, by file path if the ``analysis``
+    package's ``__init__`` cannot be imported (it may depend on modules still missing)."""
     try:
         from analysis import textpage
     except ImportError:
+        root = REPO / "analysis" / "textpage"
         spec = importlib.util.spec_from_file_location(
-            "analysis_textpage", REPO / "analysis" / "textpage.py"
+            "analysis.textpage", root / "__init__.py", submodule_search_locations=[str(root)]
         )
         textpage = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = textpage

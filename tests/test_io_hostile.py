@@ -246,9 +246,11 @@ def _adversarial_lines(size: int) -> list[str]:
 
 
 def _patterns():
-    from analysis import clean, dates, textpage
+    from analysis import clean, dates
+    from analysis.textpage import body, dateline, headline, lines
 
-    return [(f"{module.__name__}.{name}", value) for module in (textpage, clean, dates)
+    return [(f"{module.__name__}.{name}", value)
+            for module in (lines, headline, body, dateline, clean, dates)
             for name, value in vars(module).items() if isinstance(value, re.Pattern)]
 
 
