@@ -100,6 +100,9 @@ class NotebookRun:
             extra_arguments=["--IPKernelApp.log_level=ERROR",
                              *(f"--IPKernelApp.exec_lines={line}" for line in _PRELOAD)],
             resources={"metadata": {"path": str(self.cwd)}},
+            # Every output has arrived when the last cell is done: waiting
+            # for the kernel to wind down would only add a second.
+            shutdown_kernel="immediate",
             on_notebook_start=self._wait_for_data)
         if self._cancelled:
             Path(self.out).unlink(missing_ok=True)
