@@ -662,6 +662,8 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
     handoff = build / ".report-data.pkl"
     try:
         bar.set_postfix_str("loading, topics, trends")
+        # The notebook's kernel starts (seconds of imports) while the data is
+        # computed, and runs its cells once the data is handed over.
         with NotebookRun(template, build / "report.ipynb", {
                 "sources": sources, "title": title, "fmt": fmt, "columns": columns or None,
                 "freq": freq, "k": str(k), "terms": list(terms or []), "focus": focus,
