@@ -27,15 +27,19 @@ Nothing else in the folder is touched, as it may be one the user chose.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
 import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from analysis import config
 
-__all__ = ["CacheWarning", "mark_used", "prune_cache", "usable_cache_dir"]
+__all__ = ["CacheWarning", "frame_digest", "mark_used", "prune_cache", "usable_cache_dir"]
 
 #: Entries kept by :func:`prune_cache`, newest first.
 MAX_ENTRIES = 20
@@ -47,6 +51,57 @@ STALE_TMP_SECONDS = 3600
 
 class CacheWarning(UserWarning):
     """The cache folder cannot be used; the load goes on without a cache."""
+
+
+def frame_digest(frame: pd.DataFrame) -> bytes:
+    """Return a SHA-256 digest of ``frame``'s columns: names, values and missing values.
+
+    The cache keys of a corpus's term index and topics. Text columns, which
+    are most of the bytes, are hashed as their UTF-8 bytes and lengths in one
+    pass (a corpus of 100,000 articles in a tenth of a second, where
+    ``pandas.util.hash_pandas_object`` takes seconds); other columns by pandas.
+    The index is not part of it.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"text": ["Oil rose.", None], "n": [1, 2]})
+    >>> frame_digest(frame) == frame_digest(frame.astype({"text": "string"}))
+    True
+    >>> frame_digest(frame) == frame_digest(frame.assign(text=["Oil rose.", ""]))
+    False
+    >>> frame_digest(frame) == frame_digest(frame.assign(text=["Oil ros", "e."]))
+    False
+    >>> frame_digest(frame.assign(text=["", ""])) == frame_digest(frame.assign(text=["", None]))
+    False
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digest = hashlib.sha256(f"{len(frame)}|{list(map(str, frame.columns))}|".encode())
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+            try:
+                values = pa.chunked_array([pa.array(column, type=pa.large_string(),
+                                                    from_pandas=True)])
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                values = None  # not all strings: pandas hashes them
+            if values is not None:
+                # A missing value has length -1: not the same as "".
+                lengths = pc.binary_length(values).fill_null(-1)
+                digest.update(b"s" + np.ascontiguousarray(
+                    lengths.to_numpy(), dtype="<i8").tobytes())
+                for chunk in pc.fill_null(values, "").chunks:
+                    _, offsets, data = chunk.buffers()
+                    if data is None:  # every string empty
+                        continue
+                    ends = np.frombuffer(offsets, dtype="<i8")[
+                        chunk.offset:chunk.offset + len(chunk) + 1]
+                    digest.update(memoryview(data)[ends[0]:ends[-1]])
+                continue
+        digest.update(b"p" + pd.util.hash_pandas_object(column, index=False)
+                      .to_numpy().tobytes())
+    return digest.digest()
 
 
 def usable_cache_dir(folder: str | os.PathLike | None = None) -> Path | None:

@@ -38,7 +38,7 @@ from analysis.clean import (
 from analysis.cluster import check_dask, dask_client, n_workers
 from analysis.dates import date_languages, future_problems
 from analysis.items import _MIB, _STRING, OUTPUT_MARKER, _discover, _Item, input_files
-from analysis.parallel import resolve_n_jobs
+from analysis.parallel import give_back_memory, resolve_n_jobs
 from analysis.unitstore import UnitStore
 
 __all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "OUTPUT_MARKER", "input_files",
@@ -457,4 +457,5 @@ def load_articles(
                 store.prune()
     if drop_duplicates:
         articles = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
+    give_back_memory()
     return (articles, manifest) if return_manifest else articles

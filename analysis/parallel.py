@@ -1,4 +1,4 @@
-"""Process pools for the stages that use every core: loading and indexing.
+"""Process pools for the stages that use every core (loading and indexing), and their memory.
 
 Results never depend on the number of processes: work is split into tasks
 whose results are combined in task order, whatever order they finish in.
@@ -6,12 +6,45 @@ whose results are combined in task order, whatever order they finish in.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["ordered_map", "resolve_n_jobs"]
+__all__ = ["give_back_memory", "ordered_map", "resolve_n_jobs"]
+
+
+@functools.cache
+def _libc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to call
+        return None
+
+
+def give_back_memory() -> bool:
+    """Return freed heap memory to the operating system; return whether that could be asked.
+
+    A load builds and drops millions of small objects (rows, strings,
+    worker results): glibc keeps the freed pages, scattered between live
+    ones, so the process stays as large as its busiest moment (700 MiB
+    after loading 100,000 articles that take 140 MiB). ``malloc_trim``
+    hands them back; later stages grow from there instead. Nothing changes
+    but the resident size, and only on glibc systems.
+
+    Examples
+    --------
+    >>> give_back_memory() in (True, False)
+    True
+    """
+    trim = _libc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
 
 
 def resolve_n_jobs(n_jobs: int | None) -> int:

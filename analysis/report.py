@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from analysis import __version__, config, report_data, report_html
 from analysis.cluster import check_dask
 from analysis.io import OUTPUT_MARKER, input_files
+from analysis.notebook_run import NotebookRun
 from analysis.plots import plot_article_counts
 from analysis.report_data import status_counts  # re-exported: it was defined here
 from analysis.trends import article_counts
@@ -411,16 +412,6 @@ def _remove_abandoned_builds(root: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _execute_notebook(template: Path, out: Path, parameters: dict, *, cwd: Path) -> None:
-    import papermill
-
-    # The kernel's start-up warnings would land on the analyst's terminal.
-    papermill.execute_notebook(str(template), str(out), parameters=parameters,
-                               cwd=str(cwd), progress_bar=False, log_output=False,
-                               kernel_name="python3",
-                               extra_arguments=["--IPKernelApp.log_level=ERROR"])
-
-
 def _handed_over(data: report_data.ReportData) -> report_data.ReportData:
     """Return ``data`` as the report notebook gets it: without the article texts.
 
@@ -668,30 +659,33 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
     bar = tqdm(total=3, desc="report", unit="step", leave=False,
                disable=None if progress is None else not progress)
     build = Path(tempfile.mkdtemp(dir=root, prefix=f".build-{_host()}-{os.getpid()}-"))
+    handoff = build / ".report-data.pkl"
     try:
         bar.set_postfix_str("loading, topics, trends")
-        data = report_data.compute_report_data(
-            sources, title=title, fmt=fmt, columns=columns or None, freq=freq, k=k, terms=terms,
-            focus=focus, since=since, previous=previous, tz=tz, random_state=random_state,
-            include_date_outliers=include_date_outliers, cache=cache, max_bytes=max_bytes,
-            progress=progress, n_jobs=n_jobs, dask=dask)
-        bar.update()
-        bar.set_postfix_str("tables, running the report notebook")
-        handoff = build / ".report-data.pkl"
-        with open(handoff, "wb") as handle:
-            pickle.dump(_handed_over(data), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        # The tables are written while the notebook runs in its kernel (no
-        # cell reads them): this process would otherwise only wait.
-        with ThreadPoolExecutor(1) as pool:
-            writing = pool.submit(lambda: report_data.write_tables(
-                report_data.report_tables(data), build / "tables"))
-            _execute_notebook(template, build / "report.ipynb", {
+        # The notebook's kernel starts (seconds of imports) while the data is
+        # computed, and runs its cells once the data is handed over.
+        with NotebookRun(template, build / "report.ipynb", {
                 "sources": sources, "title": title, "fmt": fmt, "columns": columns or None,
                 "freq": freq, "k": str(k), "terms": list(terms or []), "focus": focus,
                 "since": since, "previous": str(previous) if previous else None, "tz": tz,
                 "random_state": random_state, "include_date_outliers": include_date_outliers,
-                "data_file": str(handoff)}, cwd=build)
-            written = writing.result()
+                "data_file": str(handoff)}, cwd=build) as notebook:
+            data = report_data.compute_report_data(
+                sources, title=title, fmt=fmt, columns=columns or None, freq=freq, k=k,
+                terms=terms, focus=focus, since=since, previous=previous, tz=tz,
+                random_state=random_state, include_date_outliers=include_date_outliers,
+                cache=cache, max_bytes=max_bytes, progress=progress, n_jobs=n_jobs, dask=dask)
+            bar.update()
+            bar.set_postfix_str("tables, running the report notebook")
+            with open(handoff, "wb") as handle:
+                pickle.dump(_handed_over(data), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            # The tables are written while the notebook runs in its kernel (no
+            # cell reads them): this process would otherwise only wait.
+            with ThreadPoolExecutor(1) as pool:
+                writing = pool.submit(lambda: report_data.write_tables(
+                    report_data.report_tables(data), build / "tables"))
+                notebook.run()
+                written = writing.result()
         handoff.unlink()
         _forget_handoff(build / "report.ipynb", home=root / name, sources=sources,
                         previous=previous)

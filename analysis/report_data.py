@@ -26,10 +26,11 @@ import pandas as pd
 
 from analysis import config
 from analysis.bursts import detect_bursts
-from analysis.cache import CacheWarning, mark_used, usable_cache_dir
+from analysis.cache import CacheWarning, frame_digest, mark_used, usable_cache_dir
 from analysis.cluster import check_dask, dask_client
 from analysis.index import TOKENISER_VERSION, TermIndex, build_index, load_index, save_index
 from analysis.io import load_articles
+from analysis.parallel import give_back_memory
 from analysis.periods import DateOutliersWarning, date_outliers
 from analysis.topics import TopicModel, fit_topics, topic_map
 from analysis.trends import (
@@ -493,8 +494,7 @@ def _index_key(articles: pd.DataFrame) -> str:
     digest = hashlib.sha256(f"{TOKENISER_VERSION}|{INDEX_MIN_DF}|{len(articles)}|"
                             f"{columns}|".encode())
     if columns:
-        digest.update(pd.util.hash_pandas_object(articles[columns], index=False)
-                      .to_numpy().tobytes())
+        digest.update(frame_digest(articles[columns]))
     return digest.hexdigest()[:32]
 
 
@@ -541,7 +541,7 @@ def _topics_key(articles: pd.DataFrame, *, k, random_state: int) -> str:
     digest = hashlib.sha256(f"{k}|{random_state}|{K_RANGE}|{len(articles)}".encode())
     columns = [c for c in ("article_id", "title", "text", "duplicate_of", "source", "published",
                            "lang") if c in articles]
-    digest.update(pd.util.hash_pandas_object(articles[columns], index=False).to_numpy().tobytes())
+    digest.update(frame_digest(articles[columns]))
     for module in _TOPIC_CODE:
         digest.update((Path(__file__).parent / module).read_bytes())
     for library in _TOPIC_LIBRARIES:
@@ -718,6 +718,8 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
             fitted, mapping = found[0], None
         model = fitted.aligned_to(before["topics"]) if before else fitted
         full_index = indexing.result() if indexing is not None else None
+        # Tokenising and the topic fit leave gigabytes of freed pages at a million articles.
+        give_back_memory()
         topics = _with_headlines(model.topics_, articles)
         doc_topics = model.doc_topics_
         in_time, n_before_since, outliers = _time_rows(

@@ -24,7 +24,7 @@ PACKAGE_DIR = Path(analysis.__file__).resolve().parent
 ORDER = ("config", "cache", "unitstore", "cluster", "parallel", "clean", "dates", "formats",
          "textlines", "textpage", "items", "units", "io", "dataset", "tokens", "index",
          "topic_terms", "topics", "periods", "trends", "bursts", "plots", "report_data",
-         "report_html", "report", "cli")
+         "report_html", "notebook_run", "report", "cli")
 
 
 
