@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -652,8 +652,12 @@ class TopicModel(BaseEstimator):
         from tqdm.auto import tqdm
 
         previous = _previous_topics(self.previous)
-        originals = articles[_first_copies(articles).isna()].reset_index(drop=True)
-        texts = article_texts(originals)
+        first = np.flatnonzero(_first_copies(articles).isna().to_numpy())
+        # Only the ids of the first copies are kept, not a copy of their texts.
+        originals = articles["article_id"].iloc[first].reset_index(drop=True).to_frame()
+        every = article_texts(articles)
+        texts = [every[i] for i in first]
+        del every
         n = len(texts)
         if n < 4:
             raise ValueError(f"fit_topics: need at least 4 distinct articles to find topics, "
@@ -676,16 +680,19 @@ class TopicModel(BaseEstimator):
             if self.method_ == "embeddings":
                 rep.use_embeddings(texts)
                 step()
+            rows = np.arange(n)
+            if n > _SAMPLE_FOR_TERMS:
+                rng = np.random.default_rng(self.random_state)
+                rows = np.sort(rng.choice(n, _SAMPLE_FOR_TERMS, replace=False))
+            # The texts are vectorised: from here on only the sample of the
+            # topic terms may need them (a gigabyte at a million articles).
+            texts = {i: texts[i] for i in rows.tolist()}
             k = self._number_of_topics(rep, n)
             if self.k == "auto":
                 step()
             labels = self._final_labels(rep, _compact(self._cluster(rep, k)))
             step()
             k = int(labels.max()) + 1
-            rows = np.arange(n)
-            if n > _SAMPLE_FOR_TERMS:
-                rng = np.random.default_rng(self.random_state)
-                rows = np.sort(rng.choice(n, _SAMPLE_FOR_TERMS, replace=False))
             B, vocabulary = self._topic_term_matrix(articles, texts, rows, min_df=min_df)
             terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
                                        n_terms=self.n_terms, max_df=self.max_df)
@@ -697,9 +704,12 @@ class TopicModel(BaseEstimator):
         self._set_frames(articles, originals, rep.X, labels, terms, previous)
         return self
 
-    def _topic_term_matrix(self, articles: pd.DataFrame, texts: list[str], rows: np.ndarray, *,
-                           min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
-        """Return the binary term matrix of the originals at ``rows``: from the index if given."""
+    def _topic_term_matrix(self, articles: pd.DataFrame, texts: Mapping[int, str],
+                           rows: np.ndarray, *, min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
+        """Return the binary term matrix of the originals at ``rows`` (``texts`` has theirs).
+
+        From the term index when the model has one.
+        """
         index = self.index() if callable(self.index) else self.index
         if index is None or min_df < index.min_df:
             return term_matrix([texts[i] for i in rows], min_df=min_df)
