@@ -686,14 +686,15 @@ class TopicModel(BaseEstimator):
                 rows = np.sort(rng.choice(n, _SAMPLE_FOR_TERMS, replace=False))
             # The texts are vectorised: from here on only the sample of the
             # topic terms may need them (a gigabyte at a million articles).
-            texts = {i: texts[i] for i in rows.tolist()}
+            sampled = {i: texts[i] for i in rows.tolist()}
+            del texts
             k = self._number_of_topics(rep, n)
             if self.k == "auto":
                 step()
             labels = self._final_labels(rep, _compact(self._cluster(rep, k)))
             step()
             k = int(labels.max()) + 1
-            B, vocabulary = self._topic_term_matrix(articles, texts, rows, min_df=min_df)
+            B, vocabulary = self._topic_term_matrix(articles, sampled, rows, min_df=min_df)
             terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
                                        n_terms=self.n_terms, max_df=self.max_df)
             step()

@@ -235,7 +235,7 @@ def _heading_above(layout: _Layout, body_first: int) -> int | None:
         line = lines[i]
         if not line or looks_like_dateline(line) or _is_byline(line):
             continue
-        if _is_byline(lines[i - 1] + " "):
+        if _is_byline(lines[i - 1]):
             continue
         return i if _heading_like(line, layout.chrome) else None
     return None
