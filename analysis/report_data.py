@@ -796,9 +796,49 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
 
 # ------------------------------------------------------------------------------ tables
 
+def _offset_text(seconds: float) -> str:
+    """Return a UTC offset in seconds as ``isoformat`` prints it (``+04:00``), ``""`` for NaN."""
+    if seconds != seconds:
+        return ""
+    sign, whole = "-" if seconds < 0 else "+", abs(int(seconds))
+    text = f"{sign}{whole // 3600:02d}:{whole % 3600 // 60:02d}"
+    return f"{text}:{whole % 60:02d}" if whole % 60 else text
+
+
 def _iso(series: pd.Series) -> pd.Series:
-    # astype: an empty series would keep its datetime dtype through map.
-    return series.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
+    """Return ``series``' timestamps as ``Timestamp.isoformat`` text, ``""`` for NaT.
+
+    Whole seconds are formatted by numpy and the offsets (a few distinct
+    values) once each: a Python call per row took most of a report's table
+    writing at 100,000 articles.
+
+    Examples
+    --------
+    >>> _iso(pd.Series(pd.to_datetime(["2024-03-31 01:30", None, "2024-03-31 03:15:00.5"],
+    ...                               format="ISO8601"
+    ...                               ).tz_localize("Europe/Berlin"))).tolist()
+    ['2024-03-31T01:30:00+01:00', '', '2024-03-31T03:15:00.500000+02:00']
+    """
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        # astype: an empty series would keep its datetime dtype through map.
+        return series.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
+    tz = series.dt.tz
+    wall = series.dt.tz_localize(None) if tz is not None else series
+    ns = wall.to_numpy(dtype="datetime64[ns]")
+    text = ns.astype("datetime64[s]").astype(str).astype(object)
+    if tz is not None:
+        utc = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        codes, offsets = pd.factorize((ns - utc).astype("timedelta64[s]").astype("float64"))
+        labels = np.array([_offset_text(o) for o in offsets] + [""], dtype=object)
+        text = text + labels[codes]
+    missing = series.isna().to_numpy()
+    text[missing] = ""
+    # Sub-second values and years outside 1000-9999 print otherwise: isoformat them.
+    odd = ~missing & ((ns.astype("int64") % 1_000_000_000 != 0)
+                      | (wall.dt.year.to_numpy(dtype="float64", na_value=2000) < 1000))
+    for i in np.flatnonzero(odd):
+        text[i] = series.iloc[i].isoformat()
+    return pd.Series(text, index=series.index, dtype=object)
 
 
 def _joined(series: pd.Series, sep: str) -> pd.Series:
@@ -899,7 +939,31 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
     if not text:
         return frame
-    return frame.assign(**{c: frame[c].map(_defused) for c in text})
+    return frame.assign(**{c: _defused_column(frame[c]) for c in text})
+
+
+#: A cell :func:`_defused` changes: a formula start, or a carriage return anywhere.
+_RISKY = "^[=+\\-@\t\r]|\r"
+
+
+def _defused_column(column: pd.Series) -> pd.Series:
+    """Return ``column`` with :func:`_defused` applied to the cells it would change.
+
+    The cells are found by one vectorised match (a Python call per cell took
+    seconds at 100,000 articles); other values, and the dtype, stay as they are.
+    """
+    if column.dtype == object:
+        if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+            return column.map(_defused)
+        found = column.astype("string[pyarrow]").str.contains(_RISKY, regex=True)
+    else:
+        found = column.str.contains(_RISKY, regex=True)
+    rows = np.flatnonzero(found.fillna(False).to_numpy(dtype=bool))
+    if not len(rows):
+        return column
+    column = column.copy()
+    column.iloc[rows] = column.iloc[rows].map(_defused)
+    return column
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

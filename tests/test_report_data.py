@@ -227,3 +227,25 @@ def test_topics_are_read_from_the_cache_when_only_terms_and_freq_change(tmp_path
     # Other topic options are another entry, fitted afresh.
     compute_report_data([str(SAMPLE_DIR)], freq="M", **{**options, "k": 5})
     assert len(list((tmp_path / "cache").glob("topics-*"))) == 2
+
+
+@pytest.mark.parametrize("tz", [None, "UTC", "Asia/Baku", "America/New_York", "Europe/Amsterdam",
+                                "Asia/Kolkata"])
+def test_iso_text_is_what_isoformat_prints(tz):
+    from analysis.report_data import _iso
+    rng = np.random.default_rng(0)
+    # Whole seconds, sub-second values, DST changes, NaT and (Amsterdam 1900) a
+    # local-mean-time offset with seconds.
+    seconds = rng.integers(pd.Timestamp("1900-01-01").value // 10**9,
+                           pd.Timestamp("2030-01-01").value // 10**9, 500)
+    stamps = pd.to_datetime(seconds, unit="s").tolist() + [
+        pd.Timestamp("2024-03-31 01:30"), pd.Timestamp("2024-10-27 03:30"),
+        pd.Timestamp("2021-05-01 12:00:00.25"), pd.Timestamp("2021-05-01 12:00:00.000000001"),
+        pd.NaT]
+    series = pd.Series(pd.DatetimeIndex(stamps))
+    if tz is not None:
+        series = series.dt.tz_localize("UTC").dt.tz_convert(tz)
+    expected = [("" if pd.isna(t) else t.isoformat()) for t in series]
+    got = _iso(series)
+    assert got.dtype == object and got.tolist() == expected
+    assert _iso(series.iloc[:0]).tolist() == [] and _iso(pd.Series([], dtype=object)).tolist() == []

@@ -145,3 +145,22 @@ def test_a_folder_another_title_owns_is_not_shared(tmp_path):
     other = _report_root(tmp_path, "oil-gas")
     assert other != (tmp_path / "oil-gas").resolve() and other.name.startswith("oil-gas-")
     assert _report_root(tmp_path, "new title") == (tmp_path / "new-title").resolve()
+
+
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "string[python]"])
+def test_csv_safe_changes_exactly_the_cells_the_per_cell_rule_changes(dtype):
+    from analysis.report_data import _defused
+    cells = [*HOSTILE, "x\ry", "a\r\nb", "plain", "", "mid=dle", "'=quoted", None, "ok-"] * 50
+    column = pd.Series(cells, dtype=dtype)
+    safe = csv_safe(pd.DataFrame({"c": column}))["c"]
+    assert safe.dtype == column.dtype
+    def cells_of(series):  # None and NaN are the same empty CSV cell
+        return [None if pd.isna(v) else v for v in series.tolist()]
+
+    assert cells_of(safe) == cells_of(column.map(_defused))
+    assert column.tolist() == pd.Series(cells, dtype=dtype).tolist()  # caller's frame untouched
+
+
+def test_csv_safe_mixed_object_columns_keep_their_numbers():
+    frame = pd.DataFrame({"c": ["=1", -2, 3.5, None, "\rx"]})
+    assert csv_safe(frame)["c"].tolist() == ["'=1", -2, 3.5, None, "'\nx"]
