@@ -31,9 +31,9 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 # The stages before this one, as modules: `report_data.compute_report_data` is looked up
 # when called, so a test can replace it there.
@@ -41,9 +41,11 @@ from analysis import __version__, config, report_data, report_html
 from analysis.cluster import check_dask
 from analysis.io import OUTPUT_MARKER, input_files
 from analysis.notebook_run import NotebookRun
-from analysis.plots import plot_article_counts
 from analysis.report_data import status_counts  # re-exported: it was defined here
 from analysis.trends import article_counts
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["build_report", "code_fingerprint", "corpus_summary", "input_fingerprint",
            "list_versions", "report_slug",
@@ -171,6 +173,10 @@ def render_overview(articles: pd.DataFrame, manifest: pd.DataFrame, *,
     (False, True)
     """
     from jinja2 import Environment
+
+    # Here, not at the top: `newsscope report` draws its charts in the notebook's
+    # kernel, and its own process need not pay for importing matplotlib.
+    from analysis.plots import plot_article_counts
 
     summary = corpus_summary(articles, manifest)
     # Only dated articles can be counted per month; the summary says how many are undated.
