@@ -653,6 +653,14 @@ def _remove_if_unused(root: Path, made: Sequence[Path]) -> None:
                 return
 
 
+def _tables_then_exporter(data, folder: Path) -> list[Path]:
+    """Write the report's tables into ``folder``, import the HTML exporter; return the CSVs."""
+    written = report_data.write_tables(report_data.report_tables(data), folder)
+    import nbconvert  # noqa: F401  (imported once; the export after the notebook needs it)
+
+    return written
+
+
 def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt: str,
                    columns: dict, freq: str, k, terms, focus, since, previous: Path | None,
                    tz: str, random_state: int, include_date_outliers: bool, cache: bool,
@@ -686,10 +694,10 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
             with open(handoff, "wb") as handle:
                 pickle.dump(_handed_over(data), handle, protocol=pickle.HIGHEST_PROTOCOL)
             # The tables are written while the notebook runs in its kernel (no
-            # cell reads them): this process would otherwise only wait.
+            # cell reads them): this process would otherwise only wait. So is
+            # the HTML exporter imported (seconds), which the next step needs.
             with ThreadPoolExecutor(1) as pool:
-                writing = pool.submit(lambda: report_data.write_tables(
-                    report_data.report_tables(data), build / "tables"))
+                writing = pool.submit(_tables_then_exporter, data, build / "tables")
                 notebook.run()
                 written = writing.result()
         handoff.unlink()
