@@ -694,15 +694,21 @@ class TopicModel(BaseEstimator):
             labels = self._final_labels(rep, _compact(self._cluster(rep, k)))
             step()
             k = int(labels.max()) + 1
+            sums = np.asarray((membership_matrix(labels, k) @ rep.X).todense())
+            self.centroids_ = normalize(sums)
+            self.vectorizer_ = rep.vectorizer
+            self.lsa_ = rep.svd
+            # The frames need only the article × topic similarities of the
+            # vectors, so the vectors (gigabytes at a million articles) go
+            # before the topic terms, which may wait for a term index that is
+            # still merging its chunks.
+            sims = self._similarities(rep.X)
+            del rep
             B, vocabulary = self._topic_term_matrix(articles, sampled, rows, min_df=min_df)
             terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
                                        n_terms=self.n_terms, max_df=self.max_df)
             step()
-        sums = np.asarray((membership_matrix(labels, k) @ rep.X).todense())
-        self.centroids_ = normalize(sums)
-        self.vectorizer_ = rep.vectorizer
-        self.lsa_ = rep.svd
-        self._set_frames(articles, originals, rep.X, labels, terms, previous)
+        self._set_frames(articles, originals, sims, labels, terms, previous)
         return self
 
     def _topic_term_matrix(self, articles: pd.DataFrame, texts: Mapping[int, str],
@@ -773,15 +779,18 @@ class TopicModel(BaseEstimator):
 
     # ------------------------------------------------------------------ frames
 
-    def _doc_topic_frame(self, article_ids, X: sp.csr_matrix, labels: np.ndarray
-                         ) -> tuple[pd.DataFrame, np.ndarray]:
-        """Return doc-topic rows for ``labels`` and the article × topic similarities.
+    def _similarities(self, X: sp.csr_matrix) -> np.ndarray:
+        """Return the cosine similarity of each row of ``X`` to each topic's centre."""
+        return np.round(np.asarray(X @ self.centroids_.T), _DECIMALS)
+
+    def _doc_topic_frame(self, article_ids, sims: np.ndarray, labels: np.ndarray
+                         ) -> pd.DataFrame:
+        """Return doc-topic rows for ``labels``, given the article × topic similarities.
 
         ``weight`` compares the similarity to the assigned topic's centre with
         the best other one: 1 means clearly this topic, 0.5 a tie, 0 no shared
         words at all (an empty text, which still gets a topic).
         """
-        sims = np.round(np.asarray(X @ self.centroids_.T), _DECIMALS)
         rows = np.arange(len(labels))
         own = np.clip(sims[rows, labels], 0, None)
         others = sims.copy()
@@ -800,12 +809,12 @@ class TopicModel(BaseEstimator):
             "second_topic_id": ids[second].astype("int64"),
             "is_mixed": weight < self.mixed_threshold,
         })
-        return frame, sims
+        return frame
 
-    def _set_frames(self, articles, originals, X, labels, terms, previous) -> None:
+    def _set_frames(self, articles, originals, sims, labels, terms, previous) -> None:
         k = len(terms)
         self.topic_ids_ = self._topic_ids(terms, previous)
-        own, sims = self._doc_topic_frame(originals["article_id"], X, labels)
+        own = self._doc_topic_frame(originals["article_id"], sims, labels)
         self.doc_topics_ = self._with_duplicates(articles, own)
         sizes = self.doc_topics_["topic_id"].value_counts()
         topic_rows = []
@@ -908,7 +917,7 @@ class TopicModel(BaseEstimator):
             unmapped = labels < 0
             labels[unmapped] = np.round(np.asarray(X[unmapped] @ self.centroids_.T),
                                         _DECIMALS).argmax(axis=1)
-        return self._doc_topic_frame(articles["article_id"], X, labels)[0]
+        return self._doc_topic_frame(articles["article_id"], self._similarities(X), labels)
 
     def fit_transform(self, articles: pd.DataFrame, y=None) -> pd.DataFrame:
         """Fit and return ``doc_topics_``."""
