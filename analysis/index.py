@@ -525,17 +525,26 @@ def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int)
     else:
         words = pa.array([], type=pa.string())
     n_vocab = len(words)
-    to_global = [pc.index_in(c[0], value_set=words).to_numpy(zero_copy_only=False).astype(np.int64)
+    to_global = [pc.index_in(c[0], value_set=words).to_numpy(zero_copy_only=False).astype(np.int32)
                  for c in chunks]
-    local_codes = [g[c[1][:, 0]] * n_vocab + g[c[1][:, 1]]
+    local_codes = [g[c[1][:, 0]].astype(np.int64) * n_vocab + g[c[1][:, 1]]
                    for g, c in zip(to_global, chunks, strict=True)]
-    all_codes, where = np.unique(np.concatenate(local_codes) if chunks else np.array([], np.int64),
-                                 return_inverse=True)
-    where = where.ravel()
+    # A hash table, not np.unique's sort: that held the phrase codes of every
+    # chunk four times over, the peak of a million-article report. Only the
+    # kept phrases are sorted, for their columns.
+    where, distinct = pd.factorize(np.concatenate(local_codes) if chunks
+                                   else np.array([], np.int64))
+    del local_codes
     df = np.bincount(where, weights=np.concatenate([c[3] for c in chunks]) if chunks else None,
-                     minlength=len(all_codes))
+                     minlength=len(distinct))
     kept = df >= min_df
-    column = np.where(kept, n_vocab + np.cumsum(kept) - 1, -1)
+    kept_codes = np.sort(distinct[kept])
+    if n_vocab + len(kept_codes) >= 2**31:
+        raise ValueError(f"build_index: {n_vocab + len(kept_codes):,} terms do not fit the index's "
+                         "32-bit columns; raise min_df")
+    column = np.full(len(distinct), -1, dtype=np.int32)
+    column[kept] = n_vocab + np.searchsorted(kept_codes, distinct[kept])
+    del distinct, df
     n_words = (np.concatenate([c[4] for c in chunks]) if chunks
                else np.zeros(len(copies), dtype=np.int64))
     # Counts are written into arrays of their final size while each chunk's
@@ -544,6 +553,7 @@ def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int)
     for g, c in zip(to_global, chunks, strict=True):
         mappings.append(np.concatenate([g, column[where[start:start + len(c[1])]]]))
         start += len(c[1])
+    del where, column
     nnz = sum(int((m[c[2].indices] >= 0).sum()) for m, c in zip(mappings, chunks, strict=True))
     data = np.empty(nnz, dtype=np.int32)
     indices = np.empty(nnz, dtype=np.int32)
@@ -564,7 +574,6 @@ def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int)
     counts = sp.csr_matrix((data, indices, np.concatenate(indptr)),
                            shape=(len(copies), n_vocab + int(kept.sum())))
     counts.sort_indices()
-    kept_codes = all_codes[kept]
     pairs = np.stack([kept_codes // max(n_vocab, 1), kept_codes % max(n_vocab, 1)],
                      axis=1).astype(np.int32)
     return TermIndex(codes=codes, copies=copies, words=words, pairs=pairs, counts=counts,
