@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -71,12 +72,14 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
 
 
 def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
-                client=None) -> Iterator:
+                client=None, start_method: str | None = None) -> Iterator:
     """Yield ``function(*task)`` for each task in task order, in up to ``n_jobs`` processes.
 
     Tasks are submitted a few at a time, so an endless or huge stream of
     tasks is never held in memory at once. With ``n_jobs=1`` everything runs
-    in this process, without a pool. With a Dask ``client``
+    in this process, without a pool. ``start_method`` (``"spawn"``,
+    ``"forkserver"``) starts the processes afresh instead of forking this one:
+    for a caller that is large or has other threads running. With a Dask ``client``
     (:func:`analysis.cluster.dask_client`) the tasks run on its workers
     instead, ``n_jobs`` at a time: a task whose worker dies is run again by
     the scheduler, so none is lost or yielded twice.
@@ -96,7 +99,8 @@ def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
     if n_jobs <= 1:
         yield from (function(*task) for task in tasks)
         return
-    with ProcessPoolExecutor(n_jobs) as pool:
+    context = None if start_method is None else multiprocessing.get_context(start_method)
+    with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
         yield from _in_order(lambda task: pool.submit(function, *task), tasks, n_jobs)
 
 

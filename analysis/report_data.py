@@ -15,6 +15,7 @@ import importlib.metadata
 import os
 import pickle
 import re
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -499,7 +500,8 @@ def _index_key(articles: pd.DataFrame) -> str:
 
 
 def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
-                progress: bool | None, client=None) -> TermIndex:
+                progress: bool | None, client=None,
+                share_until: threading.Event | None = None) -> TermIndex:
     """Return the term index of ``articles``: from the cache folder, or built (and stored there).
 
     The index sits beside the load caches as ``index-<key>`` (see
@@ -516,7 +518,8 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
             mark_used(folder)
             return found
     index = build_index(articles, min_df=INDEX_MIN_DF, progress=progress, client=client,
-                        n_jobs=max(1, n_jobs if n_jobs is not None else os.cpu_count() or 1))
+                        n_jobs=max(1, n_jobs if n_jobs is not None else os.cpu_count() or 1),
+                        share_until=share_until)
     if folder is not None:
         try:
             save_index(index, folder)
@@ -701,23 +704,30 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
     # topics hold one core (their kernels run single-threaded, for machine-
     # independent results), tokenising is mostly pyarrow kernels that
     # release the GIL. Not for a corpus without two dates: it gets no trends.
-    # The topic map (t-SNE, one core) is drawn in a thread too, while the
-    # trends are computed.
+    # Once the topics wait for the index (or are read from the cache), the
+    # rest of it is tokenised on every core. The topic map (t-SNE, one core)
+    # is drawn in a thread too, while the trends are computed.
     with ThreadPoolExecutor(2) as pool:
-        indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=1, progress=False,
-                               client=client) \
+        waiting = threading.Event()
+        indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=n_jobs, progress=False,
+                               client=client, share_until=waiting) \
             if articles["published"].nunique() > 1 else None
+
+        def index_now() -> TermIndex:
+            waiting.set()
+            return indexing.result()
+
         topics_folder = _topics_folder(articles, k=k, random_state=random_state, cache=cache)
         found = _cached_topics(topics_folder)
         if found is None:
             fitted = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
                                 random_state=random_state, k_range=K_RANGE, n_jobs=n_jobs,
-                                index=None if indexing is None else indexing.result)
+                                index=None if indexing is None else index_now)
             mapping = pool.submit(topic_map, fitted, articles, random_state=random_state)
         else:
             fitted, mapping = found[0], None
         model = fitted.aligned_to(before["topics"]) if before else fitted
-        full_index = indexing.result() if indexing is not None else None
+        full_index = index_now() if indexing is not None else None
         # Tokenising and the topic fit leave gigabytes of freed pages at a million articles.
         give_back_memory()
         topics = _with_headlines(model.topics_, articles)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -207,6 +209,30 @@ def test_processes_and_chunks_give_the_same_index(sample, monkeypatch):
     parallel = build_index(sample, n_jobs=2, progress=False)
     _same(chunked, whole)
     _same(parallel, whole)
+
+
+class _SetAfter(threading.Event):
+    """An event that reads as set from its ``n``-th look on (as if set meanwhile)."""
+
+    def __init__(self, n: int):
+        super().__init__()
+        self.looks, self.n = 0, n
+
+    def is_set(self) -> bool:
+        self.looks += 1
+        return self.looks > self.n
+
+
+@pytest.mark.parametrize("after", [0, 3, 10**6])
+def test_an_index_that_switches_to_processes_midway_is_the_same(sample, monkeypatch, after):
+    whole = build_index(sample, progress=False)
+    monkeypatch.setattr(index_module, "_CHUNK", 7)
+    event = _SetAfter(after)
+    shared = build_index(sample, n_jobs=2, progress=False, share_until=event)
+    _same(shared, whole)
+    n_chunks = -(-len(whole.copies) // 7)
+    # It looked once per chunk tokenised here, and once more when it switched.
+    assert event.looks == (min(after + 1, n_chunks) if after < n_chunks else n_chunks)
 
 
 def test_save_and_load_round_trip(tmp_path):
