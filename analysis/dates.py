@@ -368,13 +368,19 @@ def _relative_pattern(lang: str) -> re.Pattern | None:
     info = _translation_data().get(lang)
     if info is None:
         return None
-    parts = []
+    starts = []  # alternatives that start a word
     for words in (info.get("relative-type") or {}).values():
-        parts += [r"(?<!\w)" + re.escape(w.casefold()) + r"(?!\w)" for w in words]
+        starts += [re.escape(w.casefold()) + r"(?!\w)" for w in words]
     for patterns in (info.get("relative-type-regex") or {}).values():
         # Anchored on word starts: dateparser's own patterns assume a
         # tokenised string ("vor 3 h").
-        parts += [r"(?<!\w)(?:" + p + r")(?!\w)" for p in patterns]
+        starts += [r"(?:" + p + r")(?!\w)" for p in patterns]
+    parts = []
+    if starts:
+        # One word-start test for all of them: inside a word the search
+        # moves on after one test, not one per alternative (the same
+        # alternatives in the same order, so the same first match).
+        parts.append(r"(?<!\w)(?:" + "|".join(starts) + ")")
     for word in info.get("ago") or ():
         parts.append(r"\d+\s*\w+\s+" + re.escape(word.casefold()) + r"(?!\w)")
     if not parts:

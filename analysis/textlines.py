@@ -19,13 +19,13 @@ import functools
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
 
-__all__ = ["FEATURES", "LineModel", "letter_words", "line_features", "line_memo",
-           "load_line_model", "page_language", "stopwords_for"]
+__all__ = ["FEATURES", "LineModel", "PageText", "letter_words", "line_features", "line_memo",
+           "load_line_model", "page_language", "page_text", "stopwords_for", "word_runs"]
 
 #: Languages whose stopword lists the ``stop-words`` package ships, by ISO code.
 _STOP_WORDS_NAMES = {
@@ -128,6 +128,215 @@ def page_language(text: str) -> str | None:
 
 
 # --------------------------------------------------------------------------
+# Whole-page measurements
+
+# Separators tried, in order, to join a page's lines: whitespace, absent
+# from every line (a reader's lines never hold "\n"; the others serve
+# arbitrary callers).
+_SEPARATORS = ("\n", "\x1e", "\x1f", "\u2028", "\u2029")
+# Closing quotes and brackets that may follow a sentence's stop.
+_CLOSERS = "\"'”’»)]"
+_TERMINALS = frozenset(".!?…:。！？")
+_STOPS = frozenset(".!?。！？")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_PUNCT = re.compile(r"[|/»«•·>\-–—_#*]")  # separator punctuation ("Home | News")
+# What a character is, as the per-line patterns see it: one bit per class,
+# looked up for a whole page at once (see _char_bits).
+_WORD_BIT, _DIGIT_BIT, _SPACE_BIT, _UPPER_BIT, _PUNCT_BIT, _STOP_BIT, _LETTER_BIT = (
+    1, 2, 4, 8, 16, 32, 64)
+_CHAR_TESTS = (  # (bit, test of one character)
+    (_WORD_BIT, re.compile(r"\w").match), (_DIGIT_BIT, re.compile(r"\d").match),
+    (_SPACE_BIT, re.compile(r"\s").match), (_UPPER_BIT, str.isupper),
+    (_PUNCT_BIT, _PUNCT.match), (_STOP_BIT, _STOPS.__contains__),
+    (_LETTER_BIT, re.compile(r"[^\W\d_]").match),  # a character of a letter word
+)
+_BMP = 0x10000
+
+
+@functools.cache
+def _bmp_bits() -> np.ndarray:
+    """Return the class bits of every character of the Basic Multilingual Plane.
+
+    Built once (~0.05 s) from the patterns (and ``str.isupper``) themselves,
+    so a lookup answers exactly what the per-line pattern answers.
+    """
+    chars = "".join(map(chr, range(_BMP)))
+    bits = np.zeros(_BMP, dtype=np.uint8)
+    for bit, test in _CHAR_TESTS:
+        if isinstance(getattr(test, "__self__", None), re.Pattern):
+            where = [m.start() for m in test.__self__.finditer(chars)]
+        else:
+            where = [i for i, c in enumerate(chars) if test(c)]
+        bits[where] |= bit
+    return bits
+
+
+def _char_bits(codes: np.ndarray) -> np.ndarray:
+    """Return the class bits of each code point of *codes*."""
+    out = _bmp_bits()[np.minimum(codes, _BMP - 1)]
+    for k in np.flatnonzero(codes >= _BMP).tolist():  # emoji, rare scripts: one test each
+        char = chr(int(codes[k]))
+        out[k] = sum(bit for bit, test in _CHAR_TESTS if test(char))
+    return out
+
+
+def _codes(text: str) -> np.ndarray:
+    """Return the code points of *text* (a lone surrogate is one, as ``len`` counts it)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _starts(flags: np.ndarray) -> np.ndarray:
+    """Return where a run of set *flags* starts."""
+    out = flags.copy()
+    out[1:] &= ~flags[:-1]
+    return out
+
+
+@dataclass
+class PageText:
+    """Measurements of each line of a page, taken over the whole page at once.
+
+    A regex call per line and measure costs more than the matching itself
+    on a page of a few hundred short lines: :func:`page_text` joins the
+    lines, reads each character's class from a table, and counts per line
+    with numpy. The values are those of the per-line functions
+    (:func:`letter_words`, :func:`analysis.dates.word_count`, ...).
+    """
+
+    lines: Sequence[str]
+    chars: np.ndarray        # characters
+    words: np.ndarray        # analysis.dates.word_count
+    letters: np.ndarray      # len(letter_words(line))
+    digits: np.ndarray       # decimal digits ("\d")
+    punct: np.ndarray        # separator punctuation (|, /, », -, ...)
+    sentences: np.ndarray    # stops followed by a space or the line's end
+    raw_words: np.ndarray    # len(line.split())
+    initials: np.ndarray     # of them, starting with an upper-case letter
+    terminal: np.ndarray     # ends with a stop or colon (and closing quotes)
+    full_stop: np.ndarray    # ends with a stop that is no ellipsis
+    capitalised: np.ndarray  # first character upper-case
+    ellipsis: np.ndarray     # ends with "..." or "…"
+    cjk: np.ndarray          # holds CJK characters
+    tokens: list[str]        # the page's letter words (letter_words of each line, in order)
+    token_line: np.ndarray   # line of each token
+    _counts: dict = field(default_factory=dict, repr=False)
+
+    def count_in(self, vocabulary: frozenset[str]) -> np.ndarray:
+        """Return how many letter words of each line are in *vocabulary*."""
+        key = id(vocabulary)
+        if key not in self._counts:  # the rules and the features ask for the same list
+            hits = np.frombuffer(bytes(map(vocabulary.__contains__, self.tokens)), dtype=bool)
+            self._counts[key] = (vocabulary, np.bincount(self.token_line[hits],
+                                                         minlength=len(self.lines)))
+        return self._counts[key][1]
+
+    def share_in(self, vocabulary: frozenset[str]) -> np.ndarray:
+        """Return the share of each line's letter words in *vocabulary* (0 if it has none)."""
+        return self.count_in(vocabulary) / np.maximum(self.letters, 1)
+
+
+def page_text(lines: Sequence[str]) -> PageText:
+    """Return the per-line measurements of *lines* (see :class:`PageText`).
+
+    Examples
+    --------
+    >>> m = page_text(["Rain returns.", "Menu | 2 Home"])
+    >>> m.words.tolist(), m.letters.tolist(), m.punct.tolist(), m.terminal.tolist()
+    ([2, 3], [2, 2], [0, 1], [True, False])
+    """
+    n = len(lines)
+    sep = next(s for s in _SEPARATORS if not any(s in line for line in lines))
+    text = sep.join(lines)
+    codes = _codes(text)
+    bits = _char_bits(codes)
+    chars = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+    starts = np.cumsum(chars + 1) - chars - 1  # where each line starts in ``text``
+    space = (bits & _SPACE_BIT) != 0
+    # One row per count, summed over each line's characters (and the
+    # separator after it, which is whitespace and counts in no row): "\w+"
+    # runs; digits; separator punctuation; a stop before whitespace or the
+    # end (the sentence end); "\S+" runs (str.split) and those starting
+    # upper-case.
+    rows = np.zeros((6, len(codes) + 1), dtype=bool)
+    rows[0, :-1] = _starts((bits & _WORD_BIT) != 0)
+    rows[1, :-1] = (bits & _DIGIT_BIT) != 0
+    rows[2, :-1] = (bits & _PUNCT_BIT) != 0
+    rows[3, :-1] = ((bits & _STOP_BIT) != 0) & np.append(space[1:], True)
+    rows[4, :-1] = _starts(~space)
+    rows[5, :-1] = rows[4, :-1] & ((bits & _UPPER_BIT) != 0)
+    counts = np.add.reduceat(rows, np.minimum(starts, len(codes)), axis=1, dtype=np.int64)
+    counts[:, chars == 0] = 0  # reduceat reads one element for an empty segment
+    words, digits, punct, sentences, raw_words, initials = counts
+    # Letter words are read in the casefolded text ("ß" is "ss"): letters
+    # ("[^\W\d_]") kept, everything else a space, then one str.split.
+    folded = _codes(text.casefold())
+    letter = (_char_bits(folded) & _LETTER_BIT) != 0
+    token_line = np.cumsum(folded == ord(sep))[_starts(letter)]
+    tokens = (np.where(letter, folded, np.uint32(ord(" "))).tobytes()
+              .decode("utf-32-le", "surrogatepass").split())
+    cjk = np.zeros(n, dtype=bool)
+    if _CJK.search(text):
+        # Two CJK characters count as one word: the rare lines that hold
+        # them are counted as analysis.dates.word_count does.
+        from analysis.dates import word_count
+
+        for k, text_line in enumerate(lines):
+            if _CJK.search(text_line):
+                cjk[k] = True
+                words[k] = word_count(text_line)
+    # The end of a line, less its closing quotes: what the per-line "$"
+    # patterns read (a "$" also matches before a final newline).
+    tails = [text_line[-_TAIL:].removesuffix("\n").rstrip(_CLOSERS) for text_line in lines]
+    return PageText(
+        lines=lines,
+        chars=chars,
+        words=words,
+        letters=np.bincount(token_line, minlength=n)[:n],
+        digits=digits,
+        punct=punct,
+        sentences=sentences,
+        raw_words=raw_words,
+        initials=initials,
+        terminal=np.array([t[-1:] in _TERMINALS for t in tails], dtype=bool),
+        full_stop=np.array([t[-1:] in _STOPS and t[-2:-1] not in (".", "…") for t in tails],
+                           dtype=bool),
+        capitalised=((bits[np.minimum(starts, len(codes) - 1)] & _UPPER_BIT) != 0) & (chars > 0)
+        if len(codes) else np.zeros(n, dtype=bool),
+        ellipsis=np.array([text_line.endswith(("...", "…")) for text_line in lines], dtype=bool),
+        cjk=cjk,
+        tokens=tokens,
+        token_line=token_line,
+    )
+
+
+def word_runs(lines: Sequence[str]) -> list[str]:
+    """Return each line's casefolded words ("\\w+" runs) joined by single spaces.
+
+    The whole page in one pass: characters that are no word character
+    become spaces, then each line is split and rejoined.
+
+    Examples
+    --------
+    >>> word_runs(["Rain – returns!", "", "Straße 7"])
+    ['rain returns', '', 'strasse 7']
+    """
+    if not lines:
+        return []
+    sep = next(s for s in _SEPARATORS if not any(s in line for line in lines))
+    codes = _codes(sep.join(lines).casefold())
+    spaced = np.where(((_char_bits(codes) & _WORD_BIT) != 0) | (codes == ord(sep)), codes,
+                      np.uint32(ord(" "))).tobytes().decode("utf-32-le", "surrogatepass")
+    # Runs of spaces to one, none at a line's ends: each line's words joined
+    # by single spaces, as " ".join(line.split()) gives them.
+    collapsed = _SPACES.sub(" ", spaced)
+    return collapsed.replace(" " + sep, sep).replace(sep + " ", sep).strip(" ").split(sep)
+
+
+_TAIL = 16  # characters at a line's end that decide its terminal punctuation
+_SPACES = re.compile(" {2,}")
+
+
+# --------------------------------------------------------------------------
 # Features
 
 #: Names of the per-line features, in column order (the model file repeats
@@ -164,40 +373,22 @@ class LineRows:
     anchor: int | None         # index of the repeated title in the dump, if any
     n_lines: int               # lines in the dump
     title_words: frozenset[str] = frozenset()  # words of the ``<title>`` line
+    #: The lines' measurements, when the reader has taken them already.
+    measures: PageText | None = None
 
 
-_TERMINAL = re.compile(r"""[.!?…:。！？]["'”’»)\]]*$""")
-_FULL_STOP = re.compile(r"""(?<![.…])[.!?。！？]["'”’»)\]]*$""")
-_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
-_PUNCT = re.compile(r"[|/»«•·>\-–—_#*]")
 
 
-def _text_columns(lines: Sequence[str], stop_lang: frozenset[str],
-                  stop_any: frozenset[str]) -> np.ndarray:
-    """Return the text-only features of each line (one pass of Python per line)."""
-    out = np.zeros((len(lines), 10), dtype=np.float64)
-    in_lang, in_any = stop_lang.__contains__, stop_any.__contains__
-    for k, line in enumerate(lines):
-        words = letter_words(line)
-        n_letters = max(len(words), 1)
-        n_chars = max(len(line), 1)
-        raw_words = line.split()
-        out[k] = (
-            _TERMINAL.search(line[-16:]) is not None,  # the end only: "$" patterns
-            _FULL_STOP.search(line[-16:]) is not None,
-            min(len(_SENTENCE_END.findall(line)), 10),
-            sum(map(in_lang, words)) / n_letters,
-            sum(map(in_any, words)) / n_letters,
-            (len(_DIGITS.findall(line)) / n_chars) if _DIGITS.search(line) else 0.0,
-            sum(map(str.isupper, [w[0] for w in raw_words])) / max(len(raw_words), 1),
-            len(_PUNCT.findall(line)) / n_chars,
-            line[:1].isupper(),
-            line.endswith(("...", "…")),
-        )
-    return out
-
-
-_DIGITS = re.compile(r"\d")
+def _text_columns(m: PageText, stop_lang: frozenset[str], stop_any: frozenset[str]
+                  ) -> np.ndarray:
+    """Return the text-only features of each line, from the page's measurements."""
+    chars = np.maximum(m.chars, 1).astype(np.float64)
+    return np.column_stack([
+        m.terminal, m.full_stop, np.minimum(m.sentences, 10),
+        m.share_in(stop_lang), m.share_in(stop_any),
+        m.digits / chars, m.initials / np.maximum(m.raw_words, 1), m.punct / chars,
+        m.capitalised, m.ellipsis,
+    ]).astype(np.float64)
 
 
 def line_features(rows: LineRows, *, stop_lang: frozenset[str],
@@ -215,11 +406,12 @@ def line_features(rows: LineRows, *, stop_lang: frozenset[str],
     True
     """
     n = len(rows.lines)
-    text = _text_columns(rows.lines, stop_lang, stop_any)
+    measures = rows.measures if rows.measures is not None else page_text(rows.lines)
+    text = _text_columns(measures, stop_lang, stop_any)
     words = rows.words.astype(np.float64)
     own = np.zeros((n, len(_OWN)), dtype=np.float64)
     own[:, _COL["log_words"]] = np.log1p(words)
-    own[:, _COL["log_chars"]] = np.log1p([len(line) for line in rows.lines])
+    own[:, _COL["log_chars"]] = np.log1p(measures.chars.astype(np.float64))
     for j, name in enumerate(("terminal", "full_stop", "sentences", "stop_lang", "stop_any",
                               "digit_share", "upper_share", "punct_share", "capitalised",
                               "ellipsis")):
@@ -242,7 +434,7 @@ def line_features(rows: LineRows, *, stop_lang: frozenset[str],
     before = np.cumsum(prose) - prose
     own[:, _COL["prose_before"]] = before / total
     own[:, _COL["prose_after"]] = (total - before - prose) / total
-    own[:, _COL["title_overlap"]] = _title_overlap(rows.lines, rows.title_words)
+    own[:, _COL["title_overlap"]] = _title_overlap(measures, rows.title_words)
     if n:
         own[:, _COL["log_words_vs_median"]] = np.log1p(words) - np.median(np.log1p(words))
     own[:, _COL["region_distance"]] = _region_distance(rows.region)
@@ -251,16 +443,11 @@ def line_features(rows: LineRows, *, stop_lang: frozenset[str],
     return np.hstack([own, _neighbours(own)])
 
 
-def _title_overlap(lines: Sequence[str], title_words: frozenset[str]) -> np.ndarray:
+def _title_overlap(m: PageText, title_words: frozenset[str]) -> np.ndarray:
     """Return the share of each line's words found in the ``<title>`` (headline, teasers)."""
-    out = np.zeros(len(lines))
     if not title_words:
-        return out
-    for k, line in enumerate(lines):
-        words = letter_words(line)
-        if words:
-            out[k] = sum(map(title_words.__contains__, words)) / len(words)
-    return out
+        return np.zeros(len(m.lines))
+    return m.share_in(title_words)
 
 
 def _region_distance(region: np.ndarray) -> np.ndarray:
@@ -340,23 +527,30 @@ class LineModel:
         """
         if x.shape[0] == 0:
             return np.zeros(0)
-        # Every split of every tree is decided in one gather and compare;
-        # the walk down then only picks, level by level, the decision of
-        # the node reached (its position within the level doubles, plus
-        # one when the row goes right).
-        n_trees = self.feature.shape[0]
-        goes_right = (x[:, self.feature.ravel()] > self.threshold.ravel()).reshape(
-            x.shape[0], n_trees, -1)
-        at = np.zeros((x.shape[0], n_trees), dtype=np.intp)
-        for depth in range(self.depth):
-            level = goes_right[:, :, 2 ** depth - 1: 2 ** (depth + 1) - 1]
-            at = 2 * at + np.take_along_axis(level, at[:, :, None], axis=2)[:, :, 0]
-        leaves = self.leaf[np.arange(n_trees), at]
-        # Tree after tree: elementwise additions in one fixed order, so the
-        # score is the same on every machine and numpy version (a reduction
-        # may pair the terms differently, by SIMD width or release).
-        score = np.cumsum(np.column_stack([np.full(x.shape[0], self.bias), leaves]),
-                          axis=1)[:, -1]
+        # The root split of every tree is decided for every row in one
+        # gather and compare, on the transposed rows (each root reads one
+        # contiguous row of ``x.T``). Below it, each row reads only the node
+        # it reached: one gather of its feature and threshold per level (the
+        # node's position within its level doubles, plus one when the row
+        # goes right).
+        n_rows = x.shape[0]
+        n_trees, n_nodes = self.feature.shape
+        xt = np.ascontiguousarray(x.T)
+        at = (xt[self.feature[:, 0]] > self.threshold[:, :1]).astype(np.intp)
+        rows = np.arange(n_rows, dtype=np.intp)[None, :]
+        tree_base = (np.arange(n_trees, dtype=np.intp) * n_nodes)[:, None]
+        features, thresholds, values = self.feature.ravel(), self.threshold.ravel(), xt.ravel()
+        for depth in range(1, self.depth):
+            node = tree_base + (2 ** depth - 1) + at
+            at = 2 * at + (values.take(features.take(node) * n_rows + rows)
+                           > thresholds.take(node))
+        leaves = self.leaf.take(np.arange(n_trees, dtype=np.intp)[:, None] * self.leaf.shape[1]
+                                + at)
+        # Tree after tree: elementwise additions in one fixed order (an
+        # accumulate is sequential), so the score is the same on every
+        # machine and numpy version (a reduction may pair the terms
+        # differently, by SIMD width or release).
+        score = np.cumsum(np.vstack([np.full((1, n_rows), self.bias), leaves]), axis=0)[-1]
         return 1.0 / (1.0 + np.exp(-score))
 
     def to_json(self) -> dict:

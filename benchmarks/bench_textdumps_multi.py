@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     keep_all = {pid: ("", "", text) for pid, text in texts.items()}
     print(row("keep every line", score(keep_all, gold), None))
     print(row("shipped model (in-sample)", score(as_extracted(pages), gold), rate))
+    cv = None
     if not args.no_cv:
         cv = cv_pages(texts, gold, args.cv)
         print(row(f"site-grouped {args.cv}-fold CV", score(as_extracted(cv), gold), None))
@@ -136,15 +137,25 @@ def main(argv: list[str] | None = None) -> int:
 
     recalls = [(page_recall(gold[pid], pages[pid].text), pid) for pid in gold]
     worst = sorted((r, pid) for r, pid in recalls if r is not None)[: args.worst]
-    low = [pid for r, pid in recalls if r is not None and r < 0.3]
-    flagged = [pid for pid in low if pages[pid].low_confidence]
-    print(f"\nPages with snippet recall < 0.3: {len(low)}, flagged low-confidence: {len(flagged)}")
-    print(f"Pages flagged low-confidence overall: "
-          f"{sum(bool(p.low_confidence) for p in pages.values())}")
+    print()
+    print_flags("shipped", pages, gold)
+    if cv is not None:
+        print_flags("CV", cv, gold)
     print(f"{args.worst} worst pages by snippet recall (recall, id, flag):")
     for r, pid in worst:
         print(f"  {r:.2f} {pid} {pages[pid].low_confidence or '-'}")
     return 0
+
+
+def print_flags(name: str, pages: dict, gold: dict) -> None:
+    """Print how many pages of recall < 0.3 are flagged low-confidence, and which are not."""
+    recalls = {pid: page_recall(gold[pid], pages[pid].text) for pid in gold}
+    low = [pid for pid, r in recalls.items() if r is not None and r < 0.3]
+    missed = [pid for pid in low if not pages[pid].low_confidence]
+    print(f"{name}: pages with snippet recall < 0.3: {len(low)}, flagged low-confidence: "
+          f"{len(low) - len(missed)}; flagged overall: "
+          f"{sum(bool(p.low_confidence) for p in pages.values())}; "
+          f"not flagged: {', '.join(missed) or '-'}")
 
 
 if __name__ == "__main__":

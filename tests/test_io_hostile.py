@@ -246,12 +246,21 @@ def _adversarial_lines(size: int) -> list[str]:
 
 
 def _patterns():
-    from analysis import clean, dates
+    from analysis import clean, dates, textlines
     from analysis.textpage import body, dateline, headline, lines
 
-    return [(f"{module.__name__}.{name}", value)
-            for module in (lines, headline, body, dateline, clean, dates)
-            for name, value in vars(module).items() if isinstance(value, re.Pattern)]
+    found = [(f"{module.__name__}.{name}", value)
+             for module in (lines, headline, body, dateline, clean, dates, textlines)
+             for name, value in vars(module).items() if isinstance(value, re.Pattern)]
+    # The one-character class tests of the page-at-once measurements, and the
+    # relative-date patterns (built per language, all alternatives under one
+    # word-start test) of the languages the corpora hold.
+    found += [(f"textlines._CHAR_TESTS[{bit}]", test.__self__)
+              for bit, test in textlines._CHAR_TESTS
+              if isinstance(getattr(test, "__self__", None), re.Pattern)]
+    found += [(f"dates._relative_pattern({lang!r})", dates._relative_pattern(lang))
+              for lang in ("de", "en", "fr", "es", "ru", "tr")]
+    return found
 
 
 def _seconds(call, line: str) -> float:

@@ -637,3 +637,116 @@ def test_a_dump_that_opens_with_the_article_keeps_its_first_line_as_the_title():
     page = parse_text_page(dump)
     assert page.title == "Harbour bridge reopens after repairs"
     assert page.published == datetime.datetime(2023, 2, 22)
+
+
+# --------------------------------------------------------------------------
+# Page-at-once measurements equal the per-line definitions
+
+# Lines that stress the whole-page passes: separators inside lines, CJK,
+# letters beyond the Basic Multilingual Plane, casefolds that change length,
+# combining marks, closing quotes after stops, digits of other scripts.
+ODD_LINES = [
+    "Rain returns.", "Menu | 2 Home", "", "  ", "東京都の天気は晴れ。", "Straße STRASSE İstanbul",
+    "𝐀𝐁𝐂 bold 😀 emoji 𝟏𝟐", "Cafe\u0301 au lait…", "He said: «Yes.»", "Price: ٣٤ dollars!",
+    "line\u2028with separator", "tab\there", "trailing newline.\n", "a_b __init__ x²", "...",
+    "Le 3. mai 2021 – mis à jour", "«Это тест», сказал он.", "x" * 30 + ". Next one! And?",
+]
+
+
+def _per_line_measures(line: str, stop: frozenset[str]) -> tuple:
+    import re
+
+    from analysis.dates import word_count
+    from analysis.textlines import letter_words
+
+    words = letter_words(line)
+    tail = line[-16:]
+    return (len(line), word_count(line), len(words), len(re.findall(r"\d", line)),
+            len(re.findall(r"[|/»«•·>\-–—_#*]", line)),
+            len(re.findall(r"[.!?。！？](?:\s|$)", line)), len(line.split()),
+            sum(w[0].isupper() for w in line.split()),
+            re.search(r"""[.!?…:。！？]["'”’»)\]]*$""", tail) is not None,
+            re.search(r"""(?<![.…])[.!?。！？]["'”’»)\]]*$""", tail) is not None,
+            line[:1].isupper(), line.endswith(("...", "…")),
+            sum(w in stop for w in words))
+
+
+def test_page_text_equals_the_per_line_measures():
+    from analysis.textlines import page_text
+
+    stop = frozenset({"the", "und", "le", "он", "x"})
+    pages = [ODD_LINES, ODD_LINES[::-1], ODD_LINES[:1], [], [""], ["a\nb", "c\x1ed."]]
+    for lines in pages:
+        m = page_text(lines)
+        got = list(zip(m.chars.tolist(), m.words.tolist(), m.letters.tolist(),
+                       m.digits.tolist(), m.punct.tolist(), m.sentences.tolist(),
+                       m.raw_words.tolist(), m.initials.tolist(), m.terminal.tolist(),
+                       m.full_stop.tolist(), m.capitalised.tolist(), m.ellipsis.tolist(),
+                       m.count_in(stop).tolist(), strict=True))
+        assert got == [_per_line_measures(line, stop) for line in lines]
+
+
+def test_word_runs_equal_loose_per_line():
+    from analysis.textlines import word_runs
+    from analysis.textpage.lines import _loose
+
+    assert word_runs(ODD_LINES) == [_loose(line) for line in ODD_LINES]
+
+
+def test_page_classes_equal_the_per_line_class():
+    from analysis.textlines import page_text
+    from analysis.textpage.lines import _line_class, _page_classes
+
+    lines = [line for line in (" ".join(x.split()) for x in NEWS_PAGE.splitlines()
+                               + ODD_LINES) if line]
+    lines += ["Share on Facebook", "We use cookies to improve this site.", "1.2k shares",
+              "Leave a comment", "© 2024 Steppe Wire. All rights reserved.",
+              "Subscribe to our newsletter for the latest news today.", "Cookiesheet recipes"]
+    keys = [line.casefold() for line in lines]
+    chrome = frozenset({"home"})
+    assert _page_classes(lines, keys, page_text(lines), chrome).tolist() == [
+        _line_class(line, key, chrome) for line, key in zip(lines, keys, strict=True)]
+
+
+def test_chrome_key_pattern_matches_as_the_case_blind_one():
+    from analysis.textpage.lines import _CHROME_ANY, _CHROME_ANY_KEY, _lines_matching
+
+    lines = ["we use cookies.", "cookie", "fortune cookies", "mycookies", "cookies-policy",
+             "privacy policy", "(c) 2020 x", "nothing here", "by using our site you agree"]
+    expected = [_CHROME_ANY.search(line) is not None for line in lines]
+    assert [_CHROME_ANY_KEY.search(line) is not None for line in lines] == expected
+    assert _lines_matching(_CHROME_ANY_KEY, lines).tolist() == expected
+
+
+def test_tree_walk_equals_a_walk_node_by_node():
+    import numpy as np
+
+    from analysis.textlines import load_line_model
+
+    model = load_line_model()
+    x = np.random.default_rng(0).normal(size=(40, len(model.features))) * 2
+    score = np.full(len(x), model.bias)
+    for t in range(model.feature.shape[0]):  # the definition: each tree, each row
+        for r in range(len(x)):
+            node = 0
+            for _ in range(model.depth):
+                node = 2 * node + 1 + (x[r, model.feature[t, node]] > model.threshold[t, node])
+            score[r] = score[r] + model.leaf[t, node - (2 ** model.depth - 1)]
+    assert model.predict_proba(x).tolist() == (1.0 / (1.0 + np.exp(-score))).tolist()
+
+
+def test_a_scattered_unsure_body_is_flagged():
+    import numpy as np
+
+    from analysis.textpage.body import _RuleReading, _scattered_body
+
+    reading = _RuleReading(list(range(20)), [2] * 20, 0, 20, [True] * 20)
+    scattered = np.full(20, 0.1)
+    scattered[[0, 9, 19]] = 0.6
+    assert _scattered_body(reading, scattered, 0.5).startswith("body is 3 scattered lines of 20")
+    sure = scattered.copy()
+    sure[[0, 9]] = 0.9  # the model is sure of most of it
+    assert _scattered_body(reading, sure, 0.5) is None
+    run = np.full(20, 0.1)
+    run[5:10] = 0.6  # one run of unsure lines: an article, not scattered
+    assert _scattered_body(reading, run, 0.5) is None

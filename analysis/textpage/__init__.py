@@ -45,6 +45,7 @@ from analysis.textpage.body import (
     _low_confidence,
     _model_body,
     _rule_reading,
+    _scattered_body,
     _source_line,
 )
 from analysis.textpage.body import _line_table as _line_table
@@ -164,7 +165,8 @@ def parse_text_page(
     # footer) does not tell where the article's dateline is.
     heads = [i for i in (head, anchor) if i is not None and (not body or i <= body[0])]
     candidates = _date_candidates(lines, min(heads) if heads else None, layout.first, body, langs,
-                                  head if head is not None and head in heads else None)
+                                  head if head is not None and head in heads else None,
+                                  dict(zip(reading.idx, reading.dateline.tolist(), strict=True)))
     date_text, published, date_problem = _read_date(lines, candidates, langs, crawled)
     return TextPage(
         title=_nfc(title),
@@ -173,7 +175,8 @@ def parse_text_page(
         source=source,
         text=_nfc("\n\n".join(lines[i] for i in body)),
         low_confidence=(fallback or _low_confidence(lines, reading, proba, model.threshold_keep)
-                        or _far_from_headline(lines, head, body)),
+                        or _far_from_headline(lines, head, body)
+                        or _scattered_body(reading, proba, model.threshold_keep)),
         date_problem=date_problem,
         language=language,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from analysis.dates import is_relative_dateline, parse_date_text, relative_date_problem
 from analysis.textpage.headline import _DATELINE_REACH
@@ -22,7 +22,8 @@ _ABOVE_HEADLINE_LINES = 20
 
 
 def _date_candidates(lines: list[str], head: int | None, first: int, body: list[int],
-                     languages: Sequence[str], printed: int | None = None) -> list[int]:
+                     languages: Sequence[str], printed: int | None = None,
+                     datelines: Mapping[int, bool] | None = None) -> list[int]:
     """Return indices of lines whose date may be the page's, most plausible first.
 
     Just below the printed headline (``printed``) first, then between the
@@ -39,7 +40,16 @@ def _date_candidates(lines: list[str], head: int | None, first: int, body: list[
     "mis à jour") or an embedded post's goes after every unlabelled one,
     and a member's sign-up date on a forum ("Registriert: ...") is never
     the page's.
+
+    *datelines* says, for lines already measured (by index), whether each
+    looks like a dateline; the others are read here.
     """
+    known = datelines or {}
+
+    def is_dateline(i: int) -> bool:
+        found = known.get(i)
+        return looks_like_dateline(lines[i]) if found is None else found
+
     start = first if head is None else head
     body_first = body[0] if body else min(start + 30, len(lines))
     body_last = body[-1] if body else body_first
@@ -61,10 +71,16 @@ def _date_candidates(lines: list[str], head: int | None, first: int, body: list[
         found = []
         for i in zone:
             line = lines[i] if i < len(lines) else ""
-            if i in seen or not line or _COPYRIGHT_LINE.search(line):
+            if i in seen or not line:
+                continue
+            if k >= 3 and i > body_first + _DATED_LEAD_LINES and not is_dateline(i):
+                # Only a dateline counts here, and no later zone holds the
+                # line: the copyright test would change nothing.
+                continue
+            if _COPYRIGHT_LINE.search(line):
                 continue
             seen.add(i)
-            if looks_like_dateline(line) or (
+            if is_dateline(i) or (
                 i <= body_first and len(line) <= _RELATIVE_MAX_CHARS
                 and is_relative_dateline(line, languages=languages[:1])
             ):

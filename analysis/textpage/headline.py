@@ -9,12 +9,11 @@ heading of its own next to the byline and the dateline (:func:`_headline`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from analysis.textlines import letter_words
+from analysis.textlines import letter_words, word_runs
 from analysis.textpage.lines import (
     _FULL_STOP,
-    _WS,
     _fix_mojibake,
     _loose,
     _norm,
@@ -28,33 +27,34 @@ from analysis.textpage.lines import (
 _TITLE_SEPARATORS = re.compile(r"(?<!\s)\s++[|\-–—:·•»/]++\s")
 
 
-def _title_repeats(lines: list[str], first: int) -> tuple[str, list[int]]:
+def _title_repeats(lines: list[str], first: int, looses: list[str]) -> tuple[str, list[int]]:
     """Return the clean title and the indices of lines that repeat it.
 
     The ``<title>`` often carries a site suffix ("... - WSJ"); a later line
     that equals it, or is the part of it before or after a separator, is a
-    repeat, and the longest such part is the clean title.
+    repeat, and the longest such part is the clean title. *looses* holds
+    each line's words (:func:`_loose`).
     """
     raw = lines[first]
-    raw_loose = _loose(raw)
+    raw_loose = looses[first]
     repeats, exact, best = [], False, None
     for i in range(first + 1, len(lines)):
-        cand = _loose(lines[i])
+        cand = looses[i]
         if not cand or len(cand) < 0.4 * len(raw_loose) or " " not in cand:
             continue
         if cand == raw_loose:
             repeats.append(i)
             exact = True
-        elif _is_title_part(raw, lines[i]):
+        elif _is_title_part(raw, lines[i], raw_loose, cand):
             repeats.append(i)
             if best is None or len(lines[i]) > len(lines[best]):
                 best = i
     return (raw if exact or best is None else lines[best]), repeats
 
 
-def _is_title_part(raw: str, line: str) -> bool:
-    """Return True if *line* is *raw* minus a separated prefix or suffix."""
-    raw_loose, cand = _loose(raw), _loose(line)
+def _is_title_part(raw: str, line: str, raw_loose: str, cand: str) -> bool:
+    """Return True if *line* is *raw* minus a separated prefix or suffix
+    (*raw_loose*, *cand*: their words, :func:`_loose`)."""
     if raw_loose.startswith(cand + " "):
         rest = raw[len(line.rstrip(".")) :] if raw.startswith(line.rstrip(".")) else None
     elif raw_loose.endswith(" " + cand):
@@ -92,20 +92,28 @@ class _Layout:
     title: str
     repeats: list[int]
     chrome: frozenset[str]
+    #: Each line's words (:func:`_loose`), when taken for the whole page.
+    looses: list[str] | None = field(default=None, repr=False)
+
+    def loose(self, i: int) -> str:
+        """Return the words of line *i* (:func:`_loose`)."""
+        return self.looses[i] if self.looses is not None else _loose(self.lines[i])
 
 
 def _layout(text: str, boilerplate: frozenset[str]) -> _Layout | None:
     """Return the lines, title and chrome of a dump, or None for an empty or binary one."""
-    lines = [_WS.sub(" ", line).strip() for line in _fix_mojibake(text).splitlines()]
+    # Whitespace runs collapsed to one space, ends trimmed (as _norm does).
+    lines = [" ".join(line.split()) for line in _fix_mojibake(text).splitlines()]
     first = next((i for i, line in enumerate(lines) if line), None)
     if first is None or "\x00" in text:
         return None
     if lines[first].casefold() in boilerplate:
         # The dump starts with site chrome (the site name), not the title.
         first = _first_headline(lines, first, boilerplate)
-    title, repeats = _title_repeats(lines, first)
+    looses = word_runs(lines)
+    title, repeats = _title_repeats(lines, first, looses)
     chrome = boilerplate | {_norm(lines[i]) for i in [first, *repeats]}
-    return _Layout(lines, first, title, repeats, chrome)
+    return _Layout(lines, first, title, repeats, chrome, looses)
 
 
 _HEADLINE_WINDOW = 40  # lines above the body searched for the on-page headline
@@ -303,19 +311,19 @@ def _printed_title(layout: _Layout, body_first: int | None) -> int | None:
     site = _site_part(lines[first])
     repeats = set(layout.repeats)
     found = [i for i in range(first + 1, len(lines))
-             if i in repeats or (len(lines[i]) < 300 and _loose(lines[i]) in parts)]
+             if i in repeats or (len(lines[i]) < 300 and layout.loose(i) in parts)]
     if not found:
         return None
     anchor = body_first if body_first is not None else first
-    found = [i for i in found if _loose(lines[i]) != site or 0 <= anchor - i <= _HEADLINE_NEAR]
+    found = [i for i in found if layout.loose(i) != site or 0 <= anchor - i <= _HEADLINE_NEAR]
     if not found:
         return None
     # Two or more last parts printed together ("2gewinnt | Kabarett |
     # Satire") are the site's name and motto, whatever their length.
     suffixes = {" ".join(p for p in split[j:] if p) for j in range(1, len(split) - 1)}
     return min(found, key=lambda i: (not anchor - _HEADLINE_WINDOW <= i <= anchor,
-                                     _loose(lines[i]) in suffixes,
-                                     -_loose(lines[i]).count(" "), i > anchor, abs(anchor - i)))
+                                     layout.loose(i) in suffixes,
+                                     -layout.loose(i).count(" "), i > anchor, abs(anchor - i)))
 
 
 _HEADLINE_NEAR = 5  # lines above the body where the headline is printed
