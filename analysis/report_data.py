@@ -834,17 +834,18 @@ def _iso(series: pd.Series) -> pd.Series:
         return series.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
     tz = series.dt.tz
     wall = series.dt.tz_localize(None) if tz is not None else series
-    ns = wall.to_numpy(dtype="datetime64[ns]")
-    text = ns.astype("datetime64[s]").astype(str).astype(object)
+    values = wall.to_numpy()  # in the series' own unit: ns, us, ms or s
+    seconds = values.astype("datetime64[s]")
+    text = seconds.astype(str).astype(object)
     if tz is not None:
-        utc = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-        codes, offsets = pd.factorize((ns - utc).astype("timedelta64[s]").astype("float64"))
+        utc = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+        codes, offsets = pd.factorize((values - utc).astype("timedelta64[s]").astype("float64"))
         labels = np.array([_offset_text(o) for o in offsets] + [""], dtype=object)
         text = text + labels[codes]
     missing = series.isna().to_numpy()
     text[missing] = ""
     # Sub-second values and years outside 1000-9999 print otherwise: isoformat them.
-    odd = ~missing & ((ns.astype("int64") % 1_000_000_000 != 0)
+    odd = ~missing & ((values != seconds.astype(values.dtype))
                       | (wall.dt.year.to_numpy(dtype="float64", na_value=2000) < 1000))
     for i in np.flatnonzero(odd):
         text[i] = series.iloc[i].isoformat()

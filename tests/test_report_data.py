@@ -249,3 +249,9 @@ def test_iso_text_is_what_isoformat_prints(tz):
     got = _iso(series)
     assert got.dtype == object and got.tolist() == expected
     assert _iso(series.iloc[:0]).tolist() == [] and _iso(pd.Series([], dtype=object)).tolist() == []
+    # Other units, and years a nanosecond series cannot hold.
+    old = pd.Series(pd.DatetimeIndex(["1500-05-01 10:00", "0900-01-01", "2021-01-01 00:00:00.5",
+                                      None]).as_unit("us"))
+    if tz is not None:
+        old = old.dt.tz_localize("UTC").dt.tz_convert(tz)
+    assert _iso(old).tolist() == [("" if pd.isna(t) else t.isoformat()) for t in old]
