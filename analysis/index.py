@@ -485,7 +485,8 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     share_until : threading.Event, optional
         For a build in a thread beside other work: chunks are tokenised one
         at a time in this thread until the event is set (the other work is
-        done, or waits for the index), then in ``n_jobs`` new processes.
+        done, or waits for the index), then in ``n_jobs`` new processes
+        (fresh interpreters, see :func:`analysis.parallel.ordered_map`).
         The index is the same.
 
     Returns
@@ -531,9 +532,10 @@ def _tokenised_chunks(tasks: Iterator[tuple], *, n_jobs: int, client,
     if share_until is not None and client is None and n_jobs > 1:
         for task in tasks:
             if share_until.is_set():
-                # Spawned, not forked: this process is large and has other threads.
+                # New interpreters, not forks: this process is large and has
+                # other threads (a fork's RSS would count its pages again).
                 yield from ordered_map(_tokenised_chunk, itertools.chain([task], tasks),
-                                       n_jobs=n_jobs, start_method="spawn")
+                                       n_jobs=n_jobs, fresh=True)
                 return
             yield _tokenised_chunk(*task)
         return

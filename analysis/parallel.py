@@ -9,7 +9,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -72,14 +71,14 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
 
 
 def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
-                client=None, start_method: str | None = None) -> Iterator:
+                client=None, fresh: bool = False) -> Iterator:
     """Yield ``function(*task)`` for each task in task order, in up to ``n_jobs`` processes.
 
     Tasks are submitted a few at a time, so an endless or huge stream of
     tasks is never held in memory at once. With ``n_jobs=1`` everything runs
-    in this process, without a pool. ``start_method`` (``"spawn"``,
-    ``"forkserver"``) starts the processes afresh instead of forking this one:
-    for a caller that is large or has other threads running. With a Dask ``client``
+    in this process, without a pool. ``fresh=True`` starts new interpreters
+    instead of forking this process, for a caller that is large or has other
+    threads running. With a Dask ``client``
     (:func:`analysis.cluster.dask_client`) the tasks run on its workers
     instead, ``n_jobs`` at a time: a task whose worker dies is run again by
     the scheduler, so none is lost or yielded twice.
@@ -99,8 +98,16 @@ def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
     if n_jobs <= 1:
         yield from (function(*task) for task in tasks)
         return
-    context = None if start_method is None else multiprocessing.get_context(start_method)
-    with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
+    if fresh:
+        # loky's executor (joblib's, as scikit-learn uses it), not multiprocessing's
+        # "spawn": its workers do not re-run the caller's script, so a script
+        # without an `if __name__ == "__main__":` guard still works.
+        from joblib.externals.loky import ProcessPoolExecutor as FreshPoolExecutor
+
+        executor = FreshPoolExecutor(n_jobs)
+    else:
+        executor = ProcessPoolExecutor(n_jobs)
+    with executor as pool:
         yield from _in_order(lambda task: pool.submit(function, *task), tasks, n_jobs)
 
 

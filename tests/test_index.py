@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -285,3 +289,31 @@ def test_binary_terms_equal_the_vectorizer_on_the_texts(corpus, name, fmt, min_d
     assert matrix.dtype == expected.dtype and (matrix != expected).nnz == 0
     with pytest.raises(ValueError, match="below the index's min_df=2"):
         index.binary_terms(positions, min_df=1)
+
+
+def test_an_unguarded_script_switching_to_processes_runs_once(tmp_path):
+    # multiprocessing's "spawn" would run this script again in each worker
+    # (it has no `if __name__ == "__main__":` guard); the index's fresh
+    # processes must not.
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import threading\n"
+        "import pandas as pd\n"
+        "import analysis.index as ix\n"
+        "print('top level ran', flush=True)\n"
+        "ix._CHUNK = 2\n"
+        "arts = pd.DataFrame({'title': ['Oil prices', 'Vote count', 'Oil again', 'Poll'],\n"
+        "                     'text': ['Oil rose.', 'The vote.', 'Oil fell.', 'A poll.']})\n"
+        "event = threading.Event()\n"
+        "event.set()\n"
+        "shared = ix.build_index(arts, min_df=1, n_jobs=2, share_until=event, progress=False)\n"
+        "alone = ix.build_index(arts, min_df=1, progress=False)\n"
+        "print(shared.vocabulary.tolist() == alone.vocabulary.tolist(),\n"
+        "      (shared.counts != alone.counts).nnz == 0)\n",
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(index_module.__file__)
+                                                              .parent.parent)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["top level ran", "True True"]
