@@ -704,18 +704,21 @@ class TopicModel(BaseEstimator):
             # still merging its chunks.
             sims = self._similarities(rep.X)
             del rep
-            B, vocabulary = self._topic_term_matrix(articles, sampled, rows, min_df=min_df)
+            B, vocabulary = self._topic_term_matrix(articles, first, sampled, rows,
+                                                    min_df=min_df)
             terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
                                        n_terms=self.n_terms, max_df=self.max_df)
             step()
         self._set_frames(articles, originals, sims, labels, terms, previous)
         return self
 
-    def _topic_term_matrix(self, articles: pd.DataFrame, texts: Mapping[int, str],
-                           rows: np.ndarray, *, min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
+    def _topic_term_matrix(self, articles: pd.DataFrame, first: np.ndarray,
+                           texts: Mapping[int, str], rows: np.ndarray, *,
+                           min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
         """Return the binary term matrix of the originals at ``rows`` (``texts`` has theirs).
 
-        From the term index when the model has one.
+        ``first`` holds the originals' positions in ``articles``. From the term
+        index when the model has one.
         """
         index = self.index() if callable(self.index) else self.index
         if index is None or min_df < index.min_df:
@@ -723,8 +726,7 @@ class TopicModel(BaseEstimator):
         if len(index.codes) != len(articles):
             raise ValueError(f"fit_topics: the index was built from {len(index.codes)} articles, "
                              f"not these {len(articles)}")
-        originals = np.flatnonzero(_first_copies(articles).isna().to_numpy())
-        return index.binary_terms(originals[rows], min_df=min_df)
+        return index.binary_terms(first[rows], min_df=min_df)
 
     def _number_of_topics(self, rep: _Representation, n: int) -> int:
         self.k_selection_ = None

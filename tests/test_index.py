@@ -236,7 +236,7 @@ def test_an_index_that_switches_to_processes_midway_is_the_same(sample, monkeypa
     _same(shared, whole)
     n_chunks = -(-len(whole.copies) // 7)
     # It looked once per chunk tokenised here, and once more when it switched.
-    assert event.looks == (min(after + 1, n_chunks) if after < n_chunks else n_chunks)
+    assert event.looks == min(after + 1, n_chunks)
 
 
 def test_save_and_load_round_trip(tmp_path):

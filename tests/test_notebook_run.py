@@ -57,10 +57,10 @@ def test_runs_in_its_folder_with_the_parameters_and_leaves_ours_alone(tmp_path):
 
 def test_a_failure_before_run_runs_no_cell_and_stops_the_kernel(tmp_path):
     template = _notebook(tmp_path / "t.ipynb", "open('ran.txt', 'w').write('yes')")
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(RuntimeError, match="computing the data failed"):
         with NotebookRun(template, tmp_path / "out.ipynb", {}, cwd=tmp_path):
             time.sleep(0.5)
-            1 / 0
+            raise RuntimeError("computing the data failed")
     assert not (tmp_path / "ran.txt").exists()
     assert not (tmp_path / "out.ipynb").exists()
     assert _no_kernel_left()

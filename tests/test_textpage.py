@@ -738,9 +738,12 @@ def test_tree_walk_equals_a_walk_node_by_node():
 def test_a_scattered_unsure_body_is_flagged():
     import numpy as np
 
+    from analysis.textlines import page_text
     from analysis.textpage.body import _RuleReading, _scattered_body
 
-    reading = _RuleReading(list(range(20)), [2] * 20, 0, 20, [True] * 20)
+    lines = ["A line of the page."] * 20
+    reading = _RuleReading(list(range(20)), [2] * 20, 0, 20, [True] * 20, page_text(lines),
+                           lines, np.zeros(20, dtype=bool))
     scattered = np.full(20, 0.1)
     scattered[[0, 9, 19]] = 0.6
     assert _scattered_body(reading, scattered, 0.5).startswith("body is 3 scattered lines of 20")

@@ -279,9 +279,9 @@ class _RuleReading:
     hi: int
     keep: list[bool]        # kept by the rules (inside the run)
     #: Measurements of the lines of ``idx``, their keys and which are datelines.
-    measures: PageText | None = field(default=None, repr=False)
-    keys: list[str] = field(default_factory=list, repr=False)
-    dateline: np.ndarray | None = field(default=None, repr=False)
+    measures: PageText = field(repr=False)
+    keys: list[str] = field(repr=False)
+    dateline: np.ndarray = field(repr=False)
 
 
 def _rule_reading(
@@ -325,25 +325,21 @@ def _line_table(layout: _Layout, reading: _RuleReading, language: str | None
     region = np.zeros(len(idx))
     region[reading.lo:reading.hi] = 1.0
     sub = [lines[i] for i in idx]
-    measures = reading.measures if reading.measures is not None else page_text(sub)
-    # Lines are whitespace-normalised already: their key is their casefold.
-    keys = reading.keys or [line.casefold() for line in sub]
-    dateline = (reading.dateline if reading.dateline is not None
-                else np.array([looks_like_dateline(line) for line in sub], dtype=bool))
     rows = LineRows(
         lines=sub,
-        words=measures.words.astype(np.float64),
+        words=reading.measures.words.astype(np.float64),
         classes=np.array(reading.classes, dtype=np.int64),
         region=region,
         kept=np.array(reading.keep, dtype=np.float64),
-        chrome=np.fromiter(map(layout.chrome.__contains__, keys), dtype=np.float64,
-                           count=len(keys)),
-        dateline=dateline.astype(np.float64),
+        # Lines are whitespace-normalised already: their key is their casefold.
+        chrome=np.fromiter(map(layout.chrome.__contains__, reading.keys), dtype=np.float64,
+                           count=len(reading.keys)),
+        dateline=reading.dateline.astype(np.float64),
         line_no=np.array(idx, dtype=np.float64),
         anchor=layout.repeats[0] if layout.repeats else None,
         n_lines=len(lines),
         title_words=frozenset(letter_words(lines[layout.first])),
-        measures=measures,
+        measures=reading.measures,
     )
     return line_features(rows, stop_lang=stopwords_for(language), stop_any=_STOPWORDS)
 
@@ -356,10 +352,9 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
     proba = model.predict_proba(_line_table(layout, reading, language))
     # Copies of the title, the site's recurring lines, comment headers and
     # copyright lines are never the body.
-    keys = reading.keys or [layout.lines[i].casefold() for i in reading.idx]
     keep = (proba > model.threshold_keep) & np.array(
         [key not in layout.chrome and c != WALL
-         for key, c in zip(keys, reading.classes, strict=True)], dtype=bool)
+         for key, c in zip(reading.keys, reading.classes, strict=True)], dtype=bool)
     # A wall that ended the rule reader's page (comments header, copyright
     # after the article: every later line is WALL) still ends it.
     classes = np.array(reading.classes)
@@ -392,8 +387,7 @@ def _low_confidence(lines: list[str], reading: _RuleReading, proba: np.ndarray,
     """
     if not len(proba) or not (proba > threshold).any():
         return "no article body found"
-    words = (reading.measures.words.astype(np.float64) if reading.measures is not None
-             else np.array([word_count(lines[i]) for i in reading.idx], dtype=np.float64))
+    words = reading.measures.words.astype(np.float64)
     model_kept = proba > threshold
     rule_kept = np.array(reading.keep, dtype=bool)
     kept, total = words[model_kept].sum(), words.sum()
@@ -453,7 +447,9 @@ def _scattered_body(reading: _RuleReading, proba: np.ndarray, threshold: float) 
 
     Examples
     --------
-    >>> reading = _RuleReading(list(range(10)), [2] * 10, 0, 10, [True] * 10)
+    >>> lines = ["One line of the page."] * 10
+    >>> reading = _RuleReading(list(range(10)), [2] * 10, 0, 10, [True] * 10,
+    ...                        page_text(lines), lines, np.zeros(10, dtype=bool))
     >>> _scattered_body(reading, np.array([.6, .1, .1, .1, .1, .1, .1, .1, .1, .7]), 0.5)
     'body is 2 scattered lines of 10, few of them sure'
     >>> _scattered_body(reading, np.array([.9, .1, .1, .1, .1, .1, .1, .1, .1, .7]), 0.5) is None
@@ -463,8 +459,7 @@ def _scattered_body(reading: _RuleReading, proba: np.ndarray, threshold: float) 
     if not len(kept):
         return None
     span = kept[-1] - kept[0] + 1
-    words = (reading.measures.words.astype(np.float64) if reading.measures is not None
-             else np.ones(len(proba)))
+    words = reading.measures.words.astype(np.float64)
     sure = words[proba > _SURE_P].sum() / max(words[kept].sum(), 1.0)
     if len(kept) < _MIN_SPAN_SHARE * span and sure < _MIN_SURE_SHARE:
         return f"body is {len(kept)} scattered lines of {span}, few of them sure"
