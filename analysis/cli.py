@@ -27,7 +27,7 @@ import pandas as pd
 from analysis import config
 from analysis.cluster import check_dask, dask_client, describe
 from analysis.formats import DEFAULT_FIELD_NAMES
-from analysis.io import FORMATS, OUTPUT_MARKER, load_articles
+from analysis.io import FORMATS, OUTPUT_MARKER, load_articles, status_counts
 
 REPORT_NAME = "newsscope-report.html"
 FREQS = ("D", "W", "M", "Q", "Y")
@@ -535,8 +535,6 @@ _TABLES = frozenset({"doc_topics.csv", "topics.csv", "topics.parquet", "doc_topi
 
 
 def _status_line(manifest: pd.DataFrame) -> str:
-    from analysis.report_data import status_counts
-
     counts = status_counts(manifest)
     return f"{len(manifest)} input items: " + ", ".join(f"{n} {s}" for s, n in counts.items())
 

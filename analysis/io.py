@@ -42,7 +42,7 @@ from analysis.parallel import give_back_memory, resolve_n_jobs
 from analysis.unitstore import UnitStore
 
 __all__ = ["ARTICLE_COLUMNS", "MANIFEST_COLUMNS", "FORMATS", "OUTPUT_MARKER", "input_files",
-           "load_articles"]
+           "load_articles", "status_counts"]
 
 #: Output columns of :func:`load_articles`, in order, with their dtypes.
 ARTICLE_COLUMNS: dict[str, str] = {
@@ -61,6 +61,26 @@ ARTICLE_COLUMNS: dict[str, str] = {
 #: Columns of the manifest: one row per input item.
 MANIFEST_COLUMNS = ("path", "format", "status", "reason", "article_id")
 FORMATS = ("text", "html", "jsonl", "json", "csv", "parquet", "bbc", "reuters21578", "ttc3600")
+
+#: Manifest statuses in pipeline order.
+_STATUSES = ("loaded", "duplicate", "empty", "rejected")
+
+
+def _status_order(index: pd.Index) -> pd.Index:
+    return index.map(lambda s: _STATUSES.index(s) if s in _STATUSES else len(_STATUSES))
+
+
+def status_counts(manifest: pd.DataFrame) -> dict[str, int]:
+    """Return the number of manifest items per status, in pipeline order.
+
+    Examples
+    --------
+    >>> status_counts(pd.DataFrame({"status": ["rejected", "loaded", "loaded"]}))
+    {'loaded': 2, 'rejected': 1}
+    """
+    counts = manifest["status"].value_counts().sort_index(key=_status_order)
+    return {status: int(n) for status, n in counts.items()}
+
 
 # --------------------------------------------------------------------------- assembling
 

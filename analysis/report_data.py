@@ -30,7 +30,7 @@ from analysis.bursts import detect_bursts
 from analysis.cache import CacheWarning, frame_digest, mark_used, usable_cache_dir
 from analysis.cluster import check_dask, dask_client
 from analysis.index import TOKENISER_VERSION, TermIndex, build_index, load_index, save_index
-from analysis.io import load_articles
+from analysis.io import load_articles, status_counts
 from analysis.parallel import give_back_memory
 from analysis.periods import DateOutliersWarning, date_outliers
 from analysis.topics import TopicModel, fit_topics, topic_map
@@ -320,25 +320,6 @@ def _newly_rising(rising: pd.DataFrame, previous: pd.DataFrame | None, n: int = 
     was = previous[(previous["direction"] == "rising")
                    & (pd.to_numeric(previous["g2"], errors="coerce") >= G2_MIN)]
     return now[~now["term"].isin(set(was["term"]))].reset_index(drop=True)
-
-
-_STATUSES = ("loaded", "duplicate", "empty", "rejected")
-
-
-def _status_order(index: pd.Index) -> pd.Index:
-    return index.map(lambda s: _STATUSES.index(s) if s in _STATUSES else len(_STATUSES))
-
-
-def status_counts(manifest: pd.DataFrame) -> dict[str, int]:
-    """Return the number of manifest items per status, in pipeline order.
-
-    Examples
-    --------
-    >>> status_counts(pd.DataFrame({"status": ["rejected", "loaded", "loaded"]}))
-    {'loaded': 2, 'rejected': 1}
-    """
-    counts = manifest["status"].value_counts().sort_index(key=_status_order)
-    return {status: int(n) for status, n in counts.items()}
 
 
 class NothingLoadedError(ValueError):
