@@ -91,7 +91,10 @@ class _Options:
 #: JSON-lines exports are split into shards of about this size, loaded in parallel.
 SHARD_BYTES = 4 * _MIB
 _BATCH_UNITS = 256  # units per worker task: enough to amortise the hand-over
-_BATCH_BYTES = 8 * _MIB
+# One shard per task: two shards in one (the last, short shard joined to a
+# full one) made a task twice as long as the rest, which ran on while the
+# other processes had nothing left to do.
+_BATCH_BYTES = SHARD_BYTES
 
 
 def _unit_key(base: str, *parts) -> str:

@@ -296,3 +296,25 @@ def test_shingle_hashes_are_zlibs_crc32():
     expected = [zlib.crc32(raw[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     assert _crc32_slices(data, starts, ends).tolist() == expected
     assert _crc32_slices(data, starts[:0], ends[:0]).tolist() == []
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    # Equal groups under any numbering: each key of one maps to one key of the other.
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def test_band_keys_group_exactly_the_equal_rows(monkeypatch):
+    from analysis.clean import _band_keys
+
+    rng = np.random.default_rng(3)
+    distinct = rng.integers(0, 2**32, (300, 9), dtype=np.uint64).astype(np.uint32)
+    distinct[1] = distinct[0]
+    distinct[2, :8] = distinct[0, :8]  # differs in the last value only
+    values = distinct[rng.integers(0, 300, 5000)]
+    expected = pd.DataFrame(values).groupby(list(range(9)), sort=False).ngroup().to_numpy()
+    assert _same_partition(_band_keys(values), expected)
+    # Every hash colliding: the value check notices and groups by the values.
+    monkeypatch.setattr(pd, "factorize", lambda hashes: (np.zeros(len(hashes), dtype=np.intp),
+                                                         hashes[:1]))
+    assert _same_partition(_band_keys(values), expected)
