@@ -681,13 +681,11 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
     manifest = manifest.assign(path=_relative(manifest["path"], roots))
     # A report with two or three topics tells a reader little: "auto" scans
     # from 5 (the stability curve is in the methods appendix; --k overrides).
-    # The term index is built in a thread while the topics are fitted: the
-    # topics hold one core (their kernels run single-threaded, for machine-
-    # independent results), tokenising is mostly pyarrow kernels that
-    # release the GIL. Not for a corpus without two dates: it gets no trends.
-    # Once the topics wait for the index (or are read from the cache), the
-    # rest of it is tokenised on every core. The topic map (t-SNE, one core)
-    # is drawn in a thread too, while the trends are computed.
+    # The term index is built in a thread, and the topics count their words
+    # from it: as soon as the fit asks for it (or the topics are read from
+    # the cache) it is tokenised on every core. Without two dates the corpus
+    # gets no trends, and the topics read the texts themselves. The topic map
+    # (t-SNE, one core) is drawn in a thread while the trends are computed.
     with ThreadPoolExecutor(2) as pool:
         waiting = threading.Event()
         indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=n_jobs, progress=False,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -43,12 +43,12 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from analysis import topic_vectors
 from analysis.parallel import resolve_n_jobs
 from analysis.topic_terms import (
     _DECIMALS,
     STOPWORD_LANGUAGES,
     article_texts,
-    fold_case,
     membership_matrix,
     select_topic_terms,
     stopword_set,
@@ -57,7 +57,6 @@ from analysis.topic_terms import (
 
 __all__ = ["TopicModel", "fit_topics", "topic_hierarchy", "topic_map"]
 
-_LETTERS = r"(?u)\b[^\W\d_]{2,}\b"
 # Above these sizes, k selection, term statistics, LSA and k-means centres,
 # and classifier training use a seeded sample: their answers settle long
 # before that, and the cost does not.
@@ -195,19 +194,14 @@ def predict_topics(model: LinearSVC, X: sp.csr_matrix) -> np.ndarray:
 class _Representation:
     """TF-IDF and LSA vectors of a corpus, with the clusterings the hybrid method tries."""
 
-    def __init__(self, texts: list[str], *, stop_words: list[str], min_df: int, max_df: float,
+    def __init__(self, counts: sp.csr_matrix, vectorizer: TfidfVectorizer, *,
                  random_state: int, n_components: int = 100, n_jobs: int = 1):
+        # counts: texts × words from analysis.topic_vectors (overwritten here).
         self.random_state = random_state
         self.n_jobs = n_jobs
-        self.vectorizer = TfidfVectorizer(token_pattern=_LETTERS, stop_words=stop_words,
-                                          preprocessor=fold_case,
-                                          min_df=min_df, max_df=max_df, sublinear_tf=True,
-                                          dtype=np.float64)
-        try:
-            tfidf = self.vectorizer.fit_transform(texts)
-        except ValueError as exc:  # sklearn: "empty vocabulary; perhaps ..."
-            raise ValueError("no usable words to cluster on: the articles are empty, or every "
-                             "word is a stopword or too rare/common (min_df, max_df)") from exc
+        self.vectorizer = vectorizer
+        tfidf = topic_vectors.tfidf(counts, vectorizer)
+        del counts
         if tfidf.shape[1] < 2:
             raise ValueError(f"only {tfidf.shape[1]} usable word(s) across the articles; "
                              "too little text to find topics")
@@ -473,10 +467,15 @@ def resolve_method(method: str, texts: list[str]) -> str:
     >>> resolve_method("auto", ["word " * 300] * 3), resolve_method("nmf", ["a b"])
     ('hybrid', 'nmf')
     """
+    return _method_for(method, [len(t.split()) for t in texts])
+
+
+def _method_for(method: str, lengths: Sequence[int]) -> str:
+    """Return :func:`resolve_method` of texts of ``lengths`` words."""
     if method != "auto":
         return method
-    lengths = [len(t.split()) for t in texts]
-    return "embeddings" if lengths and np.median(lengths) < SHORT_TEXT_WORDS else "hybrid"
+    return ("embeddings" if len(lengths) and np.median(lengths) < SHORT_TEXT_WORDS
+            else "hybrid")
 
 
 def catch_all_topics(shares: np.ndarray, cohesion: np.ndarray) -> np.ndarray:
@@ -655,16 +654,24 @@ class TopicModel(BaseEstimator):
         first = np.flatnonzero(_first_copies(articles).isna().to_numpy())
         # Only the ids of the first copies are kept, not a copy of their texts.
         originals = articles["article_id"].iloc[first].reset_index(drop=True).to_frame()
-        every = article_texts(articles)
-        texts = [every[i] for i in first]
-        del every
-        n = len(texts)
+        n = len(first)
         if n < 4:
             raise ValueError(f"fit_topics: need at least 4 distinct articles to find topics, "
                              f"got {n}")
         min_df = 2 if n < 500 else 5
         stopwords = stopword_set(tuple(self.languages))
-        self.method_ = resolve_method(self.method, texts)
+        index = self._term_index(articles, min_df=min_df)
+        texts = None
+        if index is None or self.method == "embeddings":
+            every = article_texts(articles)
+            texts = [every[i] for i in first]
+            del every
+        self.method_ = _method_for(self.method, index.n_words[index.codes[first]]
+                                   if index is not None else [len(t.split()) for t in texts])
+        if self.method_ == "embeddings" and texts is None:
+            every = article_texts(articles)
+            texts = [every[i] for i in first]
+            del every
         steps = ["words", *(["embeddings"] if self.method_ == "embeddings" else []),
                  *(["choosing k"] if self.k == "auto" else []), "clustering", "topic terms"]
         with tqdm(total=len(steps), desc="topics", unit="step", leave=False,
@@ -673,9 +680,15 @@ class TopicModel(BaseEstimator):
                 bar.set_postfix_str(steps[bar.n] if bar.n < len(steps) else "")
                 bar.update()
 
-            rep = _Representation(texts, stop_words=sorted(stopwords), min_df=min_df,
-                                  max_df=self.max_df, random_state=self.random_state,
+            # From the term index when there is one: no text is tokenised again.
+            counts, vectorizer = (
+                topic_vectors.text_word_counts(texts, stop_words=stopwords, min_df=min_df,
+                                               max_df=self.max_df) if index is None else
+                topic_vectors.index_word_counts(index, first, stop_words=stopwords,
+                                                min_df=min_df, max_df=self.max_df))
+            rep = _Representation(counts, vectorizer, random_state=self.random_state,
                                   n_jobs=resolve_n_jobs(self.n_jobs))
+            del counts
             step()
             if self.method_ == "embeddings":
                 rep.use_embeddings(texts)
@@ -686,7 +699,7 @@ class TopicModel(BaseEstimator):
                 rows = np.sort(rng.choice(n, _SAMPLE_FOR_TERMS, replace=False))
             # The texts are vectorised: from here on only the sample of the
             # topic terms may need them (a gigabyte at a million articles).
-            sampled = {i: texts[i] for i in rows.tolist()}
+            sampled = {} if index is not None else {i: texts[i] for i in rows.tolist()}
             del texts
             k = self._number_of_topics(rep, n)
             if self.k == "auto":
@@ -704,29 +717,28 @@ class TopicModel(BaseEstimator):
             # still merging its chunks.
             sims = self._similarities(rep.X)
             del rep
-            B, vocabulary = self._topic_term_matrix(articles, first, sampled, rows,
-                                                    min_df=min_df)
+            B, vocabulary = (term_matrix([sampled[i] for i in rows], min_df=min_df)
+                             if index is None else index.binary_terms(first[rows],
+                                                                      min_df=min_df))
             terms = select_topic_terms(B, vocabulary, labels[rows], k, stopwords=stopwords,
                                        n_terms=self.n_terms, max_df=self.max_df)
             step()
         self._set_frames(articles, originals, sims, labels, terms, previous)
         return self
 
-    def _topic_term_matrix(self, articles: pd.DataFrame, first: np.ndarray,
-                           texts: Mapping[int, str], rows: np.ndarray, *,
-                           min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
-        """Return the binary term matrix of the originals at ``rows`` (``texts`` has theirs).
+    def _term_index(self, articles: pd.DataFrame, *, min_df: int):
+        """Return the term index of ``articles`` the model was given (waiting for it), or None.
 
-        ``first`` holds the originals' positions in ``articles``. From the term
-        index when the model has one.
+        An index whose phrases were pruned harder than the topic terms'
+        ``min_df`` cannot give their matrix: the texts are read instead.
         """
         index = self.index() if callable(self.index) else self.index
         if index is None or min_df < index.min_df:
-            return term_matrix([texts[i] for i in rows], min_df=min_df)
+            return None
         if len(index.codes) != len(articles):
             raise ValueError(f"fit_topics: the index was built from {len(index.codes)} articles, "
                              f"not these {len(articles)}")
-        return index.binary_terms(first[rows], min_df=min_df)
+        return index
 
     def _number_of_topics(self, rep: _Representation, n: int) -> int:
         self.k_selection_ = None

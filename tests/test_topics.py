@@ -396,11 +396,12 @@ def test_cli_previous_keeps_ids_and_checks_the_folder(tmp_path):
 def test_final_labels_survive_a_topic_missing_from_the_classifier_sample(tiny, monkeypatch):
     # On large corpora the final classifier trains on a sample, which can miss
     # a small topic: its classes are then not 0..m-1 (mix of corpora, k=21).
-    from analysis import topics
+    from analysis import topic_vectors, topics
     from analysis.topic_terms import article_texts
 
-    rep = topics._Representation(article_texts(tiny), stop_words=[], min_df=1, max_df=1.0,
-                                 random_state=0)
+    counts, vectorizer = topic_vectors.text_word_counts(article_texts(tiny), stop_words=[],
+                                                        min_df=1, max_df=1.0)
+    rep = topics._Representation(counts, vectorizer, random_state=0)
     labels = tiny["label"].factorize(sort=True)[0] + 1
     sample = np.sort(np.random.default_rng(0).choice(len(labels), len(labels) - 5,
                                                       replace=False))
