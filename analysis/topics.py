@@ -556,9 +556,11 @@ class TopicModel(BaseEstimator):
         value.
     index : TermIndex or callable, optional
         The term index of the articles (:func:`analysis.index.build_index`),
-        or a function returning it when it is first needed (the report builds
-        the index while the topics are clustered): topic terms are then read
-        from it instead of tokenising the texts again, with the same result.
+        or a function returning it when the fit starts (the report builds it
+        in a thread): the words clustered on and the topic terms are then
+        read from it instead of tokenising the texts again, with the same
+        result (see :mod:`analysis.topic_vectors`). Ignored for an index whose
+        phrases were pruned harder than the topic terms' ``min_df``.
 
     Attributes
     ----------
@@ -1062,8 +1064,8 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
         Threads sharing the clusterings; ``None``: one per CPU. The topics
         are the same for any value.
     index : TermIndex or callable, optional
-        The articles' term index, or a function returning it: topic terms are
-        read from it (same topics, less work). See :class:`TopicModel`.
+        The articles' term index, or a function returning it: words and topic
+        terms are read from it (same topics, less work). See :class:`TopicModel`.
 
     Returns
     -------
