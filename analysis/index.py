@@ -57,6 +57,9 @@ TOKENISER_VERSION = "uni-bi-1"
 # _TOKEN finds maximal runs of \w; replacing the complement's runs by one
 # space leaves those runs, space-separated, with Python's \w deciding.
 _NON_WORD = re.compile(r"\W+")
+# The same for ASCII text, byte by byte: \w there is a letter, a digit or "_".
+_ASCII_SPACED = bytes(b if chr(b).isalnum() or chr(b) == "_" else ord(" ")
+                      for b in range(128)) + bytes(range(128, 256))
 
 _CHUNK = 4_000  # texts per tokenising task: bounds the memory of one task
 
@@ -427,22 +430,31 @@ def _texts_of(articles: pd.DataFrame) -> list[str]:
     return article_texts(articles)
 
 
+def _spaced(text: str) -> str:
+    """Return ``text`` case folded with every run of non-word characters a space (or more)."""
+    folded = fold_case(text)
+    if folded.isascii():
+        # bytes.translate runs in C, where the regex steps through every character.
+        return folded.encode("ascii").translate(_ASCII_SPACED).decode("ascii")
+    return _NON_WORD.sub(" ", folded)
+
+
 def _tokenised_chunk(texts: list[str], copies: np.ndarray):
     """Return one chunk's words, phrase word pairs, counts and phrase document frequencies.
 
     Word numbers are local to the chunk; :func:`build_index` maps them to
     the corpus' sorted words.
     """
-    spaced = [_NON_WORD.sub(" ", fold_case(t)).strip(" ") for t in texts]
-    split = pc.split_pattern(pa.array(spaced, type=pa.large_string()), " ")
+    split = pc.split_pattern(pa.array([_spaced(t) for t in texts], type=pa.large_string()), " ")
     lengths = pc.list_value_length(split).to_numpy().astype(np.int64)
-    lengths[np.array([not s for s in spaced], dtype=bool)] = 0  # "" splits into [""]
     tokens = pc.list_flatten(split)
-    tokens = tokens.filter(pc.greater(pc.binary_length(tokens), 0))
+    # Runs of spaces (and a text's ends) split into empty strings: not words.
+    keep = pc.greater(pc.binary_length(tokens), 0)
+    tokens = tokens.filter(keep)
     encoded = tokens.dictionary_encode()
     words = encoded.dictionary.cast(pa.string())
     ids = encoded.indices.to_numpy().astype(np.int64)
-    doc = np.repeat(np.arange(len(texts)), lengths)
+    doc = np.repeat(np.arange(len(texts)), lengths)[keep.to_numpy(zero_copy_only=False)]
     same = doc[1:] == doc[:-1]  # a phrase never spans two texts
     pair_codes = ids[:-1][same] * len(words) + ids[1:][same]
     pair_codes, phrase = np.unique(pair_codes, return_inverse=True)

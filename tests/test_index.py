@@ -74,6 +74,16 @@ def test_non_word_runs_are_the_complement_of_the_token_pattern():
     assert index_module._NON_WORD.sub(" ", every).strip(" ").split(" ") == expected
 
 
+def test_ascii_texts_split_into_the_same_words():
+    # ASCII texts skip the regex (bytes.translate): every ASCII character, in random runs.
+    rng = np.random.default_rng(2)
+    letters = np.array([chr(c) for c in range(128)] + [" "] * 20 + ["ab", "İ", "é"])
+    for _ in range(2000):
+        text = "".join(rng.choice(letters, rng.integers(0, 40)))
+        expected = trends._WORD.findall(fold_case(text))
+        assert [w for w in index_module._spaced(text).split(" ") if w] == expected, repr(text)
+
+
 @pytest.mark.parametrize("corpus", ["tricky", "sample"])
 def test_unpruned_index_is_the_trends_vectorizer(corpus, sample):
     articles = TRICKY if corpus == "tricky" else sample
