@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["give_back_memory", "ordered_map", "resolve_n_jobs"]
+__all__ = ["give_back_memory", "keep_heap", "ordered_map", "resolve_n_jobs"]
 
 
 @functools.cache
@@ -45,6 +45,46 @@ def give_back_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+@functools.cache
+def _libc_mallopt():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return None
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
+#: Whether this process's heap keeps freed blocks for reuse (set in the pools' workers).
+heap_kept = False
+
+
+def keep_heap() -> bool:
+    """Make this process keep freed memory for reuse; return whether glibc took the setting.
+
+    Run in each worker process of :func:`ordered_map`, never in the caller's
+    own process. A worker allocates and frees the same large numpy
+    temporaries batch after batch; by default glibc gives blocks of more
+    than 128 KiB back to the kernel when they are freed, and the next batch
+    faults them in again page by page (4.5 of 38 CPU seconds of loading
+    100,000 articles were the kernel's). Here blocks up to 32 MiB come from
+    the heap, and up to 512 MiB of free space stays at its top.
+
+    Examples
+    --------
+    >>> from concurrent.futures import ProcessPoolExecutor
+    >>> with ProcessPoolExecutor(1, initializer=keep_heap) as pool:
+    ...     pool.submit(sum, [1, 2]).result()
+    3
+    """
+    global heap_kept
+    mallopt = _libc_mallopt()
+    if mallopt is None:
+        return False
+    heap_kept = bool(mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, 512 * 2**20))
+    return heap_kept
 
 
 def resolve_n_jobs(n_jobs: int | None) -> int:
@@ -104,9 +144,9 @@ def ordered_map(function: Callable, tasks: Iterable[tuple], *, n_jobs: int,
         # without an `if __name__ == "__main__":` guard still works.
         from joblib.externals.loky import ProcessPoolExecutor as FreshPoolExecutor
 
-        executor = FreshPoolExecutor(n_jobs)
+        executor = FreshPoolExecutor(n_jobs, initializer=keep_heap)
     else:
-        executor = ProcessPoolExecutor(n_jobs)
+        executor = ProcessPoolExecutor(n_jobs, initializer=keep_heap)
     with executor as pool:
         yield from _in_order(lambda task: pool.submit(function, *task), tasks, n_jobs)
 

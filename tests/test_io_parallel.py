@@ -178,3 +178,23 @@ def test_give_back_memory_returns_freed_heap_pages_to_the_system():
     after = psutil.Process().memory_info().rss
     assert before - after > 150 * 2**20, (before >> 20, after >> 20)
     assert len(kept) == 300
+
+
+def _heap_kept_here(_):
+    from analysis import parallel
+
+    return parallel.heap_kept
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_worker_processes_keep_their_heap_and_the_caller_does_not(fresh):
+    import ctypes.util
+
+    from analysis import parallel
+
+    flags = list(parallel.ordered_map(_heap_kept_here, [(i,) for i in range(4)], n_jobs=2,
+                                      fresh=fresh))
+    glibc = parallel._libc_mallopt() is not None and ctypes.util.find_library("c") is not None
+    assert flags == [glibc] * 4
+    assert parallel.heap_kept is False  # this process is the caller's: left as it was
+
