@@ -196,12 +196,11 @@ class _Representation:
 
     def __init__(self, counts: sp.csr_matrix, vectorizer: TfidfVectorizer, *,
                  random_state: int, n_components: int = 100, n_jobs: int = 1):
-        # counts: texts × words from analysis.topic_vectors (overwritten here).
+        # counts: texts × words from analysis.topic_vectors, weighed in place.
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.vectorizer = vectorizer
         tfidf = topic_vectors.tfidf(counts, vectorizer)
-        del counts
         if tfidf.shape[1] < 2:
             raise ValueError(f"only {tfidf.shape[1]} usable word(s) across the articles; "
                              "too little text to find topics")
@@ -662,18 +661,13 @@ class TopicModel(BaseEstimator):
                              f"got {n}")
         min_df = 2 if n < 500 else 5
         stopwords = stopword_set(tuple(self.languages))
+        # With a term index the texts are needed only for embeddings.
         index = self._term_index(articles, min_df=min_df)
-        texts = None
-        if index is None or self.method == "embeddings":
-            every = article_texts(articles)
-            texts = [every[i] for i in first]
-            del every
-        self.method_ = _method_for(self.method, index.n_words[index.codes[first]]
-                                   if index is not None else [len(t.split()) for t in texts])
+        texts = None if index is not None else _texts_at(articles, first)
+        self.method_ = _method_for(self.method, [len(t.split()) for t in texts]
+                                   if texts is not None else index.n_words[index.codes[first]])
         if self.method_ == "embeddings" and texts is None:
-            every = article_texts(articles)
-            texts = [every[i] for i in first]
-            del every
+            texts = _texts_at(articles, first)
         steps = ["words", *(["embeddings"] if self.method_ == "embeddings" else []),
                  *(["choosing k"] if self.k == "auto" else []), "clustering", "topic terms"]
         with tqdm(total=len(steps), desc="topics", unit="step", leave=False,
@@ -943,6 +937,12 @@ class TopicModel(BaseEstimator):
 def _compact(labels: np.ndarray) -> np.ndarray:
     """Return labels renumbered 0..m-1 so that no topic is empty (NMF can leave some)."""
     return np.unique(labels, return_inverse=True)[1].astype(int)
+
+
+def _texts_at(articles: pd.DataFrame, positions: np.ndarray) -> list[str]:
+    """Return the texts (title and body) of the articles at ``positions``."""
+    every = article_texts(articles)
+    return [every[i] for i in positions]
 
 
 def _first_copies(articles: pd.DataFrame) -> pd.Series:
