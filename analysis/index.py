@@ -1,9 +1,9 @@
 """One document–term index per corpus: every distinct text tokenised once, sliced by each stage.
 
 Topics, term trends, bursts and rising terms all count words and two-word
-phrases on the same texts. :func:`build_index` tokenises each distinct text (title,
-blank line, body, as :func:`~analysis.topic_terms.article_texts` makes it)
-once, into a sparse texts × terms count matrix; :meth:`TermIndex.columns`
+phrases on the same texts. :func:`build_index` tokenises each distinct text
+(title, blank line, body, as :func:`~analysis.topic_terms.article_texts`
+makes it) once, into a sparse texts × terms count matrix; :meth:`TermIndex.columns`
 and :meth:`TermIndex.top_terms` then answer what trends ask of the texts
 with sparse algebra, and :func:`save_index` / :func:`load_index` keep the
 index on disk between runs.
