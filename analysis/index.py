@@ -19,15 +19,13 @@ space, so no second regex engine ever decides what a word is.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -471,8 +469,7 @@ def _tokenised_chunk(texts: list[str], copies: np.ndarray):
 
 
 def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
-                progress: bool | None = None, client=None,
-                share_until: threading.Event | None = None) -> TermIndex:
+                progress: bool | None = None, client=None, fresh: bool = False) -> TermIndex:
     """Return the term index of ``articles``: each distinct text tokenised once.
 
     Parameters
@@ -494,12 +491,10 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
         Tokenise the chunks on this Dask cluster's workers instead (see
         :mod:`analysis.cluster`); the counts are summed here, and the index
         is the same.
-    share_until : threading.Event, optional
-        For a build in a thread beside other work: chunks are tokenised one
-        at a time in this thread until the event is set (the other work is
-        done, or waits for the index), then in ``n_jobs`` new processes
-        (fresh interpreters, see :func:`analysis.parallel.ordered_map`).
-        The index is the same.
+    fresh : bool
+        Tokenise in new interpreters rather than forks of this process, for
+        a caller that is large or has other threads running (see
+        :func:`analysis.parallel.ordered_map`). The index is the same.
 
     Returns
     -------
@@ -531,27 +526,11 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     with tqdm(total=len(first), desc="indexing", unit="text", disable=not progress) as bar:
-        for chunk in _tokenised_chunks(tasks, n_jobs=n_jobs, client=client,
-                                       share_until=share_until):
+        for chunk in ordered_map(_tokenised_chunk, tasks, n_jobs=n_jobs, client=client,
+                                 fresh=fresh):
             chunks.append(chunk)
             bar.update(chunk[2].shape[0])
     return _merged(chunks, codes, copies, min_df=min_df)
-
-
-def _tokenised_chunks(tasks: Iterator[tuple], *, n_jobs: int, client,
-                      share_until: threading.Event | None) -> Iterator:
-    """Yield each task's :func:`_tokenised_chunk` in order (see :func:`build_index`)."""
-    if share_until is not None and client is None and n_jobs > 1:
-        for task in tasks:
-            if share_until.is_set():
-                # New interpreters, not forks: this process is large and has
-                # other threads (a fork's RSS would count its pages again).
-                yield from ordered_map(_tokenised_chunk, itertools.chain([task], tasks),
-                                       n_jobs=n_jobs, fresh=True)
-                return
-            yield _tokenised_chunk(*task)
-        return
-    yield from ordered_map(_tokenised_chunk, tasks, n_jobs=n_jobs, client=client)
 
 
 def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int) -> TermIndex:

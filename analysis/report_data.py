@@ -15,7 +15,6 @@ import importlib.metadata
 import os
 import pickle
 import re
-import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -481,8 +480,7 @@ def _index_key(articles: pd.DataFrame) -> str:
 
 
 def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
-                progress: bool | None, client=None,
-                share_until: threading.Event | None = None) -> TermIndex:
+                progress: bool | None, client=None, fresh: bool = False) -> TermIndex:
     """Return the term index of ``articles``: from the cache folder, or built (and stored there).
 
     The index sits beside the load caches as ``index-<key>`` (see
@@ -500,7 +498,7 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
             return found
     index = build_index(articles, min_df=INDEX_MIN_DF, progress=progress, client=client,
                         n_jobs=max(1, n_jobs if n_jobs is not None else os.cpu_count() or 1),
-                        share_until=share_until)
+                        fresh=fresh)
     if folder is not None:
         try:
             save_index(index, folder)
@@ -512,7 +510,7 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
 
 
 #: Modules whose code shapes the topics: a change to any of them refits.
-_TOPIC_CODE = ("tokens.py", "topic_terms.py", "topics.py", "report_data.py")
+_TOPIC_CODE = ("tokens.py", "topic_terms.py", "topic_vectors.py", "topics.py", "report_data.py")
 _TOPIC_LIBRARIES = ("scikit-learn", "numpy", "scipy", "wordllama")
 
 
@@ -681,32 +679,27 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
     manifest = manifest.assign(path=_relative(manifest["path"], roots))
     # A report with two or three topics tells a reader little: "auto" scans
     # from 5 (the stability curve is in the methods appendix; --k overrides).
-    # The term index is built in a thread, and the topics count their words
-    # from it: as soon as the fit asks for it (or the topics are read from
-    # the cache) it is tokenised on every core. Without two dates the corpus
-    # gets no trends, and the topics read the texts themselves. The topic map
-    # (t-SNE, one core) is drawn in a thread while the trends are computed.
-    with ThreadPoolExecutor(2) as pool:
-        waiting = threading.Event()
-        indexing = pool.submit(_term_index, articles, cache=cache, n_jobs=n_jobs, progress=False,
-                               client=client, share_until=waiting) \
-            if articles["published"].nunique() > 1 else None
-
-        def index_now() -> TermIndex:
-            waiting.set()
-            return indexing.result()
-
+    # The term index comes first: the topics count their words from it, and
+    # trends, bursts and rising terms use it too. It is tokenised on every
+    # core, in new interpreters rather than forks (this process has other
+    # threads: the notebook's kernel is starting). Without two dates the
+    # corpus gets no trends, and the topics read the texts themselves. The
+    # topic map (t-SNE, one core) is drawn in a thread while the trends are
+    # computed.
+    full_index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=False,
+                             client=client, fresh=True) \
+        if articles["published"].nunique() > 1 else None
+    with ThreadPoolExecutor(1) as pool:
         topics_folder = _topics_folder(articles, k=k, random_state=random_state, cache=cache)
         found = _cached_topics(topics_folder)
         if found is None:
             fitted = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
                                 random_state=random_state, k_range=K_RANGE, n_jobs=n_jobs,
-                                index=None if indexing is None else index_now)
+                                index=full_index)
             mapping = pool.submit(topic_map, fitted, articles, random_state=random_state)
         else:
             fitted, mapping = found[0], None
         model = fitted.aligned_to(before["topics"]) if before else fitted
-        full_index = index_now() if indexing is not None else None
         # Tokenising and the topic fit leave gigabytes of freed pages at a million articles.
         give_back_memory()
         topics = _with_headlines(model.topics_, articles)

@@ -555,8 +555,8 @@ class TopicModel(BaseEstimator):
         value.
     index : TermIndex or callable, optional
         The term index of the articles (:func:`analysis.index.build_index`),
-        or a function returning it when the fit starts (the report builds it
-        in a thread): the words clustered on and the topic terms are then
+        or a function returning it when the fit starts: the words clustered
+        on and the topic terms are then
         read from it instead of tokenising the texts again, with the same
         result (see :mod:`analysis.topic_vectors`). Ignored for an index whose
         phrases were pruned harder than the topic terms' ``min_df``.
@@ -662,7 +662,7 @@ class TopicModel(BaseEstimator):
         min_df = 2 if n < 500 else 5
         stopwords = stopword_set(tuple(self.languages))
         # With a term index the texts are needed only for embeddings.
-        index = self._term_index(articles, min_df=min_df)
+        index = self._usable_index(articles, min_df=min_df)
         texts = None if index is not None else _texts_at(articles, first)
         self.method_ = _method_for(self.method, [len(t.split()) for t in texts]
                                    if texts is not None else index.n_words[index.codes[first]])
@@ -722,7 +722,7 @@ class TopicModel(BaseEstimator):
         self._set_frames(articles, originals, sims, labels, terms, previous)
         return self
 
-    def _term_index(self, articles: pd.DataFrame, *, min_df: int):
+    def _usable_index(self, articles: pd.DataFrame, *, min_df: int):
         """Return the term index of ``articles`` the model was given (waiting for it), or None.
 
         An index whose phrases were pruned harder than the topic terms'

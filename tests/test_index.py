@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -225,28 +224,10 @@ def test_processes_and_chunks_give_the_same_index(sample, monkeypatch):
     _same(parallel, whole)
 
 
-class _SetAfter(threading.Event):
-    """An event that reads as set from its ``n``-th look on (as if set meanwhile)."""
-
-    def __init__(self, n: int):
-        super().__init__()
-        self.looks, self.n = 0, n
-
-    def is_set(self) -> bool:
-        self.looks += 1
-        return self.looks > self.n
-
-
-@pytest.mark.parametrize("after", [0, 3, 10**6])
-def test_an_index_that_switches_to_processes_midway_is_the_same(sample, monkeypatch, after):
+def test_an_index_built_in_fresh_processes_is_the_same(sample, monkeypatch):
     whole = build_index(sample, progress=False)
-    monkeypatch.setattr(index_module, "_CHUNK", 7)
-    event = _SetAfter(after)
-    shared = build_index(sample, n_jobs=2, progress=False, share_until=event)
-    _same(shared, whole)
-    n_chunks = -(-len(whole.copies) // 7)
-    # It looked once per chunk tokenised here, and once more when it switched.
-    assert event.looks == min(after + 1, n_chunks)
+    monkeypatch.setattr(index_module, "_CHUNK", 7)  # chunks are cut here, in the caller
+    _same(build_index(sample, n_jobs=2, progress=False, fresh=True), whole)
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -301,22 +282,19 @@ def test_binary_terms_equal_the_vectorizer_on_the_texts(corpus, name, fmt, min_d
         index.binary_terms(positions, min_df=1)
 
 
-def test_an_unguarded_script_switching_to_processes_runs_once(tmp_path):
+def test_an_unguarded_script_indexing_in_fresh_processes_runs_once(tmp_path):
     # multiprocessing's "spawn" would run this script again in each worker
     # (it has no `if __name__ == "__main__":` guard); the index's fresh
     # processes must not.
     script = tmp_path / "unguarded.py"
     script.write_text(
-        "import threading\n"
         "import pandas as pd\n"
         "import analysis.index as ix\n"
         "print('top level ran', flush=True)\n"
         "ix._CHUNK = 2\n"
         "arts = pd.DataFrame({'title': ['Oil prices', 'Vote count', 'Oil again', 'Poll'],\n"
         "                     'text': ['Oil rose.', 'The vote.', 'Oil fell.', 'A poll.']})\n"
-        "event = threading.Event()\n"
-        "event.set()\n"
-        "shared = ix.build_index(arts, min_df=1, n_jobs=2, share_until=event, progress=False)\n"
+        "shared = ix.build_index(arts, min_df=1, n_jobs=2, fresh=True, progress=False)\n"
         "alone = ix.build_index(arts, min_df=1, progress=False)\n"
         "print(shared.vocabulary.tolist() == alone.vocabulary.tolist(),\n"
         "      (shared.counts != alone.counts).nnz == 0)\n",

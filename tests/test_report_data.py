@@ -255,3 +255,34 @@ def test_iso_text_is_what_isoformat_prints(tz):
     if tz is not None:
         old = old.dt.tz_localize("UTC").dt.tz_convert(tz)
     assert _iso(old).tolist() == [("" if pd.isna(t) else t.isoformat()) for t in old]
+
+
+def _analysis_imports(module: str) -> set[str]:
+    import ast
+    from pathlib import Path
+
+    import analysis
+
+    tree = ast.parse((Path(analysis.__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "analysis":
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis."):
+            found.add(node.module.split(".")[1])
+    return found
+
+
+def test_the_topics_cache_key_covers_every_module_that_shapes_topics():
+    from analysis.report_data import _TOPIC_CODE
+
+    # What topics.py reads its words and terms through, transitively; parallel
+    # only says how many threads run them.
+    shaping, todo = set(), ["topics"]
+    while todo:
+        module = todo.pop()
+        if module not in shaping:
+            shaping.add(module)
+            todo += sorted(_analysis_imports(module) - {"parallel"})
+    assert {"topic_vectors", "tokens"} <= shaping
+    assert {f"{m}.py" for m in shaping} <= set(_TOPIC_CODE)
