@@ -10,8 +10,9 @@ Retention policy
 ----------------
 A cache entry is one ``articles-<key>`` folder, written whole by one load
 (or an ``index-<key>`` or ``topics-<key>`` folder beside it, written by a
-report; the per-input rows in ``units/`` have their own pruning, see
-:mod:`analysis.unitstore`).
+report; the per-input rows in ``units/`` and the tokenised chunks in
+``termchunks/`` have their own pruning, see :mod:`analysis.unitstore` and
+:func:`analysis.index.prune_store`).
 Its modification time is when it was last used: set when it is written and
 again on each hit. :func:`prune_cache`
 

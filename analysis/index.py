@@ -19,12 +19,16 @@ space, so no second regex engine ever decides what a word is.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
+import time
+import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from analysis.cache import STALE_TMP_SECONDS, CacheWarning, _alive, mark_used
 from analysis.cluster import n_workers
 from analysis.parallel import ordered_map
 from analysis.tokens import (
@@ -47,7 +52,8 @@ from analysis.tokens import (
     fold_case,
 )
 
-__all__ = ["TOKENISER_VERSION", "TermIndex", "build_index", "save_index", "load_index"]
+__all__ = ["TOKENISER_VERSION", "TermIndex", "build_index", "save_index", "load_index",
+           "prune_store"]
 
 #: Changes whenever a text could be tokenised differently; caches are keyed by it.
 TOKENISER_VERSION = "uni-bi-1"
@@ -60,6 +66,8 @@ _ASCII_SPACED = bytes(b if chr(b).isalnum() or chr(b) == "_" else ord(" ")
                       for b in range(128)) + bytes(range(128, 256))
 
 _CHUNK = 4_000  # texts per tokenising task: bounds the memory of one task
+# Fewer texts than this are tokenised in the caller: starting processes costs more.
+_IN_CALLER = 2 * _CHUNK
 
 
 @dataclass(frozen=True, eq=False)
@@ -450,8 +458,15 @@ def _tokenised_chunk(texts: list[str], copies: np.ndarray):
     keep = pc.greater(pc.binary_length(tokens), 0)
     tokens = tokens.filter(keep)
     encoded = tokens.dictionary_encode()
-    words = encoded.dictionary.cast(pa.string())
-    ids = encoded.indices.to_numpy().astype(np.int64)
+    # Words numbered in code-point order, as the corpus numbers them: then a
+    # chunk's columns map to the corpus' in the same order, and each row of
+    # the merged counts is already sorted (sorting 100k rows there took longer
+    # than the rest of the merge).
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    words = encoded.dictionary.take(pa.array(order)).cast(pa.string())
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    ids = rank[encoded.indices.to_numpy()]
     doc = np.repeat(np.arange(len(texts)), lengths)[keep.to_numpy(zero_copy_only=False)]
     same = doc[1:] == doc[:-1]  # a phrase never spans two texts
     pair_codes = ids[:-1][same] * len(words) + ids[1:][same]
@@ -461,15 +476,30 @@ def _tokenised_chunk(texts: list[str], copies: np.ndarray):
     counts = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
                            shape=(len(texts), len(words) + len(pair_codes)))
     counts.sum_duplicates()
-    df = np.bincount(counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)),
-                     minlength=counts.shape[1])[len(words):]
     pairs = np.stack([pair_codes // max(len(words), 1), pair_codes % max(len(words), 1)], axis=1)
     n_words = np.array([len(t.split()) for t in texts], dtype=np.int64)
-    return words, pairs.astype(np.int32), counts, df, n_words
+    return (words, pairs.astype(np.int32), counts, _phrase_df(counts, len(words), copies),
+            n_words)
+
+
+def _phrase_df(counts: sp.csr_matrix, n_local_words: int, copies: np.ndarray) -> np.ndarray:
+    """Return the articles holding each of a chunk's phrases (its texts weighted by ``copies``).
+
+    Weights are whole numbers, so the sums are exact in any order.
+    """
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+    shared = np.flatnonzero(copies != 1)  # syndicated texts: few
+    if len(shared):
+        rows = counts[shared]
+        df += np.bincount(rows.indices, weights=np.repeat(copies[shared] - 1,
+                                                          np.diff(rows.indptr)),
+                          minlength=counts.shape[1])
+    return df[n_local_words:]
 
 
 def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
-                progress: bool | None = None, client=None, fresh: bool = False) -> TermIndex:
+                progress: bool | None = None, client=None, fresh: bool = False,
+                store: str | os.PathLike | None = None) -> TermIndex:
     """Return the term index of ``articles``: each distinct text tokenised once.
 
     Parameters
@@ -495,6 +525,13 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
         Tokenise in new interpreters rather than forks of this process, for
         a caller that is large or has other threads running (see
         :func:`analysis.parallel.ordered_map`). The index is the same.
+    store : path, optional
+        A folder keeping each chunk of texts tokenised, under a key made of
+        its texts: a corpus that grew by some files is tokenised only where
+        it changed (see :func:`_chunk_spans`), and only the merge is done
+        again. A chunk that cannot be read is tokenised again; one that
+        cannot be written costs a :class:`~analysis.cache.CacheWarning`.
+        The index is the same.
 
     Returns
     -------
@@ -515,22 +552,163 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     # The distinct texts are made again chunk by chunk from their first
     # articles, so that a large corpus is never held twice while tokenised.
     _, first = np.unique(codes, return_index=True)
+    if store is None:
+        spans, keys = [(s, min(s + _CHUNK, len(first))) for s in range(0, len(first), _CHUNK)], None
+    else:
+        store = Path(store)
+        spans, keys = _chunk_spans([_text_digest(t) for t in distinct])
     del distinct
     codes = codes.astype(np.int64)
     copies = np.bincount(codes, minlength=len(first)).astype(np.float64)
-    tasks = ((_texts_of(articles.iloc[first[s:s + _CHUNK]]), copies[s:s + _CHUNK])
-             for s in range(0, len(first), _CHUNK))
-    # No more processes than chunks: a small corpus is tokenised here, without a pool.
-    n_jobs = min(n_workers(client) if client is not None else n_jobs, -(-len(first) // _CHUNK))
-    chunks = []
+    chunks: list = [None] * len(spans)
+    if keys is not None:
+        for i, ((start, end), key) in enumerate(zip(spans, keys, strict=True)):
+            chunks[i] = _stored_chunk(store, key, copies[start:end])
+    todo = [i for i, chunk in enumerate(chunks) if chunk is None]
+    tasks = ((_texts_of(articles.iloc[first[spans[i][0]:spans[i][1]]]),
+              copies[spans[i][0]:spans[i][1]]) for i in todo)
+    n_todo = sum(spans[i][1] - spans[i][0] for i in todo)
+    # No more processes than chunks, and none for a few thousand texts (a
+    # small corpus, or the chunks a grown one adds).
+    n_jobs = min(n_workers(client) if client is not None else n_jobs, len(todo))
+    if client is None and n_todo < _IN_CALLER:
+        n_jobs = 1
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    with tqdm(total=len(first), desc="indexing", unit="text", disable=not progress) as bar:
-        for chunk in ordered_map(_tokenised_chunk, tasks, n_jobs=n_jobs, client=client,
-                                 fresh=fresh):
-            chunks.append(chunk)
+    unwritable = None
+    with tqdm(total=len(first), desc="indexing", unit="text", disable=not progress,
+              initial=len(first) - n_todo) as bar:
+        for i, chunk in zip(todo, ordered_map(_tokenised_chunk, tasks, n_jobs=max(n_jobs, 1),
+                                              client=client, fresh=fresh), strict=True):
+            chunks[i] = chunk
+            if keys is not None and unwritable is None:
+                unwritable = _store_chunk(store, keys[i], chunk)
             bar.update(chunk[2].shape[0])
+    if unwritable is not None:
+        warnings.warn(f"cannot keep the tokenised texts in {store} ({unwritable}); "
+                      "going on without them", CacheWarning, stacklevel=2)
     return _merged(chunks, codes, copies, min_df=min_df)
+
+
+# ------------------------------------------------------------------- chunk store
+#
+# A chunk's key is made of its texts, so a chunk is found again whatever else
+# the corpus holds. Where a chunk ends is decided by its texts too (content-
+# defined chunking, as rsync and backup tools cut files): a text whose digest
+# is 0 modulo a period ends one. New files add new chunks and change at most
+# the one chunk they land in; fixed-size chunks would all shift by one text.
+
+#: Changes whenever a stored chunk would be written differently.
+_CHUNK_FORMAT = "chunk-1"
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _chunk_spans(digests: list[bytes]) -> tuple[list[tuple[int, int]], list[str]]:
+    """Return content-defined ``(start, end)`` spans of texts and each span's key.
+
+    Spans hold at least a quarter and at most three times ``_CHUNK`` texts,
+    about ``_CHUNK`` on average.
+
+    Examples
+    --------
+    >>> digests = [_text_digest(str(i)) for i in range(30_000)]
+    >>> spans, keys = _chunk_spans(digests)
+    >>> grown, _ = _chunk_spans(digests[:12_000] + [_text_digest("new")] + digests[12_000:])
+    >>> len(set(spans) & {(s if s < 12_000 else s - 1, e if e <= 12_000 else e - 1)
+    ...                   for s, e in grown}) >= len(spans) - 1
+    True
+    """
+    smallest, largest, period = max(1, _CHUNK // 4), 3 * _CHUNK, max(1, _CHUNK * 3 // 4)
+    ends = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<u8") % period == 0 \
+        if digests else np.zeros(0, dtype=bool)
+    spans, start = [], 0
+    for end in range(1, len(digests) + 1):
+        size = end - start
+        if size >= largest or (size >= smallest and ends[end - 1]) or end == len(digests):
+            spans.append((start, end))
+            start = end
+    keys = [hashlib.blake2b(f"{TOKENISER_VERSION}|{_CHUNK_FORMAT}|".encode()
+                            + b"".join(digests[s:e]), digest_size=20).hexdigest()
+            for s, e in spans]
+    return spans, keys
+
+
+def _stored_chunk(store: Path, key: str, copies: np.ndarray):
+    """Return a stored chunk as :func:`_tokenised_chunk` does, or None when absent or unreadable."""
+    path = store / f"{key}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as found:
+            words = pa.ipc.open_stream(pa.py_buffer(found["words"].tobytes())).read_all()
+            words = words.column(0).combine_chunks()
+            counts = sp.csr_matrix((found["data"].astype(np.int32), found["indices"],
+                                    found["indptr"]), shape=tuple(found["shape"]))
+            pairs, n_words = found["pairs"], found["n_words"]
+        if counts.shape[0] != len(copies) or len(n_words) != len(copies):
+            return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, pa.ArrowException):
+        return None
+    mark_used(path)
+    return words, pairs, counts, _phrase_df(counts, len(words), copies), n_words
+
+
+def _store_chunk(store: Path, key: str, chunk) -> str | None:
+    """Write a tokenised chunk under ``key``, whole or not at all; return why not, if not."""
+    words, pairs, counts, _, n_words = chunk
+    sink = pa.BufferOutputStream()
+    table = pa.table({"word": words})
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    # Counts are small numbers: the smallest type that holds them halves the file.
+    data = counts.data.astype(np.uint8) if counts.nnz == 0 or counts.data.max() < 256 else \
+        counts.data.astype(np.uint16) if counts.data.max() < 65536 else counts.data
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        # The pid tells _prune_store whether the writer is still alive.
+        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", suffix=".npz", dir=store)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                np.savez(out, words=np.frombuffer(sink.getvalue(), dtype=np.uint8),
+                         pairs=pairs, data=data, indices=counts.indices, indptr=counts.indptr,
+                         shape=np.array(counts.shape, dtype=np.int64), n_words=n_words)
+            os.replace(tmp, store / f"{key}.npz")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def prune_store(store: str | os.PathLike, *, max_age_days: float = 30) -> list[Path]:
+    """Remove stored chunks unused for ``max_age_days`` and abandoned partial writes; return them.
+
+    Examples
+    --------
+    >>> import tempfile, time
+    >>> store = Path(tempfile.mkdtemp())
+    >>> (store / "old.npz").touch(); (store / "new.npz").touch()
+    >>> os.utime(store / "old.npz", (time.time() - 40 * 86400,) * 2)
+    >>> [p.name for p in prune_store(store)]
+    ['old.npz']
+    """
+    store, now, removed = Path(store), time.time(), []
+    if not store.is_dir():
+        return removed
+    for path in sorted(store.iterdir()):
+        try:
+            age = now - path.stat().st_mtime
+            pid = path.name.split("-")[1] if path.name.startswith(".tmp-") else ""
+            doomed = (age > STALE_TMP_SECONDS or (pid.isdigit() and not _alive(int(pid)))) \
+                if path.name.startswith(".tmp-") else age > max_age_days * 86400
+            if doomed and path.suffix == ".npz":
+                path.unlink()
+                removed.append(path)
+        except OSError:  # removed meanwhile by another run
+            continue
+    return removed
 
 
 def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int) -> TermIndex:
@@ -590,6 +768,7 @@ def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int)
         del local, cols, keep, rows
     counts = sp.csr_matrix((data, indices, np.concatenate(indptr)),
                            shape=(len(copies), n_vocab + int(kept.sum())))
+    # A check, not a sort: chunks number their words in corpus order (see _tokenised_chunk).
     counts.sort_indices()
     pairs = np.stack([kept_codes // max(n_vocab, 1), kept_codes % max(n_vocab, 1)],
                      axis=1).astype(np.int32)

@@ -28,7 +28,14 @@ from analysis import config
 from analysis.bursts import detect_bursts
 from analysis.cache import CacheWarning, frame_digest, mark_used, usable_cache_dir
 from analysis.cluster import check_dask, dask_client
-from analysis.index import TOKENISER_VERSION, TermIndex, build_index, load_index, save_index
+from analysis.index import (
+    TOKENISER_VERSION,
+    TermIndex,
+    build_index,
+    load_index,
+    prune_store,
+    save_index,
+)
 from analysis.io import load_articles, status_counts
 from analysis.parallel import give_back_memory
 from analysis.periods import DateOutliersWarning, date_outliers
@@ -56,6 +63,8 @@ K_RANGE = (5, 20)
 #: Two-word phrases in fewer articles are left out of the report's term index (see
 #: :func:`analysis.index.build_index`); the top terms need 2 or less.
 INDEX_MIN_DF = 2
+#: The cache's folder of tokenised chunks of texts (:func:`analysis.index.build_index`'s ``store``).
+INDEX_CHUNKS = "termchunks"
 
 
 @dataclass
@@ -487,7 +496,7 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
     :func:`_index_key`); ``cache=False`` neither reads nor writes it. A cache
     that cannot be written costs a :class:`~analysis.cache.CacheWarning`, never the run.
     """
-    folder = None
+    folder = root = None
     if cache:
         root = usable_cache_dir()
         folder = None if root is None else root / f"index-{_index_key(articles)}"
@@ -496,9 +505,14 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
         if found is not None and found.min_df == INDEX_MIN_DF and len(found.codes) == len(articles):
             mark_used(folder)
             return found
+    # Texts tokenised for an earlier version of the corpus are kept in
+    # chunks, so a corpus that grew is tokenised only where it changed.
+    chunks = None if root is None else root / INDEX_CHUNKS
     index = build_index(articles, min_df=INDEX_MIN_DF, progress=progress, client=client,
                         n_jobs=max(1, n_jobs if n_jobs is not None else os.cpu_count() or 1),
-                        fresh=fresh)
+                        fresh=fresh, store=chunks)
+    if chunks is not None:
+        prune_store(chunks)
     if folder is not None:
         try:
             save_index(index, folder)

@@ -218,6 +218,7 @@ def _same(a, b) -> None:
 def test_processes_and_chunks_give_the_same_index(sample, monkeypatch):
     whole = build_index(sample, progress=False)
     monkeypatch.setattr(index_module, "_CHUNK", 7)
+    monkeypatch.setattr(index_module, "_IN_CALLER", 0)  # processes even for a few texts
     chunked = build_index(sample, progress=False)
     parallel = build_index(sample, n_jobs=2, progress=False)
     _same(chunked, whole)
@@ -227,7 +228,77 @@ def test_processes_and_chunks_give_the_same_index(sample, monkeypatch):
 def test_an_index_built_in_fresh_processes_is_the_same(sample, monkeypatch):
     whole = build_index(sample, progress=False)
     monkeypatch.setattr(index_module, "_CHUNK", 7)  # chunks are cut here, in the caller
+    monkeypatch.setattr(index_module, "_IN_CALLER", 0)
     _same(build_index(sample, n_jobs=2, progress=False, fresh=True), whole)
+
+
+def _counting_tokenised(monkeypatch) -> list[int]:
+    """Count the texts tokenised from now on (in this process: n_jobs=1)."""
+    tokenised: list[int] = []
+    real = index_module._tokenised_chunk
+
+    def counted(texts, copies):
+        tokenised.append(len(texts))
+        return real(texts, copies)
+
+    monkeypatch.setattr(index_module, "_tokenised_chunk", counted)
+    return tokenised
+
+
+def test_a_stored_corpus_is_tokenised_again_only_where_it_grew(sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(index_module, "_CHUNK", 8)  # spans of 2..24 texts
+    store = tmp_path / "chunks"
+    tokenised = _counting_tokenised(monkeypatch)
+    _same(build_index(sample, progress=False, store=store), build_index(sample, progress=False))
+    assert sum(tokenised) == 2 * sample["text"].nunique()  # once into the store, once without
+    tokenised.clear()
+    _same(build_index(sample, progress=False, store=store), build_index(sample, progress=False))
+    assert sum(tokenised) == sample["text"].nunique()  # only the build without a store
+    # Five new articles in the middle, and a second copy of an old one (its
+    # phrases' document frequencies change, its chunk does not).
+    new = pd.DataFrame({"title": [f"New {i}" for i in range(5)],
+                        "text": [f"Fresh report number {i} on the pipeline." for i in range(5)]})
+    grown = pd.concat([sample.iloc[:40], new, sample.iloc[40:], sample.iloc[[3]]],
+                      ignore_index=True)
+    tokenised.clear()
+    stored = build_index(grown, progress=False, store=store)
+    assert 5 <= sum(tokenised) <= 5 + 2 * 24  # the new texts and the span(s) they landed in
+    _same(stored, build_index(grown, progress=False))
+
+
+def test_an_unreadable_or_unwritable_store_costs_time_not_the_index(sample, tmp_path,
+                                                                   monkeypatch):
+    from analysis.cache import CacheWarning
+
+    monkeypatch.setattr(index_module, "_CHUNK", 8)
+    whole = build_index(sample, progress=False)
+    store = tmp_path / "chunks"
+    build_index(sample, progress=False, store=store)
+    files = sorted(store.glob("*.npz"))
+    files[0].write_bytes(b"broken")
+    files[1].write_bytes(files[1].read_bytes()[:100])
+    tokenised = _counting_tokenised(monkeypatch)
+    _same(build_index(sample, progress=False, store=store), whole)
+    assert 0 < sum(tokenised) <= 2 * 24  # the two damaged chunks, tokenised again
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the store's folder should be")
+    with pytest.warns(CacheWarning, match="cannot keep the tokenised texts"):
+        _same(build_index(sample, progress=False, store=blocked), whole)
+
+
+def test_prune_store_removes_old_chunks_and_dead_writers_leftovers(tmp_path):
+    import time
+
+    for name in ("old.npz", "new.npz", ".tmp-999999999-x.npz", f".tmp-{os.getpid()}-y.npz",
+                 "notes.txt"):
+        (tmp_path / name).write_bytes(b"")
+    month_ago = time.time() - 31 * 86400
+    os.utime(tmp_path / "old.npz", (month_ago, month_ago))
+    os.utime(tmp_path / "notes.txt", (month_ago, month_ago))
+    removed = index_module.prune_store(tmp_path)
+    assert sorted(p.name for p in removed) == [".tmp-999999999-x.npz", "old.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".tmp-{os.getpid()}-y.npz",
+                                                          "new.npz", "notes.txt"]
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -292,6 +363,7 @@ def test_an_unguarded_script_indexing_in_fresh_processes_runs_once(tmp_path):
         "import analysis.index as ix\n"
         "print('top level ran', flush=True)\n"
         "ix._CHUNK = 2\n"
+        "ix._IN_CALLER = 0\n"
         "arts = pd.DataFrame({'title': ['Oil prices', 'Vote count', 'Oil again', 'Poll'],\n"
         "                     'text': ['Oil rose.', 'The vote.', 'Oil fell.', 'A poll.']})\n"
         "shared = ix.build_index(arts, min_df=1, n_jobs=2, fresh=True, progress=False)\n"

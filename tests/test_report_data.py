@@ -173,9 +173,12 @@ def test_the_term_index_changes_no_table_and_is_read_from_the_cache(terms, since
 
     same(compute_report_data([str(SAMPLE_DIR)], cache=False, n_jobs=2, **options))
     assert not list((tmp_path / "cache").glob("index-*"))  # cache=False writes no index
+    assert not (tmp_path / "cache" / report_data.INDEX_CHUNKS).exists()
     same(compute_report_data([str(SAMPLE_DIR)], **options))
     stored = list((tmp_path / "cache").glob("index-*"))
     assert len(stored) == 1
+    # The chunks of tokenised texts are kept too: a grown corpus reuses them.
+    assert list((tmp_path / "cache" / report_data.INDEX_CHUNKS).glob("*.npz"))
 
     def refuse(*args, **kwargs):
         raise AssertionError("the cached term index was not used")
