@@ -65,7 +65,7 @@ _NON_WORD = re.compile(r"\W+")
 _ASCII_SPACED = bytes(b if chr(b).isalnum() or chr(b) == "_" else ord(" ")
                       for b in range(128)) + bytes(range(128, 256))
 
-_CHUNK = 4_000  # texts per tokenising task: bounds the memory of one task
+_CHUNK = 2_000  # texts per tokenising task (~100 MiB): bounds the memory of one task
 # Fewer texts than this are tokenised in the caller: starting processes costs more.
 _IN_CALLER = 2 * _CHUNK
 
@@ -476,10 +476,19 @@ def _tokenised_chunk(texts: list[str], copies: np.ndarray):
     counts = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
                            shape=(len(texts), len(words) + len(pair_codes)))
     counts.sum_duplicates()
+    # Counts are small numbers: held (and sent, and stored) in the smallest type that holds them.
+    counts.data = _small(counts.data)
     pairs = np.stack([pair_codes // max(len(words), 1), pair_codes % max(len(words), 1)], axis=1)
     n_words = np.array([len(t.split()) for t in texts], dtype=np.int64)
     return (words, pairs.astype(np.int32), counts, _phrase_df(counts, len(words), copies),
             n_words)
+
+
+def _small(data: np.ndarray) -> np.ndarray:
+    """Return counts as uint8 or uint16 when they fit, else as they are."""
+    top = int(data.max()) if len(data) else 0
+    return data.astype(np.uint8) if top < 2**8 else data.astype(np.uint16) if top < 2**16 \
+        else data
 
 
 def _phrase_df(counts: sp.csr_matrix, n_local_words: int, copies: np.ndarray) -> np.ndarray:
@@ -643,7 +652,7 @@ def _stored_chunk(store: Path, key: str, copies: np.ndarray):
         with np.load(path, allow_pickle=False) as found:
             words = pa.ipc.open_stream(pa.py_buffer(found["words"].tobytes())).read_all()
             words = words.column(0).combine_chunks()
-            counts = sp.csr_matrix((found["data"].astype(np.int32), found["indices"],
+            counts = sp.csr_matrix((found["data"], found["indices"],
                                     found["indptr"]), shape=tuple(found["shape"]))
             pairs, n_words = found["pairs"], found["n_words"]
         if counts.shape[0] != len(copies) or len(n_words) != len(copies):
@@ -661,9 +670,6 @@ def _store_chunk(store: Path, key: str, chunk) -> str | None:
     table = pa.table({"word": words})
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    # Counts are small numbers: the smallest type that holds them halves the file.
-    data = counts.data.astype(np.uint8) if counts.nnz == 0 or counts.data.max() < 256 else \
-        counts.data.astype(np.uint16) if counts.data.max() < 65536 else counts.data
     try:
         store.mkdir(parents=True, exist_ok=True)
         # The pid tells _prune_store whether the writer is still alive.
@@ -671,8 +677,9 @@ def _store_chunk(store: Path, key: str, chunk) -> str | None:
         try:
             with os.fdopen(fd, "wb") as out:
                 np.savez(out, words=np.frombuffer(sink.getvalue(), dtype=np.uint8),
-                         pairs=pairs, data=data, indices=counts.indices, indptr=counts.indptr,
-                         shape=np.array(counts.shape, dtype=np.int64), n_words=n_words)
+                         pairs=pairs, data=counts.data, indices=counts.indices,
+                         indptr=counts.indptr, shape=np.array(counts.shape, dtype=np.int64),
+                         n_words=n_words)
             os.replace(tmp, store / f"{key}.npz")
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -720,8 +727,10 @@ def _merged(chunks: list, codes: np.ndarray, copies: np.ndarray, *, min_df: int)
     else:
         words = pa.array([], type=pa.string())
     n_vocab = len(words)
-    to_global = [pc.index_in(c[0], value_set=words).to_numpy(zero_copy_only=False).astype(np.int32)
-                 for c in chunks]
+    # One lookup table of the corpus' words for all chunks, not one per chunk.
+    to_global = np.split(pc.index_in(pa.concat_arrays([c[0] for c in chunks]), value_set=words)
+                         .to_numpy(zero_copy_only=False).astype(np.int32),
+                         np.cumsum([len(c[0]) for c in chunks])[:-1]) if chunks else []
     local_codes = [g[c[1][:, 0]].astype(np.int64) * n_vocab + g[c[1][:, 1]]
                    for g, c in zip(to_global, chunks, strict=True)]
     # A hash table, not np.unique's sort: that held the phrase codes of every

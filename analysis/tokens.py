@@ -21,7 +21,6 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 __all__ = ["STOPWORD_LANGUAGES", "article_texts", "chrome_terms", "fold_case", "stopword_set"]
 
@@ -58,6 +57,7 @@ def stopword_set(languages: Sequence[str] = ("en", "ru", "tr", "az")) -> frozens
     >>> all(w in words for w in ("the", "и", "ve", "üçün", "said"))
     True
     """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     from stop_words import get_stop_words
 
     words = set(NEWS_FILLER)
@@ -187,6 +187,8 @@ def _given_terms(texts: list[str], terms: list[str]) -> tuple[sp.csr_matrix, lis
     patterns = [k for k in keys if "*" in k]
     if patterns:
         # Only patterns need the corpus vocabulary, and only at their own lengths.
+        from sklearn.feature_extraction.text import CountVectorizer
+
         lengths = sorted({len(k.split()) for k in patterns})
         scan = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
                                ngram_range=(lengths[0], lengths[-1]))
@@ -221,6 +223,8 @@ def _count_vocabulary(texts: list[str], vocabulary: list[str]) -> sp.csr_matrix:
     Longer phrases fall back to scikit-learn.
     """
     if any(v.count(" ") > 1 for v in vocabulary):
+        from sklearn.feature_extraction.text import CountVectorizer
+
         longest = max(v.count(" ") + 1 for v in vocabulary)
         vectorizer = CountVectorizer(preprocessor=fold_case, token_pattern=_TOKEN,
                                      ngram_range=(1, longest), vocabulary=vocabulary,
