@@ -672,7 +672,7 @@ def _store_chunk(store: Path, key: str, chunk) -> str | None:
         writer.write_table(table)
     try:
         store.mkdir(parents=True, exist_ok=True)
-        # The pid tells _prune_store whether the writer is still alive.
+        # The pid tells prune_store whether the writer is still alive.
         fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", suffix=".npz", dir=store)
         try:
             with os.fdopen(fd, "wb") as out:
