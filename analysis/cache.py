@@ -175,7 +175,8 @@ def mark_used(entry: str | os.PathLike) -> None:
 def _last_change(path: Path) -> float:
     # A folder's own mtime moves when files are added, not while one grows.
     times = [path.stat().st_mtime]
-    times += [child.stat().st_mtime for child in path.iterdir()]
+    if path.is_dir():
+        times += [child.stat().st_mtime for child in path.iterdir()]
     return max(times)
 
 
@@ -192,7 +193,7 @@ def _alive(pid: int) -> bool:
 
 
 def _abandoned(tmp: Path, now: float) -> bool:
-    """Return whether ``.tmp-*`` folder ``tmp`` is left over from a write that died."""
+    """Return whether ``.tmp-*`` folder or file ``tmp`` is left over from a write that died."""
     pid = tmp.name.split("-")[1] if tmp.name.count("-") >= 2 else ""
     if pid.isdigit() and not _alive(int(pid)):
         return True

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from analysis.cache import STALE_TMP_SECONDS, CacheWarning, _alive, mark_used
+from analysis.cache import CacheWarning, _abandoned, mark_used
 from analysis.cluster import n_workers
 from analysis.parallel import ordered_map
 from analysis.tokens import (
@@ -706,10 +706,8 @@ def prune_store(store: str | os.PathLike, *, max_age_days: float = 30) -> list[P
         return removed
     for path in sorted(store.iterdir()):
         try:
-            age = now - path.stat().st_mtime
-            pid = path.name.split("-")[1] if path.name.startswith(".tmp-") else ""
-            doomed = (age > STALE_TMP_SECONDS or (pid.isdigit() and not _alive(int(pid)))) \
-                if path.name.startswith(".tmp-") else age > max_age_days * 86400
+            doomed = _abandoned(path, now) if path.name.startswith(".tmp-") else \
+                path.stat().st_mtime < now - max_age_days * 86400
             if doomed and path.suffix == ".npz":
                 path.unlink()
                 removed.append(path)

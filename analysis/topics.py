@@ -553,13 +553,12 @@ class TopicModel(BaseEstimator):
         Threads sharing the clusterings, ``None``: one per CPU. Each
         clustering runs on one thread, so the topics are the same for any
         value.
-    index : TermIndex or callable, optional
-        The term index of the articles (:func:`analysis.index.build_index`),
-        or a function returning it when the fit starts: the words clustered
-        on and the topic terms are then
-        read from it instead of tokenising the texts again, with the same
-        result (see :mod:`analysis.topic_vectors`). Ignored for an index whose
-        phrases were pruned harder than the topic terms' ``min_df``.
+    index : TermIndex, optional
+        The term index of the articles (:func:`analysis.index.build_index`):
+        the words clustered on and the topic terms are then read from it
+        instead of tokenising the texts again, with the same result (see
+        :mod:`analysis.topic_vectors`). Ignored for an index whose phrases
+        were pruned harder than the topic terms' ``min_df``.
 
     Attributes
     ----------
@@ -601,8 +600,7 @@ class TopicModel(BaseEstimator):
     def __getstate__(self) -> dict:
         state = super().__getstate__()
         # The index is an input, like the articles, and often hundreds of
-        # megabytes (or a function of a running build): a pickled model
-        # does not carry it.
+        # megabytes: a pickled model does not carry it.
         state["index"] = None
         return state
 
@@ -723,12 +721,12 @@ class TopicModel(BaseEstimator):
         return self
 
     def _usable_index(self, articles: pd.DataFrame, *, min_df: int):
-        """Return the term index of ``articles`` the model was given (waiting for it), or None.
+        """Return the term index of ``articles`` the model was given, or None.
 
         An index whose phrases were pruned harder than the topic terms'
         ``min_df`` cannot give their matrix: the texts are read instead.
         """
-        index = self.index() if callable(self.index) else self.index
+        index = self.index
         if index is None or min_df < index.min_df:
             return None
         if len(index.codes) != len(articles):
@@ -941,8 +939,7 @@ def _compact(labels: np.ndarray) -> np.ndarray:
 
 def _texts_at(articles: pd.DataFrame, positions: np.ndarray) -> list[str]:
     """Return the texts (title and body) of the articles at ``positions``."""
-    every = article_texts(articles)
-    return [every[i] for i in positions]
+    return article_texts(articles.iloc[positions])
 
 
 def _first_copies(articles: pd.DataFrame) -> pd.Series:
@@ -1063,9 +1060,9 @@ def fit_topics(articles: pd.DataFrame, *, k="auto", method: str = "auto",
     n_jobs : int or None
         Threads sharing the clusterings; ``None``: one per CPU. The topics
         are the same for any value.
-    index : TermIndex or callable, optional
-        The articles' term index, or a function returning it: words and topic
-        terms are read from it (same topics, less work). See :class:`TopicModel`.
+    index : TermIndex, optional
+        The articles' term index: words and topic terms are read from it
+        (same topics, less work). See :class:`TopicModel`.
 
     Returns
     -------

@@ -79,7 +79,19 @@ def test_counts_equal_on_real_news(corpus):
     assert _same(a, b)
 
 
-def test_topics_from_the_index_equal_topics_from_the_texts():
+def _texts_refused(monkeypatch) -> None:
+    """Make a fit fail if it reads the texts (the index must be used instead)."""
+    import analysis.topic_vectors
+    import analysis.topics
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the fit read the texts although it was given a term index")
+
+    monkeypatch.setattr(analysis.topics, "_texts_at", refuse)
+    monkeypatch.setattr(analysis.topic_vectors, "text_word_counts", refuse)
+
+
+def test_topics_from_the_index_equal_topics_from_the_texts(monkeypatch):
     from tests.test_topics import tiny_corpus
 
     articles = tiny_corpus()
@@ -87,15 +99,9 @@ def test_topics_from_the_index_equal_topics_from_the_texts():
         article_id=lambda f: f["article_id"] + "-copy")], ignore_index=True)
     articles["duplicate_of"] = [None] * (len(articles) - 3) + list(articles["article_id"][:3])
     index = build_index(articles, min_df=2)
-    calls = []
-
-    def waiting_index():
-        calls.append(1)
-        return index
-
     by_text = fit_topics(articles, k="auto", random_state=0)
-    by_index = fit_topics(articles, k="auto", random_state=0, index=waiting_index)
-    assert calls == [1]  # asked for once
+    _texts_refused(monkeypatch)
+    by_index = fit_topics(articles, k="auto", random_state=0, index=index)
     pd.testing.assert_frame_equal(by_text.doc_topics_, by_index.doc_topics_)
     pd.testing.assert_frame_equal(by_text.topics_, by_index.topics_)
     pd.testing.assert_frame_equal(by_text.transform(articles), by_index.transform(articles))
