@@ -22,7 +22,6 @@ written on a cluster and one written here read back identically.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import shutil
@@ -30,11 +29,11 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis import config, formats, io, units
-from analysis.cluster import check_dask, dask_client, n_workers, result
+from analysis import config, io
+from analysis.cluster import check_dask, dask_client, result
+from analysis.remote import load_on_cluster
 
 __all__ = ["DATASET_MARKER", "PARTITION", "UNDATED", "NoArticlesError", "check_target",
            "write_dataset"]
@@ -209,14 +208,6 @@ def _write_months(articles: pd.DataFrame, folder: Path, *, part: int, width: int
 # ------------------------------------------------------------------------ on a cluster
 
 
-def _metadata(loaded: tuple, batch: int) -> pd.DataFrame:
-    """Return a loaded batch's rows without their texts (run by the worker that holds them)."""
-    frame = loaded[0]
-    return frame.drop(columns="text").assign(
-        bodyless=io._bodyless(frame["text"]).to_numpy(), batch=batch,
-        batch_row=np.arange(len(frame)))
-
-
 def _write_batch(loaded: tuple, final: pd.DataFrame, folder: str, batch: int, width: int
                  ) -> list:
     """Write a batch's articles, texts joined back by row, into the month folders."""
@@ -229,77 +220,46 @@ def _write_batch(loaded: tuple, final: pd.DataFrame, folder: str, batch: int, wi
 def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, columns, languages,
                 max_bytes, progress) -> pd.DataFrame:
     """Load on ``client``'s workers, decide ids and duplicates here, write there."""
-    sources = io._check_sources(sources)
-    io._check_options(fmt=fmt, tz=tz, languages=languages, max_bytes=max_bytes)
-    fields = formats.resolve_field_names(columns)
-    options = units._Options(fmt, max_bytes, fields, tz, tuple(languages))
+    from tqdm.auto import tqdm
+
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    with contextlib.ExitStack() as open_archives:
-        items = io._discover(sources, open_archives)
-        base = io._unit_base(io._options_of(fmt=fmt, tz=tz, columns=columns,
-                                            languages=languages, max_bytes=max_bytes))
-        planned, _ = units._plan_units(items, options, base, None)
-    batches = list(units._batches(list(enumerate(planned)), n_jobs=n_workers(client)))
-    del planned  # text pages and archive members were read here: not kept beyond their batch
-    n_batches, width = len(batches), max(_WIDTH, len(str(len(batches) - 1)))
     futures: list = []
     try:
-        # The loaded batches stay on the workers (held by these futures); if a
-        # worker dies, the scheduler loads its batches again from the inputs.
-        loaded = [client.submit(units._loaded_batch, batches.pop(0), options, pure=False)
-                  for _ in range(n_batches)]
-        futures += loaded
-        return _written(client, loaded, build, futures, sources=sources, tz=tz,
-                        drop_duplicates=drop_duplicates, options=options, width=width,
-                        progress=progress)
+        with tqdm(desc="dataset on dask", unit=" partition", disable=not progress) as bar:
+            def step() -> None:
+                if bar.total is None:
+                    bar.total = 2 * len(futures)
+                bar.update()
+
+            articles, manifest, texts = load_on_cluster(
+                client, sources, fmt=fmt, tz=tz, columns=columns, languages=languages,
+                max_bytes=max_bytes, progress=progress, futures=futures, step=step)
+            where = pd.DataFrame({"batch": texts.batch, "batch_row": texts.rows})
+            loaded, n_batches = texts.batches, len(texts.batches)
+            del texts
+            if drop_duplicates:
+                keep = articles["duplicate_of"].isna().to_numpy()
+                articles, where = articles[keep], where[keep]
+            if articles.empty:
+                named = ", ".join(map(str, io._check_sources(sources)))
+                raise NoArticlesError(_NOTHING.format(sources=named), manifest)
+            articles = articles.assign(text=None)[list(io.ARTICLE_COLUMNS)]
+            finals = {b: articles[mask].assign(batch_row=where.loc[mask, "batch_row"].to_numpy())
+                      for b, mask in ((b, (where["batch"] == b).to_numpy())
+                                      for b in range(n_batches))}
+            del articles
+            writes = [client.submit(_write_batch, loaded[b], finals.pop(b), str(build), b,
+                                    max(_WIDTH, len(str(n_batches - 1))), pure=False)
+                      for b in range(n_batches)]
+            futures += writes
+            for future in writes:
+                result(future, client)
+                bar.update()
     except BaseException:
         # Nothing of a failed run goes on working on the cluster or holds its memory.
         client.cancel(futures, force=True)
         raise
-
-
-def _written(client, loaded: list, build: Path, futures: list, *, sources: list, tz: str,
-             drop_duplicates: bool, options, width: int, progress: bool) -> pd.DataFrame:
-    """Settle ids and duplicates from the batches' rows without texts, then write; return
-    the manifest. Every future made is added to ``futures``, for the caller to cancel."""
-    from tqdm.auto import tqdm
-
-    n_batches = len(loaded)
-    metas = [client.submit(_metadata, future, i, pure=False) for i, future in enumerate(loaded)]
-    futures += metas
-    parts = []
-    with tqdm(total=2 * n_batches, desc="dataset on dask", unit=" partition",
-              disable=not progress) as bar:
-        for future in metas:
-            parts.append(result(future, client))
-            bar.update()
-        rows = (pd.concat(parts, ignore_index=True) if parts
-                else units._load_units([], options)[0].drop(columns="text").assign(
-                    bodyless=False, batch=0, batch_row=0))
-        # This is the client's whole share of the corpus: one copy of it at a time.
-        parts.clear()
-        if not rows["position"].is_monotonic_increasing:  # batches come in input order
-            rows = rows.sort_values("position", kind="stable", ignore_index=True)
-        where = rows.loc[rows["record"].to_numpy(dtype=bool), ["batch", "batch_row"]]
-        articles, manifest = io._assembled(rows, tz=tz, bodyless=rows["bodyless"])
-        del rows
-        where = where.reset_index(drop=True)
-        if drop_duplicates:
-            keep = articles["duplicate_of"].isna().to_numpy()
-            articles, where = articles[keep], where[keep]
-        if articles.empty:
-            raise NoArticlesError(_NOTHING.format(sources=", ".join(map(str, sources))),
-                                  manifest)
-        finals = {batch: articles[mask.to_numpy()].assign(batch_row=where.loc[mask, "batch_row"]
-                                                          .to_numpy())
-                  for batch, mask in ((b, where["batch"] == b) for b in range(n_batches))}
-        writes = [client.submit(_write_batch, loaded[b], finals.pop(b), str(build), b, width,
-                                pure=False) for b in range(n_batches)]
-        futures += writes
-        for future in writes:
-            result(future, client)
-            bar.update()
     # A write a killed worker left half done was done again elsewhere; its temporary file stays.
     for stray in build.glob(f"{PARTITION}=*/.part-*.tmp"):
         stray.unlink(missing_ok=True)

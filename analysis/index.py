@@ -18,6 +18,7 @@ space, so no second regex engine ever decides what a word is.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -104,6 +105,10 @@ class TermIndex:
         Phrases in fewer articles than this were left out (words never are).
     version : str
         :data:`TOKENISER_VERSION` of the tokeniser that made the index.
+    texts : analysis.remote.RemoteTexts or None
+        Where the articles' texts are when the frame has none (they stay on
+        a Dask cluster's workers): :meth:`columns` fetches the few it must
+        count on the texts from there. Not stored by :func:`save_index`.
 
     Examples
     --------
@@ -127,6 +132,7 @@ class TermIndex:
     n_words: np.ndarray
     min_df: int = 1
     version: str = TOKENISER_VERSION
+    texts: object = None
 
     @property
     def n_texts(self) -> int:
@@ -182,7 +188,8 @@ class TermIndex:
         codes = codes.astype(np.int64)
         return TermIndex(codes=codes, copies=np.bincount(codes, minlength=len(used)).astype(
             np.float64), words=self.words, pairs=self.pairs, counts=self.counts[used],
-            n_words=self.n_words[used], min_df=self.min_df, version=self.version)
+            n_words=self.n_words[used], min_df=self.min_df, version=self.version,
+            texts=None if self.texts is None else self.texts.take(positions))
 
     def binary_terms(self, positions, *, min_df: int) -> tuple[sp.csc_matrix, np.ndarray]:
         r"""Return which words and two-word phrases the articles at ``positions`` contain.
@@ -355,14 +362,18 @@ class TermIndex:
         rows = self._candidate_rows(term)
         if not len(rows):
             return sp.csr_matrix((self.n_texts, 1), dtype=np.int32)
-        if articles is None:
+        _, first = np.unique(self.codes, return_index=True)
+        if self.texts is not None and (articles is None or "text" not in articles):
+            texts = self.texts(first[rows])  # on the cluster's workers: only these
+        elif articles is None:
             raise ValueError(f"TermIndex.columns: {term!r} must be counted on the texts (a phrase "
                              "of 3+ words, or one the index left out as rare); pass articles=")
-        if len(articles) != len(self.codes):
+        elif len(articles) != len(self.codes):
             raise ValueError(f"TermIndex.columns: articles has {len(articles)} rows, the index "
                              f"was built from {len(self.codes)}")
-        _, first = np.unique(self.codes, return_index=True)
-        counts, _ = _given_terms(_texts_of(articles.iloc[first[rows]]), [term])
+        else:
+            texts = _texts_of(articles.iloc[first[rows]])
+        counts, _ = _given_terms(texts, [term])
         column = counts.tocoo()
         return sp.csr_matrix((column.data, (rows[column.row], column.col)),
                              shape=(self.n_texts, 1), dtype=np.int32)
@@ -508,7 +519,7 @@ def _phrase_df(counts: sp.csr_matrix, n_local_words: int, copies: np.ndarray) ->
 
 def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
                 progress: bool | None = None, client=None, fresh: bool = False,
-                store: str | os.PathLike | None = None) -> TermIndex:
+                store: str | os.PathLike | None = None, texts=None) -> TermIndex:
     """Return the term index of ``articles``: each distinct text tokenised once.
 
     Parameters
@@ -541,6 +552,11 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
         again. A chunk that cannot be read is tokenised again; one that
         cannot be written costs a :class:`~analysis.cache.CacheWarning`.
         The index is the same.
+    texts : analysis.remote.RemoteTexts, optional
+        The texts of ``articles``, kept on a Dask cluster's workers
+        (:func:`analysis.remote.load_on_cluster`), for a frame without them:
+        each chunk is tokenised there, on that cluster; only the tokenised
+        chunks come here. The index is the same, and keeps ``texts``.
 
     Returns
     -------
@@ -555,9 +571,18 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     """
     from tqdm.auto import tqdm
 
-    texts = _texts_of(articles)
-    codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
-    del texts
+    remote = texts
+    if remote is not None:
+        if len(remote) != len(articles):
+            raise ValueError(f"build_index: texts holds {len(remote)} texts for {len(articles)} "
+                             "articles")
+        client = remote.client
+        # Equal digests, equal texts: the same numbering as factorising the texts.
+        codes, distinct = pd.factorize(remote.digests)
+    else:
+        texts = _texts_of(articles)
+        codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
+        del texts
     # The distinct texts are made again chunk by chunk from their first
     # articles, so that a large corpus is never held twice while tokenised.
     _, first = np.unique(codes, return_index=True)
@@ -565,7 +590,8 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
         spans, keys = [(s, min(s + _CHUNK, len(first))) for s in range(0, len(first), _CHUNK)], None
     else:
         store = Path(store)
-        spans, keys = _chunk_spans([_text_digest(t) for t in distinct])
+        spans, keys = _chunk_spans(list(distinct) if remote is not None
+                                   else [_text_digest(t) for t in distinct])
     del distinct
     codes = codes.astype(np.int64)
     copies = np.bincount(codes, minlength=len(first)).astype(np.float64)
@@ -574,7 +600,9 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
         for i, ((start, end), key) in enumerate(zip(spans, keys, strict=True)):
             chunks[i] = _stored_chunk(store, key, copies[start:end])
     todo = [i for i, chunk in enumerate(chunks) if chunk is None]
-    tasks = ((_texts_of(articles.iloc[first[spans[i][0]:spans[i][1]]]),
+    # On a cluster holding the texts, a task's texts are a future made there.
+    tasks = (((_texts_of(articles.iloc[first[spans[i][0]:spans[i][1]]])
+               if remote is None else remote.submit(first[spans[i][0]:spans[i][1]])),
               copies[spans[i][0]:spans[i][1]]) for i in todo)
     n_todo = sum(spans[i][1] - spans[i][0] for i in todo)
     # No more processes than chunks, and none for a few thousand texts (a
@@ -596,7 +624,8 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     if unwritable is not None:
         warnings.warn(f"cannot keep the tokenised texts in {store} ({unwritable}); "
                       "going on without them", CacheWarning, stacklevel=2)
-    return _merged(chunks, codes, copies, min_df=min_df)
+    index = _merged(chunks, codes, copies, min_df=min_df)
+    return index if remote is None else dataclasses.replace(index, texts=remote)
 
 
 # ------------------------------------------------------------------- chunk store

@@ -10,6 +10,7 @@ parameters give byte-identical files.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib.metadata
 import os
@@ -39,6 +40,7 @@ from analysis.index import (
 from analysis.io import load_articles, status_counts
 from analysis.parallel import give_back_memory
 from analysis.periods import DateOutliersWarning, date_outliers
+from analysis.remote import load_on_cluster
 from analysis.topics import TopicModel, fit_topics, topic_map
 from analysis.trends import (
     article_counts,
@@ -470,7 +472,7 @@ def _time_rows(articles: pd.DataFrame, *, since: str | None, include_date_outlie
     return in_time, n_before_since, outliers
 
 
-def _index_key(articles: pd.DataFrame) -> str:
+def _index_key(articles: pd.DataFrame, texts=None) -> str:
     """Return the cache key of the term index of ``articles``: ids, texts and tokeniser.
 
     Examples
@@ -485,11 +487,14 @@ def _index_key(articles: pd.DataFrame) -> str:
                             f"{columns}|".encode())
     if columns:
         digest.update(frame_digest(articles[columns]))
+    if texts is not None:  # texts kept on a cluster (analysis.remote): their digests
+        digest.update(b"remote|" + texts.digests.tobytes())
     return digest.hexdigest()[:32]
 
 
 def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
-                progress: bool | None, client=None, fresh: bool = False) -> TermIndex:
+                progress: bool | None, client=None, fresh: bool = False,
+                texts=None) -> TermIndex:
     """Return the term index of ``articles``: from the cache folder, or built (and stored there).
 
     The index sits beside the load caches as ``index-<key>`` (see
@@ -499,18 +504,18 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
     folder = root = None
     if cache:
         root = usable_cache_dir()
-        folder = None if root is None else root / f"index-{_index_key(articles)}"
+        folder = None if root is None else root / f"index-{_index_key(articles, texts)}"
     if folder is not None:
         found = load_index(folder)
         if found is not None and found.min_df == INDEX_MIN_DF and len(found.codes) == len(articles):
             mark_used(folder)
-            return found
+            return found if texts is None else dataclasses.replace(found, texts=texts)
     # Texts tokenised for an earlier version of the corpus are kept in
     # chunks, so a corpus that grew is tokenised only where it changed.
     chunks = None if root is None else root / INDEX_CHUNKS
     index = build_index(articles, min_df=INDEX_MIN_DF, progress=progress, client=client,
                         n_jobs=max(1, n_jobs if n_jobs is not None else os.cpu_count() or 1),
-                        fresh=fresh, store=chunks)
+                        fresh=fresh, store=chunks, texts=texts)
     if chunks is not None:
         prune_store(chunks)
     if folder is not None:
@@ -528,7 +533,7 @@ _TOPIC_CODE = ("tokens.py", "topic_terms.py", "topic_vectors.py", "topics.py", "
 _TOPIC_LIBRARIES = ("scikit-learn", "numpy", "scipy", "wordllama")
 
 
-def _topics_key(articles: pd.DataFrame, *, k, random_state: int) -> str:
+def _topics_key(articles: pd.DataFrame, *, k, random_state: int, texts=None) -> str:
     """Return the cache key of the topics of ``articles``: texts, copies, options and code.
 
     Not the previous version's topics: they only renumber the topics
@@ -538,6 +543,8 @@ def _topics_key(articles: pd.DataFrame, *, k, random_state: int) -> str:
     columns = [c for c in ("article_id", "title", "text", "duplicate_of", "source", "published",
                            "lang") if c in articles]
     digest.update(frame_digest(articles[columns]))
+    if texts is not None:
+        digest.update(b"remote|" + texts.digests.tobytes())
     for module in _TOPIC_CODE:
         digest.update((Path(__file__).parent / module).read_bytes())
     for library in _TOPIC_LIBRARIES:
@@ -546,8 +553,8 @@ def _topics_key(articles: pd.DataFrame, *, k, random_state: int) -> str:
     return digest.hexdigest()[:32]
 
 
-def _topics_folder(articles: pd.DataFrame, *, k, random_state: int, cache: bool
-                   ) -> Path | None:
+def _topics_folder(articles: pd.DataFrame, *, k, random_state: int, cache: bool,
+                   texts=None) -> Path | None:
     """Return the cache folder of the topics of ``articles``, or None without a cache.
 
     Topics and the map do not depend on ``terms``, ``freq``, ``focus`` or
@@ -558,7 +565,8 @@ def _topics_folder(articles: pd.DataFrame, *, k, random_state: int, cache: bool
     root = usable_cache_dir() if cache else None
     if root is None:
         return None
-    return root / ("topics-" + _topics_key(articles, k=k, random_state=random_state))
+    return root / ("topics-" + _topics_key(articles, k=k, random_state=random_state,
+                                           texts=texts))
 
 
 def _cached_topics(folder: Path | None) -> tuple[TopicModel, pd.DataFrame] | None:
@@ -682,9 +690,18 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
     """Return :func:`compute_report_data`'s result, on ``client``'s cluster when not None."""
     roots = _source_roots(sources)
     before = read_previous(previous) if previous else None
-    articles, manifest = load_articles(sources, fmt=fmt, columns=columns, tz=tz,
-                                       return_manifest=True, cache=cache, max_bytes=max_bytes,
-                                       progress=progress, n_jobs=n_jobs, dask=client)
+    if client is None:
+        articles, manifest = load_articles(sources, fmt=fmt, columns=columns, tz=tz,
+                                           return_manifest=True, cache=cache,
+                                           max_bytes=max_bytes, progress=progress, n_jobs=n_jobs)
+        texts = None
+    else:
+        # The texts stay on the workers that loaded them (gigabytes at a
+        # million articles): the index is tokenised there, and the few texts
+        # the topic map needs are fetched.
+        articles, manifest, texts = load_on_cluster(
+            client, sources, fmt=fmt, tz=tz, columns=columns, languages=config.DEFAULT_LANGUAGES,
+            max_bytes=max_bytes, progress=progress, futures=[])
     if articles.empty:
         raise nothing_loaded_error(sources, manifest)
     # Paths relative to each source's folder: a shared report does not show
@@ -701,16 +718,18 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
     # topic map (t-SNE, one core) is drawn in a thread while the trends are
     # computed.
     full_index = _term_index(articles, cache=cache, n_jobs=n_jobs, progress=False,
-                             client=client, fresh=True) \
-        if articles["published"].nunique() > 1 else None
+                             client=client, fresh=True, texts=texts) \
+        if articles["published"].nunique() > 1 or texts is not None else None
     with ThreadPoolExecutor(1) as pool:
-        topics_folder = _topics_folder(articles, k=k, random_state=random_state, cache=cache)
+        topics_folder = _topics_folder(articles, k=k, random_state=random_state, cache=cache,
+                                       texts=texts)
         found = _cached_topics(topics_folder)
         if found is None:
             fitted = fit_topics(articles, k=int(k) if str(k) != "auto" else "auto",
                                 random_state=random_state, k_range=K_RANGE, n_jobs=n_jobs,
                                 index=full_index)
-            mapping = pool.submit(topic_map, fitted, articles, random_state=random_state)
+            mapping = pool.submit(topic_map, fitted, articles, random_state=random_state,
+                                  texts=texts)
         else:
             fitted, mapping = found[0], None
         model = fitted.aligned_to(before["topics"]) if before else fitted

@@ -628,7 +628,11 @@ class TopicModel(BaseEstimator):
         if isinstance(self.languages, str) or not set(self.languages) <= STOPWORD_LANGUAGES:
             raise ValueError(f"fit_topics: languages must be a sequence of codes from "
                              f"{sorted(STOPWORD_LANGUAGES)}, not {self.languages!r}")
-        missing = {"article_id", "text"} - set(articles.columns)
+        # A frame whose texts stay on a Dask cluster (analysis.remote) has
+        # none: its index knows where they are.
+        needed = {"article_id"} if getattr(self.index, "texts", None) is not None \
+            else {"article_id", "text"}
+        missing = needed - set(articles.columns)
         if missing:
             raise ValueError(f"fit_topics: articles lack columns {sorted(missing)}; it has "
                              f"{sorted(map(str, articles.columns))}")
@@ -661,11 +665,11 @@ class TopicModel(BaseEstimator):
         stopwords = stopword_set(tuple(self.languages))
         # With a term index the texts are needed only for embeddings.
         index = self._usable_index(articles, min_df=min_df)
-        texts = None if index is not None else _texts_at(articles, first)
+        texts = None if index is not None else _texts_at(articles, first, self.index)
         self.method_ = _method_for(self.method, [len(t.split()) for t in texts]
                                    if texts is not None else index.n_words[index.codes[first]])
         if self.method_ == "embeddings" and texts is None:
-            texts = _texts_at(articles, first)
+            texts = _texts_at(articles, first, self.index)
         steps = ["words", *(["embeddings"] if self.method_ == "embeddings" else []),
                  *(["choosing k"] if self.k == "auto" else []), "clustering", "topic terms"]
         with tqdm(total=len(steps), desc="topics", unit="step", leave=False,
@@ -937,8 +941,13 @@ def _compact(labels: np.ndarray) -> np.ndarray:
     return np.unique(labels, return_inverse=True)[1].astype(int)
 
 
-def _texts_at(articles: pd.DataFrame, positions: np.ndarray) -> list[str]:
-    """Return the texts (title and body) of the articles at ``positions``."""
+def _texts_at(articles: pd.DataFrame, positions: np.ndarray, index=None) -> list[str]:
+    """Return the texts (title and body) of the articles at ``positions``.
+
+    From the cluster holding them (``index.texts``) when the frame has none.
+    """
+    if "text" not in articles and getattr(index, "texts", None) is not None:
+        return index.texts(positions)
     return article_texts(articles.iloc[positions])
 
 
@@ -1129,7 +1138,7 @@ def topic_hierarchy(model: TopicModel) -> pd.DataFrame:
 
 
 def topic_map(model: TopicModel, articles: pd.DataFrame, *, max_points: int = 2000,
-              random_state: int = 0) -> pd.DataFrame:
+              random_state: int = 0, texts=None) -> pd.DataFrame:
     """Return 2-D map coordinates of articles, for a scatter coloured by topic.
 
     Each article is described by its cosine similarity to every topic centre
@@ -1137,6 +1146,10 @@ def topic_map(model: TopicModel, articles: pd.DataFrame, *, max_points: int = 20
     are too few articles or topics). Duplicates are left out (they would sit
     on their original) and at most ``max_points`` articles, a seeded sample,
     are mapped. The axes have no units: only closeness means something.
+
+    ``texts`` (an :class:`analysis.remote.RemoteTexts` of ``articles``) gives
+    the texts of a frame without a ``text`` column: only the mapped ones are
+    fetched.
 
     Returns
     -------
@@ -1162,7 +1175,9 @@ def topic_map(model: TopicModel, articles: pd.DataFrame, *, max_points: int = 20
     if len(pool) > max_points:
         pool = np.sort(np.random.default_rng(random_state).choice(pool, max_points,
                                                                    replace=False))
-    X = normalize(model.vectorizer_.transform(article_texts(articles.iloc[pool])))
+    X = normalize(model.vectorizer_.transform(
+        texts(pool) if texts is not None and "text" not in articles
+        else article_texts(articles.iloc[pool])))
     profiles = np.round(np.asarray(X @ model.centroids_.T), _DECIMALS)
     with one_thread():  # t-SNE's gradient sums in a thread-dependent order
         if len(pool) >= 30 and profiles.shape[1] >= 3:

@@ -1,0 +1,130 @@
+"""Articles whose texts stay on the Dask workers that loaded them: same rows, same index."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import config
+from analysis.index import _text_digest, build_index
+from analysis.io import load_articles
+from analysis.tokens import article_texts
+from analysis.topics import fit_topics, topic_map
+from tests.test_io_parallel import _mixed_corpus
+
+if os.environ.get("CI") == "true":
+    import distributed  # noqa: F401 - `make` installs the scale lock: CI must have it
+else:
+    pytest.importorskip("distributed", reason="the scale extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    import distributed
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("inputs")
+    _mixed_corpus(root / "mixed")
+    return [str(root / "mixed"), str(config.SAMPLE_DIR)]
+
+
+@pytest.fixture(scope="module")
+def here(inputs):
+    return load_articles(inputs, cache=False, progress=False, return_manifest=True)
+
+
+@pytest.fixture(scope="module")
+def there(client, inputs):
+    from analysis.remote import load_on_cluster
+
+    futures: list = []
+    loaded = load_on_cluster(client, inputs, fmt="auto", tz="UTC", columns=None,
+                             languages=config.DEFAULT_LANGUAGES, max_bytes=config.MAX_FILE_BYTES,
+                             progress=False, futures=futures)
+    return (*loaded, futures)
+
+
+def test_the_rows_are_load_articles_without_the_texts(here, there):
+    articles, manifest = here
+    rows, their_manifest, texts, futures = there
+    assert "text" not in rows
+    pd.testing.assert_frame_equal(rows, articles.drop(columns="text"))
+    pd.testing.assert_frame_equal(their_manifest, manifest)
+    assert len(texts) == len(articles) and len(set(texts.batch.tolist())) > 1
+    assert futures == texts.batches
+    expected = article_texts(articles)
+    assert texts.digests.tolist() == [_text_digest(t) for t in expected]
+
+
+def test_texts_come_back_in_the_order_asked_across_batches(here, there):
+    articles, _ = here
+    texts = there[2]
+    expected = article_texts(articles)
+    positions = np.random.default_rng(0).permutation(len(articles))[:40]
+    assert texts(positions) == [expected[i] for i in positions]
+    part = texts.take(positions[:7])
+    assert part(np.arange(7)[::-1]) == [expected[i] for i in positions[:7][::-1]]
+    mask = articles["source"].eq("Bakudaily.Az").fillna(False).to_numpy(dtype=bool)
+    assert texts.take(mask)(np.arange(mask.sum())) == [t for t, m in zip(expected, mask,
+                                                                          strict=True) if m]
+
+
+def _arrays(index) -> dict:
+    return {"codes": index.codes, "copies": index.copies, "words": np.array(index.words),
+            "pairs": index.pairs, "data": index.counts.data, "indices": index.counts.indices,
+            "indptr": index.counts.indptr, "n_words": index.n_words}
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_the_index_tokenised_on_the_workers_is_the_local_index(here, there, tmp_path, stored):
+    articles, _ = here
+    rows, _, texts, _ = there
+    store = tmp_path / "chunks" if stored else None
+    remote = build_index(rows, min_df=2, texts=texts, store=store)
+    local = build_index(articles, min_df=2)
+    assert remote.texts is texts
+    mine, theirs = _arrays(local), _arrays(remote)
+    for name, values in mine.items():
+        np.testing.assert_array_equal(theirs[name], values, err_msg=name)
+    if stored:  # a second build reads every chunk back: the same index again
+        again = build_index(rows, min_df=2, texts=texts, store=store)
+        np.testing.assert_array_equal(again.counts.data, local.counts.data)
+
+
+def test_terms_counted_on_the_texts_are_fetched_from_the_workers(here, there):
+    articles, _ = here
+    rows, _, texts, _ = there
+    terms = ["combatting human trafficking", "azerbaijani experts", "export*"]
+    local, _ = build_index(articles, min_df=2).columns(terms, articles=articles)
+    index = build_index(rows, min_df=2, texts=texts)
+    remote, _ = index.columns(terms, articles=rows)
+    assert local[:, 0].sum() > 0  # the three-word phrase is found, in a body
+    assert (remote != local).nnz == 0
+    # take() keeps the texts: a subset counts as the same subset of the local index.
+    half = np.arange(0, len(rows), 2)
+    part, _ = index.take(half).columns(terms, articles=rows.iloc[half])
+    whole, _ = build_index(articles, min_df=2).take(half).columns(
+        terms, articles=articles.iloc[half])
+    assert (part != whole).nnz == 0
+
+
+def test_topics_and_their_map_need_no_text_column(here, there):
+    articles, _ = here
+    rows, _, texts, _ = there
+    local = fit_topics(articles, k=3, index=build_index(articles, min_df=2))
+    remote = fit_topics(rows, k=3, index=build_index(rows, min_df=2, texts=texts))
+    pd.testing.assert_frame_equal(remote.doc_topics_, local.doc_topics_)
+    pd.testing.assert_frame_equal(topic_map(remote, rows, texts=texts),
+                                  topic_map(local, articles))
+    with pytest.raises(ValueError, match=r"lack columns \['text'\]"):
+        fit_topics(rows, k=3)
