@@ -107,14 +107,15 @@ def _unique(ids: list[str]) -> list[str]:
     return out
 
 
-def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None,
+               signatures: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the articles and manifest of the loaded rows of every unit, in input order.
 
     What depends on the whole corpus happens here: unique ids, duplicates,
     and dates in the future (judged today, as cached rows outlive a day).
-    Rows without their texts (:mod:`analysis.dataset`) say which have no
-    body in ``bodyless``, one flag per row.
+    Rows without their texts (:mod:`analysis.remote`) say which have no
+    body in ``bodyless``, one flag per row, and may bring the records'
+    MinHash signatures as one array instead of a ``signature`` column.
     """
     rows = rows.reset_index(drop=True)
     future = future_problems(rows["published"])
@@ -138,7 +139,7 @@ def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
         f"datetime64[ns, {tz}]")
     articles["n_words"] = records["n_words"].to_numpy(dtype="int64")
     articles = articles.astype({c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
-    sketches = _sketches_of(records)
+    sketches = _sketches_of(records, signatures)
     if bodyless is None:
         body_missing = _bodyless(articles["text"])
     else:
@@ -161,13 +162,20 @@ def _bodyless(texts: pd.Series) -> pd.Series:
     return texts.fillna("").str.strip().eq("")
 
 
-def _sketches_of(records: pd.DataFrame) -> DuplicateSketches:
-    """Return the sketches stored with ``records`` (see :func:`_add_sketches`)."""
+def _sketches_of(records: pd.DataFrame, signatures: np.ndarray | None = None
+                 ) -> DuplicateSketches:
+    """Return the sketches stored with ``records`` (see :func:`_add_sketches`).
+
+    ``signatures``, one row per record, replaces their ``signature`` column.
+    """
     fingerprints = records["fingerprint"].astype(object).to_numpy().copy()
     fingerprints[pd.isna(fingerprints)] = None
-    signatures = np.frombuffer(b"".join(records["signature"]), dtype=np.uint32)
-    return DuplicateSketches(fingerprints,
-                             signatures.reshape(len(records), DuplicateSketches.num_perm),
+    if signatures is None:
+        signatures = np.frombuffer(b"".join(records["signature"]), dtype=np.uint32).reshape(
+            len(records), DuplicateSketches.num_perm)
+    elif signatures.shape != (len(records), DuplicateSketches.num_perm):
+        raise ValueError(f"{signatures.shape[0]} signatures for {len(records)} records")
+    return DuplicateSketches(fingerprints, signatures,
                              records["n_shingles"].to_numpy(dtype=np.int64))
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formats, io, units
+from analysis.clean import DuplicateSketches
 from analysis.cluster import n_workers, result
 from analysis.index import _text_digest
 from analysis.tokens import article_texts
@@ -95,13 +96,21 @@ def _in_order(parts: list[list[str]], back: np.ndarray) -> list[str]:
 
 
 def _rows_of(loaded: tuple, batch: int) -> pd.DataFrame:
-    """Return a loaded batch's rows without their texts (run by the worker that holds them)."""
+    """Return a loaded batch's rows without texts or signatures (run where the batch is)."""
     frame = loaded[0]
-    return frame.drop(columns="text").assign(
+    return frame.drop(columns=["text", "signature"]).assign(
         bodyless=io._bodyless(frame["text"]).to_numpy(), batch=batch,
         batch_row=np.arange(len(frame)),
         text_digest=np.array([_text_digest(t) for t in article_texts(frame[["title", "text"]])],
                              dtype="S16"))
+
+
+def _signatures_of(loaded: tuple) -> np.ndarray:
+    """Return the MinHash signatures of a loaded batch's records, one uint32 row each."""
+    frame = loaded[0]
+    signatures = frame["signature"][frame["record"].to_numpy(dtype=bool)]
+    return np.frombuffer(b"".join(signatures), dtype=np.uint32).reshape(
+        len(signatures), DuplicateSketches.num_perm)
 
 
 def load_on_cluster(client, sources, *, fmt: str, tz: str, columns, languages: Sequence[str],
@@ -151,16 +160,59 @@ def load_on_cluster(client, sources, *, fmt: str, tz: str, columns, languages: S
         raise
     del metas  # the workers drop their copies of the rows
     rows = (pd.concat(parts, ignore_index=True) if parts
-            else units._load_units([], options)[0].drop(columns="text").assign(
+            else units._load_units([], options)[0].drop(columns=["text", "signature"]).assign(
                 bodyless=False, batch=0, batch_row=0, text_digest=np.array([], dtype="S16")))
     # This is the client's whole share of the corpus: one copy of it at a time.
     parts.clear()
-    if not rows["position"].is_monotonic_increasing:  # batches come in input order
-        rows = rows.sort_values("position", kind="stable", ignore_index=True)
+    records = rows["record"].to_numpy(dtype=bool)
+    signatures = _signatures(client, loaded, int(records.sum()))
+    rows, signatures = _in_input_order(rows, signatures)
     records = rows["record"].to_numpy(dtype=bool)
     texts = RemoteTexts(client, loaded, rows["batch"].to_numpy(dtype=np.int64)[records],
                         rows["batch_row"].to_numpy(dtype=np.int64)[records],
                         rows["text_digest"].to_numpy()[records].astype("S16"))
     articles, manifest = io._assembled(rows.drop(columns="text_digest"), tz=tz,
-                                       bodyless=rows["bodyless"])
+                                       bodyless=rows["bodyless"], signatures=signatures)
     return articles.drop(columns="text"), manifest, texts
+
+
+def _in_input_order(rows: pd.DataFrame, signatures: np.ndarray
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return ``rows`` by ``position`` and the records' ``signatures`` in the same order.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"position": [2, 0, 1], "record": [True, False, True]})
+    >>> rows, sigs = _in_input_order(rows, np.array([[20], [10]]))
+    >>> rows["position"].tolist(), sigs.ravel().tolist()
+    ([0, 1, 2], [10, 20])
+    """
+    if rows["position"].is_monotonic_increasing:  # batches come in input order
+        return rows, signatures
+    order = rows["position"].argsort(kind="stable").to_numpy()
+    numbered = np.full(len(rows), -1, dtype=np.int64)
+    numbered[rows["record"].to_numpy(dtype=bool)] = np.arange(len(signatures))
+    taken = numbered[order]
+    return rows.iloc[order].reset_index(drop=True), signatures[taken[taken >= 0]]
+
+
+def _signatures(client, loaded: list, n_records: int) -> np.ndarray:
+    """Return the records' signatures, batch after batch, written into one array as they come.
+
+    Half a kilobyte per article, the largest thing the client receives: one
+    copy, not the batches' parts and their concatenation.
+    """
+    out = np.empty((n_records, DuplicateSketches.num_perm), dtype=np.uint32)
+    at = 0
+    parts = [client.submit(_signatures_of, future, pure=False) for future in loaded]
+    try:
+        for future in parts:
+            part = result(future, client)
+            out[at:at + len(part)] = part
+            at += len(part)
+    except BaseException:
+        client.cancel(parts, force=True)
+        raise
+    if at != n_records:
+        raise RuntimeError(f"the workers sent {at} signatures for {n_records} records")
+    return out
