@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
+from analysis.cluster import WORKER_MALLOC
+
 __all__ = ["give_back_memory", "keep_heap", "ordered_map", "resolve_n_jobs"]
 
 
@@ -82,8 +84,8 @@ def keep_heap() -> bool:
     mallopt = _libc_mallopt()
     if mallopt is None:
         return False
-    heap_kept = bool(mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)) and bool(
-        mallopt(_M_TRIM_THRESHOLD, 512 * 2**20))
+    heap_kept = bool(mallopt(_M_MMAP_THRESHOLD, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])) and bool(
+        mallopt(_M_TRIM_THRESHOLD, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"]))
     return heap_kept
 
 

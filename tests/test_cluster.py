@@ -154,6 +154,9 @@ def test_the_cluster_is_described_in_one_line():
     with cluster.dask_client("local") as client:
         line = cluster.describe(client)
         assert cluster.n_workers(client) == (os.cpu_count() or 1)
+        # Its workers keep their heap as the local pool's processes do, not dask's 64 KiB trim.
+        assert set(client.run(lambda: __import__("analysis.parallel").parallel.heap_kept
+                              ).values()) == {True}
     assert line.startswith("dask: tcp://127.0.0.1:")
     assert f"{os.cpu_count() or 1} threads" in line
 
