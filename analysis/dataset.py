@@ -224,20 +224,24 @@ def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, colum
 
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    futures: list = []
-    try:
-        with tqdm(desc="dataset on dask", unit=" partition", disable=not progress) as bar:
-            def step() -> None:
-                if bar.total is None:
-                    bar.total = 2 * len(futures)
-                bar.update()
+    with tqdm(desc="dataset on dask", unit=" partition", disable=not progress) as bar:
+        counted = [0]
 
-            articles, manifest, texts = load_on_cluster(
-                client, sources, fmt=fmt, tz=tz, columns=columns, languages=languages,
-                max_bytes=max_bytes, progress=progress, futures=futures, step=step)
-            where = pd.DataFrame({"batch": texts.batch, "batch_row": texts.rows})
-            loaded, n_batches = texts.batches, len(texts.batches)
-            del texts
+        def step() -> None:
+            counted[0] += 1
+            bar.update()
+
+        articles, manifest, texts = load_on_cluster(
+            client, sources, fmt=fmt, tz=tz, columns=columns, languages=languages,
+            max_bytes=max_bytes, progress=progress, step=step)
+        bar.total = 2 * counted[0]
+        bar.refresh()
+        loaded, where = texts.batches, pd.DataFrame({"batch": texts.batch,
+                                                     "batch_row": texts.rows})
+        del texts
+        futures = list(loaded)
+        try:
+            n_batches = len(loaded)
             if drop_duplicates:
                 keep = articles["duplicate_of"].isna().to_numpy()
                 articles, where = articles[keep], where[keep]
@@ -256,10 +260,10 @@ def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, colum
             for future in writes:
                 result(future, client)
                 bar.update()
-    except BaseException:
-        # Nothing of a failed run goes on working on the cluster or holds its memory.
-        client.cancel(futures, force=True)
-        raise
+        except BaseException:
+            # Nothing of a failed run goes on working on the cluster or holds its memory.
+            client.cancel(futures, force=True)
+            raise
     # A write a killed worker left half done was done again elsewhere; its temporary file stays.
     for stray in build.glob(f"{PARTITION}=*/.part-*.tmp"):
         stray.unlink(missing_ok=True)

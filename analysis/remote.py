@@ -114,20 +114,19 @@ def _signatures_of(loaded: tuple) -> np.ndarray:
 
 
 def load_on_cluster(client, sources, *, fmt: str, tz: str, columns, languages: Sequence[str],
-                    max_bytes: int, progress: bool | None, futures: list,
-                    step: Callable[[], None] | None = None, desc: str = "loading on dask"
+                    max_bytes: int, progress: bool | None,
+                    step: Callable[[], None] | None = None
                     ) -> tuple[pd.DataFrame, pd.DataFrame, RemoteTexts]:
     """Load ``sources`` on ``client``'s workers; return articles without texts, manifest, texts.
 
     The articles and manifest are those of :func:`analysis.load_articles`
     (with ``return_manifest=True``), but the articles have no ``text``
-    column: :class:`RemoteTexts` holds them. Every future made is appended
-    to ``futures`` so that a caller that fails can cancel them; ``step`` is
-    called once per batch received (for a caller's own progress bar),
-    otherwise a bar of the batches is shown as ``progress`` says.
+    column: :class:`RemoteTexts` holds them, and the workers hold its
+    batches for as long as it lives (a caller that fails later cancels
+    ``texts.batches``). ``step`` is called once per batch received (for a
+    caller's own progress bar); otherwise a bar of the batches is shown as
+    ``progress`` says. If loading fails, nothing is left on the cluster.
     """
-    from tqdm.auto import tqdm
-
     sources = io._check_sources(sources)
     io._check_options(fmt=fmt, tz=tz, languages=languages, max_bytes=max_bytes)
     options = units._Options(fmt, max_bytes, formats.resolve_field_names(columns), tz,
@@ -144,13 +143,28 @@ def load_on_cluster(client, sources, *, fmt: str, tz: str, columns, languages: S
     # worker dies, the scheduler loads its batches again from the inputs.
     loaded = [client.submit(units._loaded_batch, batches.pop(0), options, pure=False)
               for _ in range(n_batches)]
-    futures += loaded
+    try:
+        articles, manifest, texts = _assembled_there(client, loaded, options, tz=tz,
+                                                     progress=progress, step=step)
+    except BaseException:
+        # Nothing of a failed load goes on working on the cluster or holds its memory.
+        client.cancel(loaded, force=True)
+        raise
+    return articles, manifest, texts
+
+
+def _assembled_there(client, loaded: list, options, *, tz: str, progress: bool | None,
+                     step: Callable[[], None] | None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, RemoteTexts]:
+    """Return :func:`load_on_cluster`'s result from the futures of the loaded batches."""
+    from tqdm.auto import tqdm
+
     metas = [client.submit(_rows_of, future, i, pure=False) for i, future in enumerate(loaded)]
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     parts = []
     try:
-        with tqdm(total=n_batches, desc=desc, unit=" partition",
+        with tqdm(total=len(loaded), desc="loading on dask", unit=" partition",
                   disable=step is not None or not progress) as bar:
             for future in metas:
                 parts.append(result(future, client))

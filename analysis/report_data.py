@@ -701,7 +701,7 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
         # the topic map needs are fetched.
         articles, manifest, texts = load_on_cluster(
             client, sources, fmt=fmt, tz=tz, columns=columns, languages=config.DEFAULT_LANGUAGES,
-            max_bytes=max_bytes, progress=progress, futures=[])
+            max_bytes=max_bytes, progress=progress)
     if articles.empty:
         raise nothing_loaded_error(sources, manifest)
     # Paths relative to each source's folder: a shared report does not show

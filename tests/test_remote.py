@@ -47,21 +47,19 @@ def here(inputs):
 def there(client, inputs):
     from analysis.remote import load_on_cluster
 
-    futures: list = []
-    loaded = load_on_cluster(client, inputs, fmt="auto", tz="UTC", columns=None,
-                             languages=config.DEFAULT_LANGUAGES, max_bytes=config.MAX_FILE_BYTES,
-                             progress=False, futures=futures)
-    return (*loaded, futures)
+    return load_on_cluster(client, inputs, fmt="auto", tz="UTC", columns=None,
+                           languages=config.DEFAULT_LANGUAGES, max_bytes=config.MAX_FILE_BYTES,
+                           progress=False)
 
 
 def test_the_rows_are_load_articles_without_the_texts(here, there):
     articles, manifest = here
-    rows, their_manifest, texts, futures = there
+    rows, their_manifest, texts = there
     assert "text" not in rows
     pd.testing.assert_frame_equal(rows, articles.drop(columns="text"))
     pd.testing.assert_frame_equal(their_manifest, manifest)
     assert len(texts) == len(articles) and len(set(texts.batch.tolist())) > 1
-    assert futures == texts.batches
+    assert all(future.status == "finished" for future in texts.batches)
     expected = article_texts(articles)
     assert texts.digests.tolist() == [_text_digest(t) for t in expected]
 
@@ -88,7 +86,7 @@ def _arrays(index) -> dict:
 @pytest.mark.parametrize("stored", [False, True])
 def test_the_index_tokenised_on_the_workers_is_the_local_index(here, there, tmp_path, stored):
     articles, _ = here
-    rows, _, texts, _ = there
+    rows, _, texts = there
     store = tmp_path / "chunks" if stored else None
     remote = build_index(rows, min_df=2, texts=texts, store=store)
     local = build_index(articles, min_df=2)
@@ -103,7 +101,7 @@ def test_the_index_tokenised_on_the_workers_is_the_local_index(here, there, tmp_
 
 def test_terms_counted_on_the_texts_are_fetched_from_the_workers(here, there):
     articles, _ = here
-    rows, _, texts, _ = there
+    rows, _, texts = there
     terms = ["combatting human trafficking", "azerbaijani experts", "export*"]
     local, _ = build_index(articles, min_df=2).columns(terms, articles=articles)
     index = build_index(rows, min_df=2, texts=texts)
@@ -120,7 +118,7 @@ def test_terms_counted_on_the_texts_are_fetched_from_the_workers(here, there):
 
 def test_topics_and_their_map_need_no_text_column(here, there):
     articles, _ = here
-    rows, _, texts, _ = there
+    rows, _, texts = there
     local = fit_topics(articles, k=3, index=build_index(articles, min_df=2))
     remote = fit_topics(rows, k=3, index=build_index(rows, min_df=2, texts=texts))
     pd.testing.assert_frame_equal(remote.doc_topics_, local.doc_topics_)
@@ -128,3 +126,27 @@ def test_topics_and_their_map_need_no_text_column(here, there):
                                   topic_map(local, articles))
     with pytest.raises(ValueError, match=r"lack columns \['text'\]"):
         fit_topics(rows, k=3)
+
+
+def test_a_load_that_fails_leaves_nothing_on_the_cluster(client, inputs, there, monkeypatch):
+    import time
+
+    from analysis import remote
+
+    def n_tasks() -> int:
+        return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+
+    before = n_tasks()  # the module's own load (`there`) is still held
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("assembly failed")
+
+    monkeypatch.setattr(remote.io, "_assembled", broken)
+    with pytest.raises(RuntimeError, match="assembly failed"):
+        remote.load_on_cluster(client, inputs, fmt="auto", tz="UTC", columns=None,
+                               languages=config.DEFAULT_LANGUAGES,
+                               max_bytes=config.MAX_FILE_BYTES, progress=False)
+    deadline = time.monotonic() + 20
+    while n_tasks() > before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert n_tasks() == before
