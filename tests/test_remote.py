@@ -33,9 +33,7 @@ def client():
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("inputs")
-    _mixed_corpus(root / "mixed")
-    return [str(root / "mixed"), str(config.SAMPLE_DIR)]
+    return [str(_mixed_corpus(tmp_path_factory.mktemp("inputs") / "mixed")), str(config.SAMPLE_DIR)]
 
 
 @pytest.fixture(scope="module")
