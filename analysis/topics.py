@@ -558,7 +558,9 @@ class TopicModel(BaseEstimator):
         the words clustered on and the topic terms are then read from it
         instead of tokenising the texts again, with the same result (see
         :mod:`analysis.topic_vectors`). Ignored for an index whose phrases
-        were pruned harder than the topic terms' ``min_df``.
+        were pruned harder than the topic terms' ``min_df``. An index whose
+        texts stay on a Dask cluster (``build_index(texts=)``) lets the
+        articles go without a ``text`` column; the few texts needed are fetched.
 
     Attributes
     ----------
