@@ -22,6 +22,9 @@ Dask comes with the ``scale`` extra: ``pip install "newsscope[scale]"``.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import os
 import re
 import time
@@ -39,6 +42,27 @@ LOCAL = "local"
 #: memory back after every batch and faults it in again for the next:
 #: loading 500,000 articles took 144 s on two such workers, 115 s with these.
 WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 32 * 2**20, "MALLOC_TRIM_THRESHOLD_": 512 * 2**20}
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
+
+
+@functools.cache
+def _libc_mallopt():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return None
+
+
+def tune_heap() -> bool:
+    """Give this process :data:`WORKER_MALLOC`'s thresholds; return whether glibc took them.
+
+    For worker processes only (see :func:`analysis.parallel.keep_heap`).
+    """
+    mallopt = _libc_mallopt()
+    if mallopt is None:
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])) and bool(
+        mallopt(_M_TRIM_THRESHOLD, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"]))
 #: How long to try to reach a scheduler before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 20
 _ADDRESS = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$")
@@ -131,7 +155,7 @@ def dask_client(dask) -> Iterator:
 
 
 def _heap_keeper():
-    """Return a worker plugin that runs :func:`analysis.parallel.keep_heap` on every worker.
+    """Return a worker plugin that runs :func:`tune_heap` on every worker (``kept``: it took).
 
     A plugin rather than an environment variable: it reaches workers the
     nanny restarts too, and this process's own environment (which dask's
@@ -141,11 +165,10 @@ def _heap_keeper():
 
     class HeapKeeper(WorkerPlugin):
         name = "newsscope-keep-heap"
+        kept = False
 
         def setup(self, worker) -> None:
-            from analysis.parallel import keep_heap
-
-            keep_heap()
+            self.kept = tune_heap()
 
     return HeapKeeper()
 

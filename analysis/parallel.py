@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from analysis.cluster import WORKER_MALLOC
+from analysis.cluster import tune_heap
 
 __all__ = ["give_back_memory", "keep_heap", "ordered_map", "resolve_n_jobs"]
 
@@ -49,15 +49,6 @@ def give_back_memory() -> bool:
     return True
 
 
-@functools.cache
-def _libc_mallopt():
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        return None
-
-
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
 #: Whether this process's heap keeps freed blocks for reuse (set in the pools' workers).
 heap_kept = False
 
@@ -81,11 +72,7 @@ def keep_heap() -> bool:
     3
     """
     global heap_kept
-    mallopt = _libc_mallopt()
-    if mallopt is None:
-        return False
-    heap_kept = bool(mallopt(_M_MMAP_THRESHOLD, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])) and bool(
-        mallopt(_M_TRIM_THRESHOLD, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"]))
+    heap_kept = tune_heap()
     return heap_kept
 
 

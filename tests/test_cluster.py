@@ -155,8 +155,8 @@ def test_the_cluster_is_described_in_one_line():
         line = cluster.describe(client)
         assert cluster.n_workers(client) == (os.cpu_count() or 1)
         # Its workers keep their heap as the local pool's processes do, not dask's 64 KiB trim.
-        assert set(client.run(lambda: __import__("analysis.parallel").parallel.heap_kept
-                              ).values()) == {True}
+        kept = client.run(lambda dask_worker: dask_worker.plugins["newsscope-keep-heap"].kept)
+        assert set(kept.values()) == {cluster._libc_mallopt() is not None}
     assert line.startswith("dask: tcp://127.0.0.1:")
     assert f"{os.cpu_count() or 1} threads" in line
 

@@ -190,11 +190,11 @@ def _heap_kept_here(_):
 def test_worker_processes_keep_their_heap_and_the_caller_does_not(fresh):
     import ctypes.util
 
-    from analysis import parallel
+    from analysis import cluster, parallel
 
     flags = list(parallel.ordered_map(_heap_kept_here, [(i,) for i in range(4)], n_jobs=2,
                                       fresh=fresh))
-    glibc = parallel._libc_mallopt() is not None and ctypes.util.find_library("c") is not None
+    glibc = cluster._libc_mallopt() is not None and ctypes.util.find_library("c") is not None
     assert flags == [glibc] * 4
     assert parallel.heap_kept is False  # this process is the caller's: left as it was
 
