@@ -225,23 +225,17 @@ def _on_cluster(client, sources, build: Path, *, fmt, tz, drop_duplicates, colum
     if progress is None:  # a terminal only: tqdm.auto's notebook widget ignores disable=None
         progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     with tqdm(desc="dataset on dask", unit=" partition", disable=not progress) as bar:
-        counted = [0]
-
-        def step() -> None:
-            counted[0] += 1
-            bar.update()
-
         articles, manifest, texts = load_on_cluster(
             client, sources, fmt=fmt, tz=tz, columns=columns, languages=languages,
-            max_bytes=max_bytes, progress=progress, step=step)
-        bar.total = 2 * counted[0]
-        bar.refresh()
+            max_bytes=max_bytes, progress=progress, step=bar.update)
         loaded, where = texts.batches, pd.DataFrame({"batch": texts.batch,
                                                      "batch_row": texts.rows})
         del texts
+        n_batches = len(loaded)
+        bar.total = 2 * n_batches  # loaded, then written
+        bar.refresh()
         futures = list(loaded)
         try:
-            n_batches = len(loaded)
             if drop_duplicates:
                 keep = articles["duplicate_of"].isna().to_numpy()
                 articles, where = articles[keep], where[keep]
