@@ -228,14 +228,41 @@ def result(future, client):
         try:
             return future.result(timeout=2)
         except TimeoutError:
-            if client.nthreads():
-                lost = None
-            elif lost is None:
-                lost = time.monotonic()
-            elif time.monotonic() - lost > CONNECT_TIMEOUT_S:
-                raise ConnectionError(
-                    f"the Dask cluster at {client.scheduler.address} lost all its workers and "
-                    f"got none back in {CONNECT_TIMEOUT_S} s") from None
+            lost = _still_hoping(client, lost)
+
+
+def wait_all(futures: list, client) -> None:
+    """Wait until every future is done, raising the first failure, without fetching their data.
+
+    For results that stay on the workers; like :func:`result`, a cluster
+    left without workers raises ``ConnectionError``.
+    """
+    from distributed import wait
+
+    lost, pending = None, list(futures)
+    while pending:
+        try:
+            wait(pending, timeout=2)
+        except TimeoutError:
+            lost = _still_hoping(client, lost)
+        for future in pending:
+            if future.status in ("error", "cancelled"):
+                future.result()  # raises the task's own error
+        pending = [future for future in pending if not future.done()]
+
+
+def _still_hoping(client, lost: float | None) -> float | None:
+    """Return since when ``client``'s cluster has had no workers (None: it has some); raise after
+    :data:`CONNECT_TIMEOUT_S`."""
+    if client.nthreads():
+        return None
+    if lost is None:
+        return time.monotonic()
+    if time.monotonic() - lost > CONNECT_TIMEOUT_S:
+        raise ConnectionError(
+            f"the Dask cluster at {client.scheduler.address} lost all its workers and "
+            f"got none back in {CONNECT_TIMEOUT_S} s") from None
+    return lost
 
 
 def _has_dashboard() -> bool:

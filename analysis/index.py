@@ -18,7 +18,6 @@ space, so no second regex engine ever decides what a word is.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
@@ -41,8 +40,9 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from analysis.cache import CacheWarning, _abandoned, mark_used
-from analysis.cluster import n_workers
+from analysis.cluster import n_workers, result, wait_all
 from analysis.parallel import ordered_map
+from analysis.shards import ShardedCounts, local_matrix
 from analysis.tokens import (
     _given_terms,
     _sample_rows,
@@ -97,7 +97,10 @@ class TermIndex:
     pairs : ndarray of int32, phrases × 2
         Word numbers of each two-word phrase kept.
     counts : scipy.sparse.csr_matrix of int32, distinct texts × (words + phrases)
-        Occurrences of each word and phrase in each text.
+        Occurrences of each word and phrase in each text; built from texts
+        held on a Dask cluster, an :class:`analysis.shards.ShardedCounts`
+        left on its workers, from which the methods fetch only what they
+        return (and :func:`save_index` refuses it).
     n_words : ndarray of int64, distinct texts
         Whitespace-separated words of each text (``len(text.split())``), the
         denominator of the trends' ``per_10k_words``.
@@ -225,7 +228,7 @@ class TermIndex:
         if min_df < self.min_df:
             raise ValueError(f"binary_terms: min_df={min_df} is below the index's "
                              f"min_df={self.min_df}, which left rarer phrases out")
-        rows = self.counts[self.codes[np.asarray(positions, dtype=np.int64)]]
+        rows = local_matrix(self.counts[self.codes[np.asarray(positions, dtype=np.int64)]])
         df = np.bincount(rows.indices, minlength=rows.shape[1])
         kept = np.flatnonzero(df >= min_df)
         n_words = len(self.words)
@@ -415,6 +418,7 @@ class TermIndex:
         if sample is not None and self.n_texts > sample:
             rows = _sample_rows(self.n_texts, sample)
             counts, copies = counts[rows], copies[rows]
+        counts = local_matrix(counts)  # on a cluster: the sample's rows fetched
         df = np.bincount(counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)),
                          minlength=counts.shape[1])
         df = np.where(allowed & (df >= 2), df, -1)
@@ -595,6 +599,9 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     del distinct
     codes = codes.astype(np.int64)
     copies = np.bincount(codes, minlength=len(first)).astype(np.float64)
+    if remote is not None:
+        return _built_there(remote, codes, copies, first, spans, keys, store, min_df=min_df,
+                            progress=progress)
     chunks: list = [None] * len(spans)
     if keys is not None:
         for i, ((start, end), key) in enumerate(zip(spans, keys, strict=True)):
@@ -624,8 +631,138 @@ def build_index(articles: pd.DataFrame, *, min_df: int = 2, n_jobs: int = 1,
     if unwritable is not None:
         warnings.warn(f"cannot keep the tokenised texts in {store} ({unwritable}); "
                       "going on without them", CacheWarning, stacklevel=2)
-    index = _merged(chunks, codes, copies, min_df=min_df)
-    return index if remote is None else dataclasses.replace(index, texts=remote)
+    return _merged(chunks, codes, copies, min_df=min_df)
+
+
+# ------------------------------------------------------------------ on a cluster
+#
+# With the texts on a cluster's workers (analysis.remote), the counts stay
+# there too, block by block (analysis.shards): only the words, the phrase
+# numbers kept and each text's length come here. Phrase frequencies are
+# summed on the workers, split by phrase number into buckets, so no process
+# holds every chunk's phrases at once.
+
+#: Buckets of phrase numbers summed by separate tasks (the index does not depend on it).
+_BUCKETS = 16
+
+
+def _built_there(remote, codes: np.ndarray, copies: np.ndarray, first: np.ndarray,
+                 spans: list[tuple[int, int]], keys: list[str] | None, store: Path | None, *,
+                 min_df: int, progress: bool | None) -> TermIndex:
+    """Return the index of texts held on a cluster, its counts left there in blocks."""
+    import operator
+
+    from tqdm.auto import tqdm
+
+    client = remote.client
+    chunks = [client.submit(_chunk_there, remote.submit(first[start:end]), copies[start:end],
+                            store, None if keys is None else keys[i], pure=False)
+              for i, (start, end) in enumerate(spans)]
+    word_lists = [client.submit(operator.itemgetter(0), chunk, pure=False) for chunk in chunks]
+    facts = [client.submit(_chunk_facts, chunk, pure=False) for chunk in chunks]
+    words_there = client.submit(_corpus_words, *word_lists, pure=False)
+    del word_lists
+    phrases = [client.submit(_phrase_buckets, chunk, words_there, pure=False) for chunk in chunks]
+    kept = [client.submit(_kept_phrases, min_df,
+                          *[client.submit(operator.itemgetter(b), part, pure=False)
+                            for part in phrases], pure=False) for b in range(_BUCKETS)]
+    del phrases
+    kept_there = client.submit(_sorted_codes, *kept, pure=False)
+    del kept
+    parts = [client.submit(_remapped, chunk, words_there, kept_there, pure=False)
+             for chunk in chunks]
+    del chunks
+    if progress is None:  # a terminal only, as build_index
+        progress = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    n_words, unwritable = [], None
+    with tqdm(total=len(first), desc="indexing", unit="text", disable=not progress) as bar:
+        for future in facts:
+            lengths, reason = result(future, client)
+            n_words.append(lengths)
+            unwritable = unwritable or reason
+            bar.update(len(lengths))
+    if unwritable is not None:
+        warnings.warn(f"cannot keep the tokenised texts in {store} ({unwritable}); "
+                      "going on without them", CacheWarning, stacklevel=3)
+    words = result(words_there, client)
+    kept_codes = result(kept_there, client)
+    n_vocab = len(words)
+    if n_vocab + len(kept_codes) >= 2**31:
+        raise ValueError(f"build_index: {n_vocab + len(kept_codes):,} terms do not fit the index's "
+                         "32-bit columns; raise min_df")
+    wait_all(parts, client)
+    bounds = np.array([0] + [end for _, end in spans], dtype=np.int64)
+    pairs = np.stack([kept_codes // max(n_vocab, 1), kept_codes % max(n_vocab, 1)],
+                     axis=1).astype(np.int32)
+    return TermIndex(codes=codes, copies=copies, words=words, pairs=pairs,
+                     counts=ShardedCounts(client, parts, bounds, n_vocab + len(kept_codes)),
+                     n_words=(np.concatenate(n_words) if n_words
+                              else np.zeros(0, dtype=np.int64)),
+                     min_df=int(min_df), texts=remote)
+
+
+def _chunk_there(texts: list[str], copies: np.ndarray, store: Path | None, key: str | None):
+    """Return a chunk tokenised (or read from the store) and why it could not be stored, if not."""
+    if store is not None:
+        found = _stored_chunk(store, key, copies)
+        if found is not None:
+            return (*found, None)
+    chunk = _tokenised_chunk(texts, copies)
+    return (*chunk, None if store is None else _store_chunk(store, key, chunk))
+
+
+def _chunk_facts(chunk) -> tuple[np.ndarray, str | None]:
+    return chunk[4], chunk[5]
+
+
+def _corpus_words(*word_lists: pa.Array) -> pa.Array:
+    words = pc.unique(pa.chunked_array(word_lists, type=pa.string()))
+    return words.take(pc.sort_indices(words))
+
+
+def _global_words(chunk_words: pa.Array, words: pa.Array) -> np.ndarray:
+    """Return the corpus' number of each of a chunk's words."""
+    return pc.index_in(chunk_words, value_set=words).to_numpy(zero_copy_only=False).astype(
+        np.int32)
+
+
+def _phrase_buckets(chunk, words: pa.Array) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return a chunk's phrase numbers in the corpus and their frequencies, split in buckets."""
+    to_global = _global_words(chunk[0], words)
+    codes = to_global[chunk[1][:, 0]].astype(np.int64) * len(words) + to_global[chunk[1][:, 1]]
+    bucket = codes % _BUCKETS
+    return [(codes[bucket == b], chunk[3][bucket == b]) for b in range(_BUCKETS)]
+
+
+def _kept_phrases(min_df: int, *parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Return the phrase numbers of a bucket found in at least ``min_df`` articles."""
+    where, distinct = pd.factorize(np.concatenate([codes for codes, _ in parts]))
+    df = np.bincount(where, weights=np.concatenate([df for _, df in parts]),
+                     minlength=len(distinct))
+    return distinct[df >= min_df]
+
+
+def _sorted_codes(*kept: np.ndarray) -> np.ndarray:
+    return np.sort(np.concatenate(kept))
+
+
+def _remapped(chunk, words: pa.Array, kept_codes: np.ndarray) -> sp.csr_matrix:
+    """Return a chunk's counts in the corpus' columns, left-out phrases dropped."""
+    to_global = _global_words(chunk[0], words)
+    codes = to_global[chunk[1][:, 0]].astype(np.int64) * len(words) + to_global[chunk[1][:, 1]]
+    at = np.searchsorted(kept_codes, codes)
+    found = at < len(kept_codes)
+    found[found] = kept_codes[at[found]] == codes[found]
+    mapping = np.concatenate([to_global.astype(np.int64),
+                              np.where(found, len(words) + at, -1)])
+    local = chunk[2]
+    cols = mapping[local.indices]
+    keep = cols >= 0
+    rows = np.repeat(np.arange(local.shape[0]), np.diff(local.indptr))[keep]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=local.shape[0]))])
+    # Chunks number their words in corpus order (see _tokenised_chunk): rows stay sorted.
+    return sp.csr_matrix((local.data[keep], cols[keep].astype(np.int32), indptr),
+                         shape=(local.shape[0], len(words) + len(kept_codes)))
 
 
 # ------------------------------------------------------------------- chunk store
@@ -827,6 +964,9 @@ def save_index(index: TermIndex, folder: str | os.PathLike) -> Path:
     >>> again.vocabulary.tolist() == index.vocabulary.tolist()
     True
     """
+    if not sp.issparse(index.counts):
+        raise ValueError("save_index: the index's counts are held by a Dask cluster's workers "
+                         "(analysis.shards); they are not written from there")
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     # ``.tmp-`` folders a killed write leaves behind are what analysis.cache.prune_cache removes.

@@ -10,7 +10,6 @@ parameters give byte-identical files.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import importlib.metadata
 import os
@@ -472,7 +471,7 @@ def _time_rows(articles: pd.DataFrame, *, since: str | None, include_date_outlie
     return in_time, n_before_since, outliers
 
 
-def _index_key(articles: pd.DataFrame, texts=None) -> str:
+def _index_key(articles: pd.DataFrame) -> str:
     """Return the cache key of the term index of ``articles``: ids, texts and tokeniser.
 
     Examples
@@ -487,8 +486,6 @@ def _index_key(articles: pd.DataFrame, texts=None) -> str:
                             f"{columns}|".encode())
     if columns:
         digest.update(frame_digest(articles[columns]))
-    if texts is not None:  # texts kept on a cluster (analysis.remote): their digests
-        digest.update(b"remote|" + texts.digests.tobytes())
     return digest.hexdigest()[:32]
 
 
@@ -504,12 +501,15 @@ def _term_index(articles: pd.DataFrame, *, cache: bool, n_jobs: int | None,
     folder = root = None
     if cache:
         root = usable_cache_dir()
-        folder = None if root is None else root / f"index-{_index_key(articles, texts)}"
+        # On a cluster the counts stay on the workers (analysis.shards), and
+        # only their tokenised chunks are kept, by the workers.
+        folder = None if root is None or texts is not None else \
+            root / f"index-{_index_key(articles)}"
     if folder is not None:
         found = load_index(folder)
         if found is not None and found.min_df == INDEX_MIN_DF and len(found.codes) == len(articles):
             mark_used(folder)
-            return found if texts is None else dataclasses.replace(found, texts=texts)
+            return found
     # Texts tokenised for an earlier version of the corpus are kept in
     # chunks, so a corpus that grew is tokenised only where it changed.
     chunks = None if root is None else root / INDEX_CHUNKS

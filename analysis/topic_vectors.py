@@ -92,11 +92,16 @@ def index_word_counts(index, positions: np.ndarray, *, stop_words: Collection[st
     # The words' part of the index (phrases are never copied), then the
     # articles' rows unless they are every text in order, as they usually
     # are for the first copies: a million articles' counts are gigabytes.
-    counts = index.counts[:, :n_words]
     rows = index.codes[np.asarray(positions, dtype=np.int64)]
-    if not np.array_equal(rows, np.arange(index.n_texts)):
-        counts = counts[rows]
-    df = np.bincount(counts.indices, minlength=n_words)
+    every = np.array_equal(rows, np.arange(index.n_texts))
+    if sp.issparse(index.counts):
+        counts = index.counts[:, :n_words]
+        if not every:
+            counts = counts[rows]
+        df = np.bincount(counts.indices, minlength=n_words)
+    else:  # held by a Dask cluster's workers (analysis.shards): counted there
+        counts = index.counts if every else index.counts[rows]
+        df = counts.column_sums(limit=n_words)
     candidates = np.flatnonzero((df >= min_df) & (df <= high))
     stop = frozenset(stop_words)
     words = index.words.take(candidates).to_pylist()

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.index import _text_digest, build_index
+from analysis.index import _text_digest, build_index, save_index
 from analysis.io import load_articles
+from analysis.shards import ShardedCounts, local_matrix
 from analysis.tokens import article_texts
 from analysis.topics import fit_topics, topic_map
 from tests.test_io_parallel import _mixed_corpus
@@ -76,28 +77,78 @@ def test_texts_come_back_in_the_order_asked_across_batches(here, there):
 
 
 def _arrays(index) -> dict:
+    counts = local_matrix(index.counts)
     return {"codes": index.codes, "copies": index.copies, "words": np.array(index.words),
-            "pairs": index.pairs, "data": index.counts.data, "indices": index.counts.indices,
-            "indptr": index.counts.indptr, "n_words": index.n_words}
+            "pairs": index.pairs, "data": counts.data, "indices": counts.indices,
+            "indptr": counts.indptr, "n_words": index.n_words}
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 40 texts: the index's counts are held in several blocks, on both workers."""
+    from analysis import index
+
+    monkeypatch.setattr(index, "_CHUNK", 40)
 
 
 @pytest.mark.parametrize("stored", [False, True])
-def test_the_index_tokenised_on_the_workers_is_the_local_index(here, there, tmp_path, stored):
+def test_the_index_tokenised_on_the_workers_is_the_local_index(here, there, tmp_path, stored,
+                                                               small_chunks):
     articles, _ = here
     rows, _, texts = there
     store = tmp_path / "chunks" if stored else None
     remote = build_index(rows, min_df=2, texts=texts, store=store)
     local = build_index(articles, min_df=2)
     assert remote.texts is texts
+    # The counts stayed on the workers, in blocks.
+    assert isinstance(remote.counts, ShardedCounts) and len(remote.counts.parts) > 3
+    assert remote.counts.shape == local.counts.shape
     mine, theirs = _arrays(local), _arrays(remote)
     for name, values in mine.items():
         np.testing.assert_array_equal(theirs[name], values, err_msg=name)
     if stored:  # a second build reads every chunk back: the same index again
+        assert len(list(store.glob("*.npz"))) == len(remote.counts.parts)
         again = build_index(rows, min_df=2, texts=texts, store=store)
-        np.testing.assert_array_equal(again.counts.data, local.counts.data)
+        np.testing.assert_array_equal(local_matrix(again.counts).data, local.counts.data)
 
 
-def test_terms_counted_on_the_texts_are_fetched_from_the_workers(here, there):
+def test_what_the_analyses_read_off_the_blocks_is_what_one_matrix_gives(here, there, tmp_path,
+                                                                      small_chunks):
+    from analysis.topic_vectors import index_word_counts
+
+    articles, _ = here
+    rows, _, texts = there
+    local, remote = build_index(articles, min_df=2), build_index(rows, min_df=2, texts=texts)
+    rng = np.random.default_rng(1)
+    some = rng.choice(len(rows), 60, replace=True)  # out of order, some twice
+    for mine, theirs in [(local, remote), (local.take(some), remote.take(some))]:
+        assert isinstance(theirs.counts, ShardedCounts)
+        np.testing.assert_array_equal(theirs.codes, mine.codes)
+        for sample in (None, 25):
+            m1, n1 = mine.top_terms(15, languages=["en"], sample=sample)
+            m2, n2 = theirs.top_terms(15, languages=["en"], sample=sample)
+            assert n2 == n1 and m2.dtype == m1.dtype and (m2 != m1).nnz == 0
+        terms = ["azerbaijan*", "oil", "human trafficking", "no such word"]
+        m1, _ = mine.columns(terms)
+        m2, _ = theirs.columns(terms)
+        assert m1.sum() > 0 and (m2 != m1).nnz == 0
+        b1, l1 = mine.binary_terms(np.arange(0, len(mine.codes), 3), min_df=2)
+        b2, l2 = theirs.binary_terms(np.arange(0, len(mine.codes), 3), min_df=2)
+        assert l2.tolist() == l1.tolist() and (b2 != b1).nnz == 0
+        for positions in (np.unique(mine.codes, return_index=True)[1], np.arange(0, 50, 2)):
+            x1, v1 = index_word_counts(mine, positions, stop_words={"the"}, min_df=2, max_df=0.9)
+            x2, v2 = index_word_counts(theirs, positions, stop_words={"the"}, min_df=2,
+                                       max_df=0.9)
+            assert v2.vocabulary_ == v1.vocabulary_ and x2.dtype == x1.dtype
+            assert (x2 != x1).nnz == 0
+    np.testing.assert_array_equal(remote.counts.column_sums(limit=100),
+                                  np.bincount(local.counts.indices[local.counts.indices < 100],
+                                              minlength=100))
+    with pytest.raises(ValueError, match="held by a Dask cluster"):
+        save_index(remote, tmp_path / "index")
+
+
+def test_terms_counted_on_the_texts_are_fetched_from_the_workers(here, there, small_chunks):
     articles, _ = here
     rows, _, texts = there
     terms = ["combatting human trafficking", "azerbaijani experts", "export*"]
@@ -114,7 +165,7 @@ def test_terms_counted_on_the_texts_are_fetched_from_the_workers(here, there):
     assert (part != whole).nnz == 0
 
 
-def test_topics_and_their_map_need_no_text_column(here, there):
+def test_topics_and_their_map_need_no_text_column(here, there, small_chunks):
     articles, _ = here
     rows, _, texts = there
     local = fit_topics(articles, k=3, index=build_index(articles, min_df=2))
