@@ -385,6 +385,47 @@ class TermIndex:
                   sample: int | None = None) -> tuple[sp.csr_matrix, list[str]]:
         """Return the counts and labels of the ``top_n`` words and phrases in most articles.
 
+        :meth:`top_columns`' choice, counted on every text.
+
+        Examples
+        --------
+        >>> arts = pd.DataFrame({"text": ["the oil price", "oil price", "oil", "gas"]})
+        >>> m, names = build_index(arts).top_terms(2, languages=["en"])
+        >>> names, m.toarray().tolist()
+        (['oil', 'oil price'], [[1, 1], [1, 1], [1, 0], [0, 0]])
+        """
+        chosen, names = self.top_columns(top_n, languages=languages, sample=sample)
+        return self.counts[:, chosen].tocsr(), names
+
+    def summed(self, weights: sp.spmatrix, columns: np.ndarray, *, binary: bool) -> np.ndarray:
+        """Return ``weights @ counts[:, columns]``: groups × columns, as int64.
+
+        With ``binary``, each text counts once whatever its count. On a
+        cluster the sums are made where the counts are.
+
+        Examples
+        --------
+        >>> index = build_index(pd.DataFrame({"text": ["oil oil gas", "oil", "gas"]}))
+        >>> groups = sp.csr_matrix([[1, 1, 0], [0, 0, 2]])  # texts 0 and 1; twice text 2
+        >>> index.summed(groups, index._word_columns(["oil", "gas"]), binary=True).tolist()
+        [[2, 1], [0, 2]]
+        """
+        weights = sp.csr_matrix(weights, dtype=np.int64)
+        if weights.shape[1] != self.n_texts:
+            raise ValueError(f"TermIndex.summed: weights has {weights.shape[1]} columns for "
+                             f"{self.n_texts} texts")
+        columns = np.asarray(columns, dtype=np.int64)
+        if not sp.issparse(self.counts):
+            return self.counts.summed(weights, columns, binary=binary)
+        part = sp.csr_matrix(self.counts[:, columns], dtype=np.int64)
+        if binary:
+            part.data = np.minimum(part.data, 1)
+        return np.asarray((weights @ part).todense())
+
+    def top_columns(self, top_n: int, *, languages: Sequence[str],
+                    sample: int | None = None) -> tuple[np.ndarray, list[str]]:
+        """Return the columns and labels of the ``top_n`` words and phrases in most articles.
+
         The trends' choice: stopwords (of ``languages``), site chrome, numbers
         and one-letter words left out, at least two articles, ties by name.
 
@@ -401,14 +442,13 @@ class TermIndex:
 
         Returns
         -------
-        matrix : scipy.sparse.csr_matrix of int32, distinct texts × terms
-            Counts on every text, also when chosen on a sample.
+        columns : ndarray of int64
         names : list of str
 
         Examples
         --------
         >>> arts = pd.DataFrame({"text": ["the oil price", "oil price", "oil", "gas"]})
-        >>> build_index(arts).top_terms(5, languages=["en"])[1]
+        >>> build_index(arts).top_columns(5, languages=["en"])[1]
         ['oil', 'oil price', 'price']
         """
         words = self._word_array
@@ -436,7 +476,7 @@ class TermIndex:
             raise ValueError(f"TermIndex.top_terms: phrases in fewer than {self.min_df} articles "
                              "were left out and could be among the top terms; build the index "
                              "with min_df=2 or less")
-        return self.counts[:, chosen].tocsr(), [names[i] for i in order]
+        return chosen.astype(np.int64), [names[i] for i in order]
 
     def _labels(self, columns: np.ndarray) -> list[str]:
         words, n = self._word_array, len(self.words)

@@ -96,6 +96,26 @@ class ShardedCounts:
                     for i in range(0, len(sums), _FAN_IN)]
         return result(sums[0], self.client) if sums else np.zeros(limit, dtype=np.int64)
 
+    def summed(self, weights: sp.csr_matrix, columns: np.ndarray, *, binary: bool
+               ) -> np.ndarray:
+        """Return ``weights @ m[:, columns]`` (int64; ``binary``: each row counts once).
+
+        Each block multiplies its own rows; the groups × columns products are
+        summed on the workers, a few at a time.
+        """
+        weights = sp.csc_matrix(weights, dtype=np.int64)
+        columns = np.asarray(columns, dtype=np.int64)
+        sums = []
+        for i, local, at in self._plan():
+            mine = weights[:, slice(self.bounds[i], self.bounds[i + 1]) if at is None else at]
+            sums.append(self.client.submit(_weighted, self.parts[i], local,
+                                           (sp.csr_matrix(mine), columns, binary), pure=False))
+        while len(sums) > 1:
+            sums = [self.client.submit(_summed, *sums[i:i + _FAN_IN], pure=False)
+                    for i in range(0, len(sums), _FAN_IN)]
+        return result(sums[0], self.client) if sums else \
+            np.zeros((weights.shape[0], len(columns)), dtype=np.int64)
+
     def _plan(self) -> list[tuple[int, np.ndarray | None, np.ndarray | None]]:
         """Return ``(block, its rows, their positions here)`` for each block used."""
         if self.rows is None:
@@ -154,6 +174,14 @@ def _product(block: sp.csr_matrix, local: np.ndarray | None, entries) -> sp.csr_
     used, at = np.unique(row, return_inverse=True)
     combine = sp.csr_matrix((data.astype(np.int32), (at.ravel(), col)), shape=(len(used), width))
     return (sp.csr_matrix(_rows(block, local)[:, used], dtype=np.int32) @ combine).tocsr()
+
+
+def _weighted(block: sp.csr_matrix, local: np.ndarray | None, task) -> np.ndarray:
+    weights, columns, binary = task
+    part = sp.csr_matrix(_rows(block, local)[:, columns], dtype=np.int64)
+    if binary:
+        part.data = np.minimum(part.data, 1)
+    return np.asarray((weights @ part).todense())
 
 
 def _column_counts(block: sp.csr_matrix, local: np.ndarray | None, limit: int) -> np.ndarray:

@@ -381,6 +381,40 @@ def _term_document_matrix(articles: pd.DataFrame, *, terms: list[str] | None, to
     return matrix, names
 
 
+def _grouped_term_counts(articles: pd.DataFrame, member: sp.csr_matrix, *, terms, top_n: int,
+                         languages: Sequence[str], index: TermIndex | None = None,
+                         mentions: bool = True):
+    """Return groups × terms articles mentioning each term and mentions, names, codes, words.
+
+    ``member`` is a groups × articles 0/1 matrix; the sums are ``member @
+    presence`` and ``member @ occurrences`` of the articles' term matrix,
+    made on the distinct texts (each weighted by its copies in the group),
+    so no article × term matrix is built; with an index whose counts are on
+    a cluster, they are made there. ``mentions=False`` leaves them out (None).
+    """
+    if index is not None and terms is None:
+        columns, names = index.top_columns(top_n, languages=languages, sample=_VOCABULARY_SAMPLE)
+        codes, n_texts = index.codes, index.n_texts
+        weights = _by_text(member, codes, n_texts)
+        return (index.summed(weights, columns, binary=True),
+                index.summed(weights, columns, binary=False) if mentions else None,
+                names, codes, index.n_words)
+    distinct, names, codes, n_words = _distinct_term_counts(articles, terms=terms, top_n=top_n,
+                                                            languages=languages, index=index)
+    weights = _by_text(member, codes, distinct.shape[0])
+    distinct = sp.csr_matrix(distinct, dtype=np.int64)
+    occurrences = np.asarray((weights @ distinct).todense()) if mentions else None
+    distinct.data = np.minimum(distinct.data, 1)
+    return np.asarray((weights @ distinct).todense()), occurrences, names, codes, n_words
+
+
+def _by_text(member: sp.csr_matrix, codes: np.ndarray, n_texts: int) -> sp.csr_matrix:
+    """Return groups × distinct texts: how many of each group's articles have each text."""
+    to_text = sp.csr_matrix((np.ones(len(codes), dtype=np.int64),
+                             (np.arange(len(codes)), codes)), shape=(len(codes), n_texts))
+    return sp.csr_matrix(sp.csr_matrix(member, dtype=np.int64) @ to_text)
+
+
 def _distinct_term_counts(articles: pd.DataFrame, *, terms, top_n: int,
                           languages: Sequence[str], index: TermIndex | None = None):
     """Return (distinct texts × terms counts, term names, article → text codes, words per text).
@@ -555,14 +589,9 @@ def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = N
         return _typed(None, dtypes)
     grid = period_grid(published, freq=freq)
     groups, group_labels = _groups(articles, by, grid.index >= 0)
-    distinct, names, codes, n_words = _distinct_term_counts(articles, terms=terms, top_n=top_n,
-                                                            languages=languages, index=index)
-    occurrences = distinct[codes]
-    presence = occurrences.copy()
-    presence.data = np.minimum(presence.data, 1)
     member = grid.membership(groups, len(group_labels))
-    counts = np.asarray((member @ presence).todense())
-    mentions = np.asarray((member @ occurrences).todense())
+    counts, mentions, names, codes, n_words = _grouped_term_counts(
+        articles, member, terms=terms, top_n=top_n, languages=languages, index=index)
     n_articles = np.asarray(member.sum(axis=1)).ravel()
     words = member @ n_words.astype(np.float64)[codes]
     n_rows, n_terms = counts.shape
@@ -853,12 +882,12 @@ def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int
     _check_windows(in_focus, in_base, published, focus=focus, baseline=baseline, caller=caller)
     compared = in_focus | in_base
     window = articles[compared]
-    presence, names = _term_document_matrix(
-        window, terms=terms, top_n=top_n, languages=languages, binary=True,
+    is_focus = in_focus[compared]
+    member = sp.csr_matrix(np.stack([is_focus, ~is_focus]).astype(np.int64))
+    counts, _, names, _, _ = _grouped_term_counts(
+        window, member, terms=terms, top_n=top_n, languages=languages, mentions=False,
         index=None if index is None else index.take(compared))
-    is_focus = in_focus[in_focus | in_base]
-    counts_focus = np.asarray(presence[is_focus].sum(axis=0)).ravel()
-    counts_base = np.asarray(presence[~is_focus].sum(axis=0)).ravel()
+    counts_focus, counts_base = counts
     table = _compare(counts_focus, counts_base, int(is_focus.sum()), int((~is_focus).sum()))
     table.insert(0, "term", pd.array(names, dtype=STRING))
     table = table[table["count_focus"] + table["count_baseline"] >= min_count]

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from analysis import config
 from analysis.index import _text_digest, build_index, save_index
@@ -128,6 +129,13 @@ def test_what_the_analyses_read_off_the_blocks_is_what_one_matrix_gives(here, th
             m1, n1 = mine.top_terms(15, languages=["en"], sample=sample)
             m2, n2 = theirs.top_terms(15, languages=["en"], sample=sample)
             assert n2 == n1 and m2.dtype == m1.dtype and (m2 != m1).nnz == 0
+        groups = sp.csr_matrix((rng.integers(1, 3, mine.n_texts),
+                                (rng.integers(0, 3, mine.n_texts), np.arange(mine.n_texts))),
+                               shape=(3, mine.n_texts))
+        chosen = mine.top_columns(40, languages=["en"])[0]
+        for binary in (True, False):
+            np.testing.assert_array_equal(theirs.summed(groups, chosen, binary=binary),
+                                          mine.summed(groups, chosen, binary=binary))
         terms = ["azerbaijan*", "oil", "human trafficking", "no such word"]
         m1, _ = mine.columns(terms)
         m2, _ = theirs.columns(terms)
