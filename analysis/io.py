@@ -13,7 +13,6 @@ accounts for every item.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -127,7 +126,9 @@ def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
             [[*reasons, problem] for reasons, problem in zip(rows.loc[late, "reasons"],
                                                                future[late], strict=True)],
             index=rows.index[late], dtype=object)
-    records = rows[rows["record"].to_numpy(dtype=bool)]
+    is_record = rows["record"].to_numpy(dtype=bool)
+    # No copy when every row is an article (exports): a million rows are half a gigabyte.
+    records = rows if is_record.all() else rows[is_record]
     articles = pd.DataFrame({column: records[column].to_numpy() if column in records else None
                              for column in ARTICLE_COLUMNS}, index=range(len(records)))
     # Columns as lists first: iterating an Arrow-backed column item by item is slow.
@@ -188,15 +189,9 @@ def _duplicates_earliest_first(articles: pd.DataFrame, sketches: DuplicateSketch
         kind="stable", na_position="last").index
     flagged = find_duplicates(articles["text"].iloc[order].tolist(),
                               articles["article_id"].iloc[order].tolist(),
-                              sketches=_sketches_taken(sketches, np.asarray(order)))
+                              sketches=sketches.taken(np.asarray(order)))
     result = pd.Series(flagged.array, index=order).sort_index().tolist()
     return _headline_only_duplicates(articles, order, result, bodyless)
-
-
-def _sketches_taken(sketches: DuplicateSketches, order: np.ndarray) -> DuplicateSketches:
-    return dataclasses.replace(sketches, fingerprints=sketches.fingerprints[order],
-                               signatures=sketches.signatures[order],
-                               n_shingles=sketches.n_shingles[order])
 
 
 def _headline_only_duplicates(articles: pd.DataFrame, order, result: list,

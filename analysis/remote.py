@@ -185,8 +185,9 @@ def _assembled_there(client, loaded: list, options, *, tz: str, progress: bool |
     texts = RemoteTexts(client, loaded, rows["batch"].to_numpy(dtype=np.int64)[records],
                         rows["batch_row"].to_numpy(dtype=np.int64)[records],
                         rows["text_digest"].to_numpy()[records].astype("S16"))
-    articles, manifest = io._assembled(rows.drop(columns="text_digest"), tz=tz,
-                                       bodyless=rows["bodyless"], signatures=signatures)
+    # The digests go with the rows (no copy without them): the articles take named columns.
+    articles, manifest = io._assembled(rows, tz=tz, bodyless=rows["bodyless"],
+                                       signatures=signatures)
     return articles.drop(columns="text"), manifest, texts
 
 

@@ -186,6 +186,7 @@ def test_topics_and_their_map_need_no_text_column(here, there, small_chunks):
 
 
 def test_a_load_that_fails_leaves_nothing_on_the_cluster(client, inputs, there, monkeypatch):
+    import gc
     import time
 
     from analysis import remote
@@ -193,7 +194,13 @@ def test_a_load_that_fails_leaves_nothing_on_the_cluster(client, inputs, there, 
     def n_tasks() -> int:
         return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
 
-    before = n_tasks()  # the module's own load (`there`) is still held
+    # The module's own load (`there`) is still held; indexes of earlier tests
+    # may still be releasing their blocks.
+    gc.collect()
+    before, settled = -1, n_tasks()
+    while settled != before:
+        time.sleep(0.5)
+        before, settled = settled, n_tasks()
 
     def broken(*args, **kwargs):
         raise RuntimeError("assembly failed")
