@@ -372,10 +372,6 @@ class DuplicateSketches:
     def __len__(self) -> int:
         return len(self.fingerprints)
 
-    def signatures_of(self, texts: np.ndarray) -> np.ndarray:
-        """Return the signatures of the texts at positions ``texts``, one row each."""
-        return self.signatures[texts if self.rows is None else self.rows[texts]]
-
     def taken(self, texts: np.ndarray) -> DuplicateSketches:
         """Return the sketches of the texts at positions ``texts``; the signatures are not copied.
 
@@ -408,7 +404,8 @@ class DuplicateSketches:
             raise ValueError(f"sketches computed with different parameters: {sorted(params)}")
         num_perm, shingle_width, random_state = params.pop()
         return cls(np.concatenate([p.fingerprints for p in parts]),
-                   np.concatenate([p.signatures_of(np.arange(len(p))) for p in parts]),
+                   np.concatenate([p.signatures if p.rows is None else p.signatures[p.rows]
+                                   for p in parts]),
                    np.concatenate([p.n_shingles for p in parts]),
                    num_perm, shingle_width, random_state)
 
@@ -782,7 +779,8 @@ def find_duplicates(
             is_candidate[i] = True
     # Too short for a near-duplicate call to mean anything.
     candidates = np.flatnonzero(is_candidate & (sketches.n_shingles >= 5))
-    near = _near_copies(sketches.signatures_of(candidates), threshold, num_perm)
+    near = _near_copies(sketches.signatures, candidates if sketches.rows is None
+                        else sketches.rows[candidates], threshold, num_perm)
     found = near >= 0
     parent[candidates[found]] = candidates[near[found]]
 
@@ -798,18 +796,24 @@ def find_duplicates(
     return pd.Series(result, dtype="string[pyarrow]")
 
 
-def _near_copies(signatures: np.ndarray, threshold: float, num_perm: int) -> np.ndarray:
-    """Return for each row the first earlier row it near-copies (``-1`` for none)."""
+def _near_copies(signatures: np.ndarray, texts: np.ndarray, threshold: float,
+                 num_perm: int) -> np.ndarray:
+    """Return for each text the first earlier one it near-copies (``-1`` for none).
+
+    Text ``i``'s signature is row ``texts[i]`` of ``signatures``: the
+    signatures are read where they are, never copied whole in text order.
+    """
     bands, rows = _lsh_bands(threshold, num_perm)
-    n = len(signatures)
+    n = len(texts)
     if n < 2:
         return np.full(n, -1, dtype=np.int64)
     best = np.full(n, n, dtype=np.int64)
     for band in range(bands):
-        values = signatures[:, band * rows:(band + 1) * rows]
+        values = signatures[texts, band * rows:(band + 1) * rows]
         for earlier, later in _band_pairs(_band_keys(values)):
             # MinHash.jaccard: the fraction of equal values, as a float.
-            equal = np.count_nonzero(signatures[earlier] == signatures[later], axis=1)
+            equal = np.count_nonzero(signatures[texts[earlier]] == signatures[texts[later]],
+                                     axis=1)
             confirmed = equal / float(num_perm) >= threshold
             np.minimum.at(best, later[confirmed], earlier[confirmed])
     return np.where(best < n, best, -1)

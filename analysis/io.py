@@ -21,7 +21,7 @@ import os
 import shutil
 import tempfile
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -107,14 +107,17 @@ def _unique(ids: list[str]) -> list[str]:
 
 
 def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None,
-               signatures: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+               signatures: Callable[[], np.ndarray] | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the articles and manifest of the loaded rows of every unit, in input order.
 
     What depends on the whole corpus happens here: unique ids, duplicates,
     and dates in the future (judged today, as cached rows outlive a day).
     Rows without their texts (:mod:`analysis.remote`) say which have no
     body in ``bodyless``, one flag per row, and may bring the records'
-    MinHash signatures as one array instead of a ``signature`` column.
+    MinHash signatures as one array instead of a ``signature`` column,
+    returned by ``signatures()`` when the duplicates are looked for, so that
+    the array (half a kilobyte per article) is held only then.
     """
     rows = rows.reset_index(drop=True)
     future = future_problems(rows["published"])
@@ -140,7 +143,7 @@ def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
         f"datetime64[ns, {tz}]")
     articles["n_words"] = records["n_words"].to_numpy(dtype="int64")
     articles = articles.astype({c: _STRING for c, d in ARTICLE_COLUMNS.items() if d == _STRING})
-    sketches = _sketches_of(records, signatures)
+    sketches = _sketches_of(records, None if signatures is None else signatures())
     if bodyless is None:
         body_missing = _bodyless(articles["text"])
     else:
@@ -148,14 +151,9 @@ def _assembled(rows: pd.DataFrame, *, tz: str, bodyless: pd.Series | None = None
             rows["record"].to_numpy(dtype=bool)], index=articles.index)
     articles["duplicate_of"] = pd.array(
         _duplicates_earliest_first(articles, sketches, body_missing), dtype=_STRING)
-    entries = [{"path": path, "format": fmt, "status": status, "reasons": list(reasons),
-                "row": None} for path, fmt, status, reasons in
-               zip(rows["path"].tolist(), rows["format"].tolist(), rows["status"].tolist(),
-                   rows["reasons"].tolist(), strict=True)]
-    for row, position in enumerate(np.flatnonzero(rows["record"].to_numpy(dtype=bool))):
-        entries[position]["row"] = row
-    return articles.reset_index(drop=True), _manifest_frame(entries, articles,
-                                                            sketches.fingerprints)
+    fingerprints = sketches.fingerprints
+    del sketches  # and with them the signatures, before the manifest is built
+    return articles.reset_index(drop=True), _manifest_frame(rows, articles, fingerprints)
 
 
 def _bodyless(texts: pd.Series) -> pd.Series:
@@ -219,27 +217,37 @@ def _headline_only_duplicates(articles: pd.DataFrame, order, result: list,
     return result
 
 
-def _manifest_frame(entries: list[dict], articles: pd.DataFrame,
+def _manifest_frame(rows: pd.DataFrame, articles: pd.DataFrame,
                     fingerprints: Sequence[str | None]) -> pd.DataFrame:
-    """Return the manifest; ``fingerprints`` are the articles' :func:`text_fingerprint`."""
-    ids = articles["article_id"].tolist()
-    dups = articles["duplicate_of"].tolist()
-    fingerprint_of = dict(zip(ids, fingerprints, strict=True))  # None: a blank text
-    records = []
-    for entry in entries:
-        article_id, reasons, status = None, list(entry["reasons"]), entry["status"]
-        if entry["row"] is not None:
-            article_id = ids[entry["row"]]
-            original = dups[entry["row"]]
-            if original is not pd.NA and original is not None:
-                status = "duplicate"
-                mine = fingerprint_of[article_id]
-                kind = ("headline-only" if mine is None
-                        else "exact" if mine == fingerprint_of[original] else "near")
-                reasons.insert(0, f"{kind} duplicate of {original}")
-        records.append({"path": entry["path"], "format": entry["format"], "status": status,
-                        "reason": "; ".join(reasons), "article_id": article_id})
-    return pd.DataFrame(records, columns=list(MANIFEST_COLUMNS)).astype(_STRING)
+    """Return the manifest: one entry per loaded row, the ``record`` rows being ``articles``.
+
+    ``fingerprints`` are the articles' :func:`text_fingerprint`. Built column
+    by column: a million entries as dictionaries were the peak of loading.
+    """
+    status = rows["status"].astype(object).to_numpy().copy()
+    article_id = np.full(len(rows), None, dtype=object)
+    first_reason = np.full(len(rows), None, dtype=object)
+    at = np.flatnonzero(rows["record"].to_numpy(dtype=bool))  # article i is row at[i]
+    ids = articles["article_id"].to_numpy(dtype=object)
+    article_id[at] = ids
+    copies = np.flatnonzero(articles["duplicate_of"].notna().to_numpy())
+    if len(copies):
+        fingerprints = np.asarray(fingerprints, dtype=object)
+        row_of = dict(zip(ids.tolist(), range(len(ids)), strict=True))
+        originals = articles["duplicate_of"].to_numpy(dtype=object)[copies]
+        mine = fingerprints[copies]
+        theirs = fingerprints[[row_of[original] for original in originals]]
+        status[at[copies]] = "duplicate"
+        first_reason[at[copies]] = [
+            f"{'headline-only' if m is None else 'exact' if m == t else 'near'} duplicate of {o}"
+            for m, t, o in zip(mine, theirs, originals, strict=True)]
+    reasons = ["; ".join(listed) if first is None else "; ".join([first, *listed])
+               for first, listed in zip(first_reason.tolist(), rows["reasons"].tolist(),
+                                        strict=True)]
+    return pd.DataFrame({"path": rows["path"].to_numpy(dtype=object),
+                         "format": rows["format"].to_numpy(dtype=object), "status": status,
+                         "reason": reasons, "article_id": article_id},
+                        columns=list(MANIFEST_COLUMNS)).astype(_STRING)
 
 
 # --------------------------------------------------------------------------- caching

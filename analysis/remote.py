@@ -178,10 +178,15 @@ def _assembled_there(client, loaded: list, options, *, tz: str, progress: bool |
                 bodyless=False, batch=0, batch_row=0, text_digest=np.array([], dtype="S16")))
     # This is the client's whole share of the corpus: one copy of it at a time.
     parts.clear()
+    n_records = int(rows["record"].sum())
+    rows, taken = _in_input_order(rows)
     records = rows["record"].to_numpy(dtype=bool)
-    signatures = _signatures(client, loaded, int(records.sum()))
-    rows, signatures = _in_input_order(rows, signatures)
-    records = rows["record"].to_numpy(dtype=bool)
+
+    def signatures() -> np.ndarray:
+        # Fetched when the duplicates are looked for, and dropped right after.
+        found = _signatures(client, loaded, n_records)
+        return found if taken is None else found[taken]
+
     texts = RemoteTexts(client, loaded, rows["batch"].to_numpy(dtype=np.int64)[records],
                         rows["batch_row"].to_numpy(dtype=np.int64)[records],
                         rows["text_digest"].to_numpy()[records].astype("S16"))
@@ -191,24 +196,27 @@ def _assembled_there(client, loaded: list, options, *, tz: str, progress: bool |
     return articles.drop(columns="text"), manifest, texts
 
 
-def _in_input_order(rows: pd.DataFrame, signatures: np.ndarray
-                    ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Return ``rows`` by ``position`` and the records' ``signatures`` in the same order.
+def _in_input_order(rows: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Return ``rows`` by ``position``, and where each record's signature goes (None: unmoved).
+
+    Signatures come batch by batch, one per record row: ``signatures[taken]``
+    puts them in the order of the returned rows' records.
 
     Examples
     --------
     >>> rows = pd.DataFrame({"position": [2, 0, 1], "record": [True, False, True]})
-    >>> rows, sigs = _in_input_order(rows, np.array([[20], [10]]))
-    >>> rows["position"].tolist(), sigs.ravel().tolist()
-    ([0, 1, 2], [10, 20])
+    >>> rows, taken = _in_input_order(rows)
+    >>> rows["position"].tolist(), taken.tolist()
+    ([0, 1, 2], [1, 0])
     """
     if rows["position"].is_monotonic_increasing:  # batches come in input order
-        return rows, signatures
+        return rows, None
     order = rows["position"].argsort(kind="stable").to_numpy()
     numbered = np.full(len(rows), -1, dtype=np.int64)
-    numbered[rows["record"].to_numpy(dtype=bool)] = np.arange(len(signatures))
+    records = rows["record"].to_numpy(dtype=bool)
+    numbered[records] = np.arange(int(records.sum()))
     taken = numbered[order]
-    return rows.iloc[order].reset_index(drop=True), signatures[taken[taken >= 0]]
+    return rows.iloc[order].reset_index(drop=True), taken[taken >= 0]
 
 
 def _signatures(client, loaded: list, n_records: int) -> np.ndarray:

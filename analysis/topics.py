@@ -209,7 +209,9 @@ class _Representation:
         self.svd.fit(tfidf[self._fit_rows(tfidf.shape[0])])
         # Rounded: documents that share no word sit at cosine 0 plus noise
         # from the BLAS kernel, and k-means must not follow that noise.
-        self.Z = np.round(normalize(self.svd.transform(tfidf)), 6)
+        # In place: each copy of Z is texts × 100 floats, 0.8 GB at a million texts.
+        self.Z = normalize(self.svd.transform(tfidf), copy=False)
+        np.round(self.Z, 6, out=self.Z)
         # Normalised in place once LSA is done with it: the same numbers as a
         # normalised copy, without two matrices of the corpus at once.
         self.X = normalize(tfidf, copy=False)
