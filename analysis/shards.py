@@ -133,7 +133,9 @@ class ShardedCounts:
         blocks = [result(future, self.client) for future in futures]
         if not blocks:
             return sp.csr_matrix((self.shape[0], n_out), dtype=np.int32)
-        stacked = sp.vstack(blocks, format="csr", dtype=np.int32)
+        # Blocks are int32 csr already (made so on the workers): stacked without conversion.
+        stacked = sp.vstack(blocks, format="csr")
+        del blocks
         if self.rows is not None:
             # Blocks come block by block: `back` puts each row where it was asked for.
             placed = np.concatenate([at for _, _, at in plan])

@@ -191,6 +191,39 @@ def predict_topics(model: LinearSVC, X: sp.csr_matrix) -> np.ndarray:
     return model.classes_[np.round(scores, _DECIMALS).argmax(axis=1)]
 
 
+#: Rows of LSA vectors made or assigned at a time: whole blocks of KMeans.predict's 256.
+_PREDICT_ROWS = 256 * 256
+
+
+class _Millionths:
+    """Vectors rounded to 6 decimals, held as whole millionths in int32: half the memory.
+
+    Rows read back (``m[rows]``) are the floats ``np.round(vectors, 6)`` held
+    (``np.round`` divides the same whole number by 1e6; only zeros lose
+    their sign, which no sum or product sees).
+
+    Examples
+    --------
+    >>> v = np.array([[0.1234567, -0.5], [0.0, 1.0]])
+    >>> m = _Millionths(np.rint(v * 1e6).astype(np.int32))
+    >>> m.shape, bool((m[:] == np.round(v, 6)).all()), m[[1]].tolist()
+    ((2, 2), True, [[0.0, 1.0]])
+    """
+
+    def __init__(self, micro: np.ndarray):
+        self.micro = micro
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.micro.shape
+
+    def __len__(self) -> int:
+        return len(self.micro)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return self.micro[rows] / 1e6
+
+
 class _Representation:
     """TF-IDF and LSA vectors of a corpus, with the clusterings the hybrid method tries."""
 
@@ -208,10 +241,17 @@ class _Representation:
         self.svd = TruncatedSVD(n_components=n_components, random_state=random_state)
         self.svd.fit(tfidf[self._fit_rows(tfidf.shape[0])])
         # Rounded: documents that share no word sit at cosine 0 plus noise
-        # from the BLAS kernel, and k-means must not follow that noise.
-        # In place: each copy of Z is texts × 100 floats, 0.8 GB at a million texts.
-        self.Z = normalize(self.svd.transform(tfidf), copy=False)
-        np.round(self.Z, 6, out=self.Z)
+        # from the BLAS kernel, and k-means must not follow that noise. Made
+        # a slice of rows at a time (each row's numbers do not depend on the
+        # others) into whole millionths: texts × 100 floats are 0.8 GB at a
+        # million texts, and the int32 millionths half that.
+        micro = np.empty((tfidf.shape[0], n_components), dtype=np.int32)
+        for start in range(0, tfidf.shape[0], _PREDICT_ROWS):
+            rows = slice(start, start + _PREDICT_ROWS)
+            piece = normalize(self.svd.transform(tfidf[rows]), copy=False)
+            piece *= 1e6
+            micro[rows] = np.rint(piece, out=piece)
+        self.Z = _Millionths(micro)
         # Normalised in place once LSA is done with it: the same numbers as a
         # normalised copy, without two matrices of the corpus at once.
         self.X = normalize(tfidf, copy=False)
@@ -243,7 +283,11 @@ class _Representation:
 
     def kmeans(self, k: int, *, n_init: int, seed: int) -> np.ndarray:
         model = KMeans(k, n_init=n_init, random_state=seed)
-        return model.fit(self.Z[self._fit_rows(self.Z.shape[0])]).predict(self.Z)
+        model.fit(self.Z[self._fit_rows(self.Z.shape[0])])
+        # By slices of whole 256-row blocks, as KMeans.predict cuts them itself:
+        # the same labels as one call, without every vector as floats at once.
+        return np.concatenate([model.predict(self.Z[start:start + _PREDICT_ROWS])
+                               for start in range(0, self.Z.shape[0], _PREDICT_ROWS)])
 
     def merge_tree(self, m: int, seed: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
         micro = self.kmeans(m, n_init=3, seed=seed)
@@ -362,8 +406,8 @@ def k_grid(low: int, high: int) -> list[int]:
     return ks
 
 
-def stability_curve(Z: np.ndarray, k_values, *, n_pairs: int = 10, random_state: int = 0,
-                    n_jobs: int = 1) -> pd.DataFrame:
+def stability_curve(Z: np.ndarray | _Millionths, k_values, *, n_pairs: int = 10,
+                    random_state: int = 0, n_jobs: int = 1) -> pd.DataFrame:
     """Return, per k, how well k-means on two random 80% subsamples agree on their overlap.
 
     A k that matches real structure in the corpus is found again from other
