@@ -451,28 +451,39 @@ class TermIndex:
         >>> build_index(arts).top_columns(5, languages=["en"])[1]
         ['oil', 'oil price', 'price']
         """
-        words = self._word_array
-        good = _trackable_words(words, languages)
-        allowed = np.concatenate([good, good[self.pairs[:, 0]] & good[self.pairs[:, 1]]])
+        good = _trackable_words(self._word_array, languages)
         counts, copies = self.counts, self.copies
         if sample is not None and self.n_texts > sample:
             rows = _sample_rows(self.n_texts, sample)
             counts, copies = counts[rows], copies[rows]
-        counts = local_matrix(counts)  # on a cluster: the sample's rows fetched
-        df = np.bincount(counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)),
-                         minlength=counts.shape[1])
-        df = np.where(allowed & (df >= 2), df, -1)
+        # Articles holding each column found (texts weighted by their copies),
+        # in column order; on a cluster summed where the counts are.
+        if sp.issparse(counts):
+            df = np.bincount(counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)),
+                             minlength=counts.shape[1])
+            columns = np.flatnonzero(df)
+            df = df[columns]
+        else:
+            columns, df = counts.weighted_columns(copies)
+        n = len(self.words)
+        phrase = columns >= n
+        allowed = np.empty(len(columns), dtype=bool)
+        allowed[~phrase] = good[columns[~phrase]]
+        pairs = self.pairs[columns[phrase] - n]
+        allowed[phrase] = good[pairs[:, 0]] & good[pairs[:, 1]]
+        kept = allowed & (df >= 2)
+        columns, df = columns[kept], df[kept]
         # Columns are in name order within words and within phrases; the
         # final order by name is settled on the few chosen.
-        keep = np.argsort(-df, kind="stable")
-        keep = keep[df[keep] > 0]
+        order = np.argsort(-df, kind="stable")
+        keep, df = columns[order], df[order]
         if len(keep) > top_n:
-            cut = df[keep[top_n - 1]]
-            keep = keep[df[keep] >= cut]  # all ties at the cut, then names decide
+            within = df >= df[top_n - 1]  # all ties at the cut, then names decide
+            keep, df = keep[within], df[within]
         names = self._labels(keep)
-        order = sorted(range(len(keep)), key=lambda i: (-df[keep[i]], names[i]))[:top_n]
+        order = sorted(range(len(keep)), key=lambda i: (-df[i], names[i]))[:top_n]
         chosen = keep[order]
-        if self.min_df > 2 and (len(chosen) < top_n or df[chosen[-1]] < self.min_df):
+        if self.min_df > 2 and (len(chosen) < top_n or df[order[-1]] < self.min_df):
             raise ValueError(f"TermIndex.top_terms: phrases in fewer than {self.min_df} articles "
                              "were left out and could be among the top terms; build the index "
                              "with min_df=2 or less")

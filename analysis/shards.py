@@ -96,6 +96,28 @@ class ShardedCounts:
                     for i in range(0, len(sums), _FAN_IN)]
         return result(sums[0], self.client) if sums else np.zeros(limit, dtype=np.int64)
 
+    def weighted_columns(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the columns found in any row and their sums of the rows' ``weights``.
+
+        ``np.bincount(m.indices, weights=np.repeat(weights, np.diff(m.indptr)))``
+        where it is not 0, as (columns in order, sums): summed on the
+        workers, a few blocks at a time, as sparse vectors. Whole-number
+        weights give exact sums in any order.
+        """
+        weights = np.asarray(weights, dtype=np.float64)
+        sums = []
+        for i, local, at in self._plan():
+            mine = weights[self.bounds[i]:self.bounds[i + 1]] if at is None else weights[at]
+            sums.append(self.client.submit(_weighted_columns, self.parts[i], local, mine,
+                                           pure=False))
+        while len(sums) > 1:
+            sums = [self.client.submit(_merged_columns, *sums[i:i + _FAN_IN], pure=False)
+                    for i in range(0, len(sums), _FAN_IN)]
+        if not sums:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        columns, found = result(sums[0], self.client)
+        return columns.astype(np.int64), found
+
     def summed(self, weights: sp.csr_matrix, columns: np.ndarray, *, binary: bool
                ) -> np.ndarray:
         """Return ``weights @ m[:, columns]`` (int64; ``binary``: each row counts once).
@@ -184,6 +206,20 @@ def _weighted(block: sp.csr_matrix, local: np.ndarray | None, task) -> np.ndarra
     if binary:
         part.data = np.minimum(part.data, 1)
     return np.asarray((weights @ part).todense())
+
+
+def _weighted_columns(block: sp.csr_matrix, local: np.ndarray | None,
+                      weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rows = _rows(block, local)
+    columns, at = np.unique(rows.indices, return_inverse=True)
+    return columns, np.bincount(at.ravel(), weights=np.repeat(weights, np.diff(rows.indptr)),
+                                minlength=len(columns))
+
+
+def _merged_columns(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    columns, at = np.unique(np.concatenate([c for c, _ in parts]), return_inverse=True)
+    return columns, np.bincount(at.ravel(), weights=np.concatenate([s for _, s in parts]),
+                                minlength=len(columns))
 
 
 def _column_counts(block: sp.csr_matrix, local: np.ndarray | None, limit: int) -> np.ndarray:
