@@ -21,7 +21,7 @@ from analysis.cluster import result
 
 __all__ = ["ShardedCounts", "local_matrix"]
 
-#: Blocks summed by one reducing task (column sums).
+#: Partial results (one per block, then per group of them) summed by one reducing task.
 _FAN_IN = 16
 
 
