@@ -425,8 +425,9 @@ def _handed_over(data: report_data.ReportData) -> report_data.ReportData:
     notebook's kernel would hold a second copy of the corpus (gigabytes at a
     million articles) and spend seconds unpickling it.
     """
-    return dataclasses.replace(data, articles=data.articles.drop(columns=["text"],
-                                                                 errors="ignore"))
+    if "text" not in data.articles.columns:  # loaded on a cluster: no copy of every row
+        return data
+    return dataclasses.replace(data, articles=data.articles.drop(columns=["text"]))
 
 
 def _forget_handoff(path: Path, *, home: Path, sources: Sequence[str],

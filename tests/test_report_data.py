@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
 import numpy as np
@@ -88,6 +89,9 @@ def test_report_notebook_gets_the_articles_without_their_texts(data):
     assert "text" in data.articles and "text" not in handed.articles  # the caller's data kept
     assert handed.articles.equals(data.articles.drop(columns=["text"]))
     assert handed.topics is data.topics and handed.params == data.params
+    # Without texts (loaded on a cluster) there is nothing to drop, and nothing is copied.
+    bare = dataclasses.replace(data, articles=data.articles.drop(columns=["text"]))
+    assert _handed_over(bare) is bare
 
 
 def test_chart_terms_without_asked_terms():
