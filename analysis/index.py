@@ -777,10 +777,16 @@ def _global_words(chunk_words: pa.Array, words: pa.Array) -> np.ndarray:
         np.int32)
 
 
+def _in_corpus(chunk, words: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Return the corpus' number of each of a chunk's words, and of each of its phrases."""
+    to_global = _global_words(chunk[0], words)
+    return to_global, (to_global[chunk[1][:, 0]].astype(np.int64) * len(words)
+                       + to_global[chunk[1][:, 1]])
+
+
 def _phrase_buckets(chunk, words: pa.Array) -> list[tuple[np.ndarray, np.ndarray]]:
     """Return a chunk's phrase numbers in the corpus and their frequencies, split in buckets."""
-    to_global = _global_words(chunk[0], words)
-    codes = to_global[chunk[1][:, 0]].astype(np.int64) * len(words) + to_global[chunk[1][:, 1]]
+    _, codes = _in_corpus(chunk, words)
     bucket = codes % _BUCKETS
     return [(codes[bucket == b], chunk[3][bucket == b]) for b in range(_BUCKETS)]
 
@@ -799,8 +805,7 @@ def _sorted_codes(*kept: np.ndarray) -> np.ndarray:
 
 def _remapped(chunk, words: pa.Array, kept_codes: np.ndarray) -> sp.csr_matrix:
     """Return a chunk's counts in the corpus' columns, left-out phrases dropped."""
-    to_global = _global_words(chunk[0], words)
-    codes = to_global[chunk[1][:, 0]].astype(np.int64) * len(words) + to_global[chunk[1][:, 1]]
+    to_global, codes = _in_corpus(chunk, words)
     at = np.searchsorted(kept_codes, codes)
     found = at < len(kept_codes)
     found[found] = kept_codes[at[found]] == codes[found]

@@ -91,10 +91,7 @@ class ShardedCounts:
         limit = self.n_columns if limit is None else int(limit)
         sums = [self.client.submit(_column_counts, self.parts[i], local, limit, pure=False)
                 for i, local, _ in self._plan()]
-        while len(sums) > 1:
-            sums = [self.client.submit(_summed, *sums[i:i + _FAN_IN], pure=False)
-                    for i in range(0, len(sums), _FAN_IN)]
-        return result(sums[0], self.client) if sums else np.zeros(limit, dtype=np.int64)
+        return self._reduced(sums, _summed) if sums else np.zeros(limit, dtype=np.int64)
 
     def weighted_columns(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the columns found in any row and their sums of the rows' ``weights``.
@@ -110,12 +107,9 @@ class ShardedCounts:
             mine = weights[self.bounds[i]:self.bounds[i + 1]] if at is None else weights[at]
             sums.append(self.client.submit(_weighted_columns, self.parts[i], local, mine,
                                            pure=False))
-        while len(sums) > 1:
-            sums = [self.client.submit(_merged_columns, *sums[i:i + _FAN_IN], pure=False)
-                    for i in range(0, len(sums), _FAN_IN)]
         if not sums:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        columns, found = result(sums[0], self.client)
+        columns, found = self._reduced(sums, _merged_columns)
         return columns.astype(np.int64), found
 
     def summed(self, weights: sp.csr_matrix, columns: np.ndarray, *, binary: bool
@@ -132,11 +126,15 @@ class ShardedCounts:
             mine = weights[:, slice(self.bounds[i], self.bounds[i + 1]) if at is None else at]
             sums.append(self.client.submit(_weighted, self.parts[i], local,
                                            (sp.csr_matrix(mine), columns, binary), pure=False))
-        while len(sums) > 1:
-            sums = [self.client.submit(_summed, *sums[i:i + _FAN_IN], pure=False)
-                    for i in range(0, len(sums), _FAN_IN)]
-        return result(sums[0], self.client) if sums else \
+        return self._reduced(sums, _summed) if sums else \
             np.zeros((weights.shape[0], len(columns)), dtype=np.int64)
+
+    def _reduced(self, partials: list, combine):
+        """Return ``combine`` of every partial result, combined on the workers a few at a time."""
+        while len(partials) > 1:
+            partials = [self.client.submit(combine, *partials[i:i + _FAN_IN], pure=False)
+                        for i in range(0, len(partials), _FAN_IN)]
+        return result(partials[0], self.client)
 
     def _plan(self) -> list[tuple[int, np.ndarray | None, np.ndarray | None]]:
         """Return ``(block, its rows, their positions here)`` for each block used."""
