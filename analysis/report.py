@@ -20,7 +20,6 @@ import hashlib
 import io
 import json
 import os
-import pickle
 import re
 import shutil
 import socket
@@ -692,8 +691,7 @@ def _build_version(root: Path, name: str, *, sources: list[str], title: str, fmt
                 cache=cache, max_bytes=max_bytes, progress=progress, n_jobs=n_jobs, dask=dask)
             bar.update()
             bar.set_postfix_str("tables, running the report notebook")
-            with open(handoff, "wb") as handle:
-                pickle.dump(_handed_over(data), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            report_data.dump_report_data(_handed_over(data), handoff)
             # The tables are written while the notebook runs in its kernel (no
             # cell reads them): this process would otherwise only wait. So is
             # the HTML exporter imported (seconds), which the next step needs.

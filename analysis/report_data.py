@@ -50,7 +50,7 @@ from analysis.trends import (
 )
 
 __all__ = ["NothingLoadedError", "ReportData", "compute_report_data", "focus_window",
-           "load_report_data", "csv_safe", "nothing_loaded_error", "read_previous",
+           "dump_report_data", "load_report_data", "csv_safe", "nothing_loaded_error", "read_previous",
            "report_tables", "status_counts", "topic_changes", "write_tables"]
 
 #: Share change (percentage points) a matched topic needs to count as grown or shrunk.
@@ -145,18 +145,20 @@ def _source_roots(sources: Sequence[str]) -> list[str]:
 
 
 def _relative(paths: pd.Series, roots: Sequence[str]) -> pd.Series:
-    """Return ``paths`` without the first root each starts with.
+    """Return ``paths`` without the first root each starts with, as Arrow-backed text.
 
     Examples
     --------
     >>> _relative(pd.Series(["/data/x/a.txt", "/else/b.txt"]), ["/data/"]).tolist()
     ['x/a.txt', '/else/b.txt']
     """
-    paths = paths.astype(object)
+    # Arrow text, matched and cut by vectorised kernels: a million Python
+    # strings (and a call per row) would be 70 MiB more in every later stage.
+    paths = paths.astype("string[pyarrow]")
     done = pd.Series(False, index=paths.index)
     for root in roots:
-        hit = ~done & paths.map(lambda p, r=root: isinstance(p, str) and p.startswith(r))
-        paths = paths.where(~hit, paths[hit].str[len(root):])
+        hit = ~done & paths.str.startswith(root).fillna(False).astype(bool)
+        paths = paths.where(~hit, paths.str.slice(len(root)))
         done |= hit
     return paths
 
@@ -811,6 +813,10 @@ def _computed(sources: list[str], *, title, fmt, columns, freq, k, terms, focus,
 
 # ------------------------------------------------------------------------------ tables
 
+#: Arrow-backed text, the dtype of the tables' text columns.
+_TEXT = pd.StringDtype("pyarrow")
+
+
 def _offset_text(seconds: float) -> str:
     """Return a UTC offset in seconds as ``isoformat`` prints it (``+04:00``), ``""`` for NaN."""
     if seconds != seconds:
@@ -823,9 +829,10 @@ def _offset_text(seconds: float) -> str:
 def _iso(series: pd.Series) -> pd.Series:
     """Return ``series``' timestamps as ``Timestamp.isoformat`` text, ``""`` for NaT.
 
-    Whole seconds are formatted by numpy and the offsets (a few distinct
+    Whole seconds are formatted by Arrow and the offsets (a few distinct
     values) once each: a Python call per row took most of a report's table
-    writing at 100,000 articles.
+    writing at 100,000 articles, and a Python string per row 100 MiB at a
+    million.
 
     Examples
     --------
@@ -834,31 +841,59 @@ def _iso(series: pd.Series) -> pd.Series:
     ...                               ).tz_localize("Europe/Berlin"))).tolist()
     ['2024-03-31T01:30:00+01:00', '', '2024-03-31T03:15:00.500000+02:00']
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if not pd.api.types.is_datetime64_any_dtype(series.dtype):
         # astype: an empty series would keep its datetime dtype through map.
-        return series.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
+        return series.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(_TEXT)
     tz = series.dt.tz
     wall = series.dt.tz_localize(None) if tz is not None else series
     values = wall.to_numpy()  # in the series' own unit: ns, us, ms or s
     seconds = values.astype("datetime64[s]")
-    text = seconds.astype(str).astype(object)
+    text = pc.strftime(pa.array(seconds), format="%Y-%m-%dT%H:%M:%S")
     if tz is not None:
         utc = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
         codes, offsets = pd.factorize((values - utc).astype("timedelta64[s]").astype("float64"))
-        labels = np.array([_offset_text(o) for o in offsets] + [""], dtype=object)
-        text = text + labels[codes]
-    missing = series.isna().to_numpy()
-    text[missing] = ""
+        labels = pa.array([_offset_text(o) for o in offsets] + [""], type=pa.string())
+        text = pc.binary_join_element_wise(
+            text, labels.take(np.where(codes < 0, len(offsets), codes)), "")
+    text = pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(text, ""), dtype=_TEXT),
+                     index=series.index)
     # Sub-second values and years outside 1000-9999 print otherwise: isoformat them.
-    odd = ~missing & ((values != seconds.astype(values.dtype))
-                      | (wall.dt.year.to_numpy(dtype="float64", na_value=2000) < 1000))
-    for i in np.flatnonzero(odd):
-        text[i] = series.iloc[i].isoformat()
-    return pd.Series(text, index=series.index, dtype=object)
+    odd = ~series.isna().to_numpy() & (
+        (values != seconds.astype(values.dtype))
+        | (wall.dt.year.to_numpy(dtype="float64", na_value=2000) < 1000))
+    if odd.any():
+        text.iloc[np.flatnonzero(odd)] = [series.iloc[i].isoformat() for i in np.flatnonzero(odd)]
+    return text
 
 
 def _joined(series: pd.Series, sep: str) -> pd.Series:
     return series.map(lambda items: sep.join(str(i) for i in items))
+
+
+def _topic_rows(ids: pd.Series, topic_ids: pd.Series) -> slice | np.ndarray:
+    """Return where each of ``ids`` is in ``topic_ids`` (the doc-topic table's ids).
+
+    The doc-topic table lists the articles in their own order, so this is
+    usually every row; else each id is looked up, and one that is missing is
+    an error, not a row without a topic.
+
+    Examples
+    --------
+    >>> _topic_rows(pd.Series(["a", "b"]), pd.Series(["a", "b"]))
+    slice(None, None, None)
+    >>> _topic_rows(pd.Series(["b", "a"]), pd.Series(["a", "b"]))
+    array([1, 0])
+    """
+    if ids.array.equals(topic_ids.array):
+        return slice(None)
+    rows = pd.Index(topic_ids).get_indexer(ids)
+    if (rows < 0).any():
+        raise KeyError(f"{int((rows < 0).sum())} articles have no row in doc_topics, e.g. "
+                       f"{ids[rows < 0].iloc[0]!r}")
+    return rows
 
 
 def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
@@ -870,14 +905,16 @@ def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     ``topic_changes`` and ``date_outliers`` when they exist.
     """
     arts = data.articles
-    doc = data.doc_topics.set_index(data.doc_topics["article_id"].astype(object))
-    ids = arts["article_id"].astype(object)
+    rows = _topic_rows(arts["article_id"], data.doc_topics["article_id"])
+    # copy=False: the columns are read, never changed (a copy would be every
+    # title again at the report's busiest moment).
     articles = pd.DataFrame({
-        "article_id": ids, "published": _iso(arts["published"]), "source": arts["source"],
-        "lang": arts["lang"], "title": arts["title"], "n_words": arts["n_words"],
-        "duplicate_of": arts["duplicate_of"], "topic_id": doc.loc[ids, "topic_id"].to_numpy(),
-        "topic_weight": doc.loc[ids, "weight"].to_numpy(), "path": arts["path"],
-    })
+        "article_id": arts["article_id"], "published": _iso(arts["published"]),
+        "source": arts["source"], "lang": arts["lang"], "title": arts["title"],
+        "n_words": arts["n_words"], "duplicate_of": arts["duplicate_of"],
+        "topic_id": data.doc_topics["topic_id"].to_numpy()[rows],
+        "topic_weight": data.doc_topics["weight"].to_numpy()[rows], "path": arts["path"],
+    }, copy=False)
     topics = data.topics.assign(top_terms=_joined(data.topics["top_terms"], "; "),
                                 representative=_joined(data.topics["representative"], " "),
                                 headlines=_joined(data.topics["headlines"], " | "))
@@ -1015,6 +1052,47 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: str | Path,
         if parquet is not None:
             _write_parquet(frame, Path(parquet) / f"{name}.parquet")
     return paths
+
+
+def _arrow_strings(values, dtype: pd.StringDtype) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(values, dtype=dtype)
+
+
+class _NoCopyPickler(pickle.Pickler):
+    """A pickler that writes Arrow-backed text columns from their own buffers.
+
+    pandas pickles such a column through ``combine_chunks``, a copy, and the
+    pickler keeps every copy until the end: 210 MiB more for a million
+    articles' frame, at the report's busiest moment.
+    """
+
+    def reducer_override(self, obj):
+        if type(obj) is pd.arrays.ArrowStringArray:
+            return _arrow_strings, (obj.__arrow_array__(), obj.dtype)
+        return NotImplemented
+
+
+def dump_report_data(data: ReportData, path: str | Path) -> Path:
+    """Write ``data`` where :func:`load_report_data` reads it; return the path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> data = ReportData(params={}, articles=pd.DataFrame({"title": pd.array(
+    ...     ["a", None], dtype="string[pyarrow]")}), manifest=pd.DataFrame(),
+    ...     topics=pd.DataFrame(), doc_topics=pd.DataFrame(), k_selection=None,
+    ...     counts=pd.DataFrame(), topic_trends=pd.DataFrame(), term_trends=pd.DataFrame(),
+    ...     bursts=pd.DataFrame(), rising=pd.DataFrame(), rising_all=pd.DataFrame(),
+    ...     chart_terms=[], topic_map=pd.DataFrame(), source_topics=pd.DataFrame(), window={})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     back = load_report_data(dump_report_data(data, Path(folder) / "data.pkl"))
+    >>> back.articles.equals(data.articles), back.articles["title"].dtype == "string[pyarrow]"
+    (True, True)
+    """
+    path = Path(path)
+    with open(path, "wb") as handle:
+        _NoCopyPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
+    return path
 
 
 def load_report_data(path: str | Path) -> ReportData:

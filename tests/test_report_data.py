@@ -254,7 +254,7 @@ def test_iso_text_is_what_isoformat_prints(tz):
         series = series.dt.tz_localize("UTC").dt.tz_convert(tz)
     expected = [("" if pd.isna(t) else t.isoformat()) for t in series]
     got = _iso(series)
-    assert got.dtype == object and got.tolist() == expected
+    assert got.dtype == "string[pyarrow]" and got.tolist() == expected
     assert _iso(series.iloc[:0]).tolist() == [] and _iso(pd.Series([], dtype=object)).tolist() == []
     # Other units, and years a nanosecond series cannot hold.
     old = pd.Series(pd.DatetimeIndex(["1500-05-01 10:00", "0900-01-01", "2021-01-01 00:00:00.5",
