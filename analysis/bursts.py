@@ -26,7 +26,7 @@ from analysis.trends import (
     _check_number,
     _check_terms,
     _dates,
-    _term_document_matrix,
+    _grouped_term_counts,
     _typed,
 )
 
@@ -233,10 +233,13 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
     if not published.notna().any():
         return _typed(None, dtypes)
     grid = period_grid(published, freq=freq)
-    presence, names = _term_document_matrix(articles, terms=terms, top_n=top_n,
-                                            languages=languages, binary=True, index=index)
     member = grid.membership()
-    counts = np.asarray((member @ presence).todense())
+    # Period sums made on the distinct texts (on a cluster where the counts
+    # are): an article × term matrix would be 500 MiB at a million articles.
+    counts, _, names, codes, _, texts_having = _grouped_term_counts(
+        articles, member, terms=terms, top_n=top_n, languages=languages, index=index,
+        mentions=False)
+    counts = counts.astype(np.float64)
     totals = np.asarray(member.sum(axis=1)).ravel()
     states, gain = _burst_states(counts, totals[:, None], s=s, gamma=gamma)
     # A term in most articles is a corpus stopword: its "bursts" are noise.
@@ -245,32 +248,35 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
     # Staying in a burst costs nothing across a gap, but a burst is only
     # claimed where there were articles: gaps split bursts.
     states[totals == 0, :] = 0
-    presence = presence.tocsc()
+    runs = {j: found for j in range(len(names)) if (found := _runs(states[:, j]))}
+    if not runs:
+        return _typed(None, dtypes)
+    # Only the bursting terms' texts are looked at for headlines.
+    having = texts_having(list(runs)).tocsc()
     # As UTC instants: NaT sorts last (as objects, NaT would break the order).
     order = np.argsort(published.to_numpy(dtype="datetime64[ns]"), kind="stable")
-    ids = articles["article_id"].astype(STRING).to_numpy(dtype=object, na_value=None)
-    titles = (articles["title"].astype(STRING).to_numpy(dtype=object, na_value=None)
-              if "title" in articles.columns else np.full(len(articles), None, dtype=object))
+    ids = articles["article_id"].astype(STRING)
+    titles = articles["title"].astype(STRING) if "title" in articles.columns else None
     rows = []
     period_in_order = grid.index[order]
-    for j, term in enumerate(names):
-        runs = _runs(states[:, j])
-        if not runs:
-            continue
-        mentioning = presence[:, j].toarray().ravel()[order] > 0
-        for first, last in runs:
+    for k, (j, term_runs) in enumerate(runs.items()):
+        mentioning = having[:, k].toarray().ravel()[codes][order] > 0
+        for first, last in term_runs:
             # Exact ratios of counts: equal shares are equal floats, and the
             # earliest of equal peaks wins (argmax takes the first).
             share = counts[first:last + 1, j] / np.maximum(totals[first:last + 1], 1)
             in_burst = (period_in_order >= first) & (period_in_order <= last)
-            picked = order[in_burst & mentioning]
+            picked = order[in_burst & mentioning][:n_headlines]
+            shown = ids.iloc[picked].to_numpy(dtype=object, na_value=None)
+            named = (titles.iloc[picked].to_numpy(dtype=object, na_value=None)
+                     if titles is not None else [None] * len(picked))
             rows.append({
-                "term": term, "start": grid.starts[first], "end": grid.starts[last],
+                "term": names[j], "start": grid.starts[first], "end": grid.starts[last],
                 "peak": grid.starts[first + int(np.argmax(share))],
                 "weight": round(float(gain[first:last + 1, j].sum()), 4),
                 "n_articles": int(counts[first:last + 1, j].sum()),
-                "headlines": [{"article_id": ids[i], "title": titles[i]}
-                              for i in picked[:n_headlines]],
+                "headlines": [{"article_id": i, "title": t}
+                              for i, t in zip(shown, named, strict=True)],
             })
     if not rows:
         return _typed(None, dtypes)

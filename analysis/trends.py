@@ -391,21 +391,34 @@ def _grouped_term_counts(articles: pd.DataFrame, member: sp.csr_matrix, *, terms
     made on the distinct texts (each weighted by its copies in the group),
     so no article × term matrix is built; with an index whose counts are on
     a cluster, they are made there. ``mentions=False`` leaves them out (None).
+    The sixth value, ``texts_having(terms)``, returns distinct texts × the
+    terms at those positions (counts), for a caller that needs a few terms'
+    articles.
     """
     if index is not None and terms is None:
         columns, names = index.top_columns(top_n, languages=languages, sample=_VOCABULARY_SAMPLE)
         codes, n_texts = index.codes, index.n_texts
         weights = _by_text(member, codes, n_texts)
+
+        def texts_having(chosen) -> sp.csr_matrix:
+            return sp.csr_matrix(index.counts[:, columns[np.asarray(chosen, dtype=np.int64)]])
+
         return (index.summed(weights, columns, binary=True),
                 index.summed(weights, columns, binary=False) if mentions else None,
-                names, codes, index.n_words)
+                names, codes, index.n_words, texts_having)
     distinct, names, codes, n_words = _distinct_term_counts(articles, terms=terms, top_n=top_n,
                                                             languages=languages, index=index)
     weights = _by_text(member, codes, distinct.shape[0])
     distinct = sp.csr_matrix(distinct, dtype=np.int64)
     occurrences = np.asarray((weights @ distinct).todense()) if mentions else None
-    distinct.data = np.minimum(distinct.data, 1)
-    return np.asarray((weights @ distinct).todense()), occurrences, names, codes, n_words
+    presence = distinct.copy()
+    presence.data = np.minimum(presence.data, 1)
+
+    def texts_having(chosen) -> sp.csr_matrix:
+        return distinct[:, np.asarray(chosen, dtype=np.int64)]
+
+    return (np.asarray((weights @ presence).todense()), occurrences, names, codes, n_words,
+            texts_having)
 
 
 def _by_text(member: sp.csr_matrix, codes: np.ndarray, n_texts: int) -> sp.csr_matrix:
@@ -590,7 +603,7 @@ def term_trends(articles: pd.DataFrame, *, terms: Sequence[str] | str | None = N
     grid = period_grid(published, freq=freq)
     groups, group_labels = _groups(articles, by, grid.index >= 0)
     member = grid.membership(groups, len(group_labels))
-    counts, mentions, names, codes, n_words = _grouped_term_counts(
+    counts, mentions, names, codes, n_words, _ = _grouped_term_counts(
         articles, member, terms=terms, top_n=top_n, languages=languages, index=index)
     n_articles = np.asarray(member.sum(axis=1)).ravel()
     words = member @ n_words.astype(np.float64)[codes]
@@ -884,7 +897,7 @@ def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int
     window = articles[compared]
     is_focus = in_focus[compared]
     member = sp.csr_matrix(np.stack([is_focus, ~is_focus]).astype(np.int64))
-    counts, _, names, _, _ = _grouped_term_counts(
+    counts, _, names, _, _, _ = _grouped_term_counts(
         window, member, terms=terms, top_n=top_n, languages=languages, mentions=False,
         index=None if index is None else index.take(compared))
     counts_focus, counts_base = counts
