@@ -753,7 +753,9 @@ def find_duplicates(
     >>> find_duplicates(texts, ["a", "b", "e"], sketches=sk).tolist()
     [<NA>, 'a', <NA>]
     """
-    ids = list(ids)
+    # Arrow text, not a Python string per id: a million of them at the
+    # loading's busiest moment (the signatures are held then).
+    ids = pd.array(ids, dtype="string[pyarrow]")
     if len(ids) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
     if sketches is None:
@@ -766,17 +768,15 @@ def find_duplicates(
         raise ValueError("sketches were computed with other num_perm, shingle_width or "
                          "random_state")
     n = len(ids)
+    # Each text's first copy by fingerprint, found by factorising, not a dict of
+    # a million fingerprints; texts without one (blank) repeat nothing.
+    codes, _ = pd.factorize(sketches.fingerprints, use_na_sentinel=True)
+    has_text = codes >= 0
+    first_of_code = np.full(int(codes.max(initial=-1)) + 1, n, dtype=np.int64)
+    np.minimum.at(first_of_code, codes[has_text], np.flatnonzero(has_text))
     parent = np.arange(n)  # index of the copy each text repeats (itself if none)
-    first_by_fingerprint: dict[str, int] = {}
-    is_candidate = np.zeros(n, dtype=bool)
-    for i, fp in enumerate(sketches.fingerprints.tolist()):
-        if fp is None:
-            continue
-        first = first_by_fingerprint.setdefault(fp, i)
-        if first != i:
-            parent[i] = first
-        else:
-            is_candidate[i] = True
+    parent[has_text] = first_of_code[codes[has_text]]
+    is_candidate = has_text & (parent == np.arange(n))
     # Too short for a near-duplicate call to mean anything.
     candidates = np.flatnonzero(is_candidate & (sketches.n_shingles >= 5))
     near = _near_copies(sketches.signatures, candidates if sketches.rows is None
@@ -792,8 +792,9 @@ def find_duplicates(
         if np.array_equal(jumped, root):
             break
         root = jumped
-    result = [ids[r] if r != i else None for i, r in enumerate(root.tolist())]
-    return pd.Series(result, dtype="string[pyarrow]")
+    result = pd.Series(ids.take(root))
+    result[root == np.arange(n)] = pd.NA
+    return result
 
 
 def _near_copies(signatures: np.ndarray, texts: np.ndarray, threshold: float,

@@ -185,15 +185,14 @@ def _duplicates_earliest_first(articles: pd.DataFrame, sketches: DuplicateSketch
     # alone and stays deterministic.
     order = articles["published"].reset_index(drop=True).sort_values(
         kind="stable", na_position="last").index
-    flagged = find_duplicates(articles["text"].iloc[order].tolist(),
-                              articles["article_id"].iloc[order].tolist(),
+    flagged = find_duplicates(articles["text"].iloc[order], articles["article_id"].iloc[order],
                               sketches=sketches.taken(np.asarray(order)))
-    result = pd.Series(flagged.array, index=order).sort_index().tolist()
+    result = pd.Series(flagged.array, index=order).sort_index()
     return _headline_only_duplicates(articles, order, result, bodyless)
 
 
-def _headline_only_duplicates(articles: pd.DataFrame, order, result: list,
-                              bodyless: pd.Series) -> list:
+def _headline_only_duplicates(articles: pd.DataFrame, order, result: pd.Series,
+                              bodyless: pd.Series) -> pd.Series:
     """Flag records without a body that repeat an earlier record's headline, source and day.
 
     Wire corpora carry body-less briefs ("Tokyo stock index rises ... in
@@ -204,14 +203,14 @@ def _headline_only_duplicates(articles: pd.DataFrame, order, result: list,
     bodyless = bodyless & articles["title"].notna()
     if not bodyless.any():
         return result
-    ids = articles["article_id"].tolist()
     days = articles["published"].dt.strftime("%Y-%m-%d").fillna("")
     first: dict[tuple, int] = {}
-    for pos in (p for p in order if bodyless.iat[p] and pd.isna(result[p])):
+    result = result.copy()
+    for pos in (p for p in order if bodyless.iat[p] and pd.isna(result.iat[p])):
         key = (str(articles["source"].iat[pos]), days.iat[pos],
                text_fingerprint(articles["title"].iat[pos]))
         if key[2] and key in first:
-            result[pos] = ids[first[key]]
+            result.iat[pos] = articles["article_id"].iat[first[key]]
         else:
             first.setdefault(key, pos)
     return result
