@@ -50,8 +50,8 @@ from analysis.trends import (
 )
 
 __all__ = ["NothingLoadedError", "ReportData", "compute_report_data", "focus_window",
-           "dump_report_data", "load_report_data", "csv_safe", "nothing_loaded_error", "read_previous",
-           "report_tables", "status_counts", "topic_changes", "write_tables"]
+           "dump_report_data", "load_report_data", "csv_safe", "nothing_loaded_error",
+           "read_previous", "report_tables", "status_counts", "topic_changes", "write_tables"]
 
 #: Share change (percentage points) a matched topic needs to count as grown or shrunk.
 CHANGE_POINTS = 1.0
