@@ -77,28 +77,45 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def measure(command: list[str], *, env: dict | None = None) -> dict:
-    """Run ``command``; return wall and CPU seconds (whole tree), peak tree RSS and PSS in MiB."""
-    start = time.perf_counter()
+#: Seconds between two readings of the tree's PSS. Reading ``smaps_rollup`` walks the
+#: process's page tables (~16 ms per 3 GiB of 4 KiB pages, under the process's mmap lock):
+#: at every 50 ms sample, on a 10 GiB cluster tree, the monitor itself took about half a
+#: core of a two-core machine, and more from the run with more resident memory.
+PSS_EVERY = 1.0
+
+
+def measure(command: list[str], *, env: dict | None = None,
+            pss_every: float = PSS_EVERY) -> dict:
+    """Run ``command``; return wall and CPU seconds (whole tree), peak tree RSS and PSS in MiB.
+
+    RSS and CPU times are sampled every 50 ms (cheap: ``/proc/PID/statm`` and ``stat``), the
+    PSS every ``pss_every`` seconds (0: at every sample). ``monitor_cpu`` is this process's
+    own CPU time while it watched, the measurement's cost to the machine.
+    """
+    start, monitor = time.perf_counter(), time.process_time()
     child = subprocess.Popen(command, cwd=PROJ_ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, env=env)
     root = psutil.Process(child.pid)
     peak, peak_pss, peak_client, cpu = 0, 0, 0, {}
+    last_pss = -float("inf")
     while child.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
             peak_client = max(peak_client, root.memory_info().rss)
-            rss = pss = 0
+            rss = 0
             for proc in procs:
                 with proc.oneshot():
                     rss += proc.memory_info().rss
                     times = proc.cpu_times()
                     cpu[proc.pid] = times.user + times.system
-                pss += _pss(proc.pid)
+            now = time.perf_counter()
+            if now - last_pss >= pss_every:
+                peak_pss = max(peak_pss, sum(_pss(proc.pid) for proc in procs))
+                last_pss = now
         except psutil.Error:
             pass
         else:
-            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            peak = max(peak, rss)
         time.sleep(0.05)
     seconds = time.perf_counter() - start
     output = child.stdout.read()
@@ -106,7 +123,7 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
         raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{output[-3000:]}")
     return {"seconds": seconds, "cpu": sum(cpu.values()), "peak_mib": peak / 2**20,
             "peak_pss_mib": peak_pss / 2**20, "peak_client_mib": peak_client / 2**20,
-            "output": output}
+            "monitor_cpu": time.process_time() - monitor, "output": output}
 
 
 def corpus(folder: Path, n: int) -> tuple[Path, Path]:
@@ -209,6 +226,9 @@ def main() -> None:
                         help="run only these cases, e.g. 'report cold' (a 1M corpus takes long)")
     parser.add_argument("--dask", action="store_true",
                         help="also the dataset and a cold report on a --dask local cluster")
+    parser.add_argument("--pss-every", type=float, default=PSS_EVERY, metavar="SECONDS",
+                        help="seconds between readings of the tree's PSS (0: every 50 ms "
+                             "sample, as before 2026-12-02; costly on large trees)")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     keep = args.data is not None
@@ -226,35 +246,37 @@ def main() -> None:
                         continue
                     if case == "report update":
                         shutil.copy(extra, work / "update" / extra.name)
-                    result = measure(command, env=env)
+                    result = measure(command, env=env, pss_every=args.pss_every)
                     print(f"done {n} {case}: {result['seconds']:.1f} s", flush=True)
                     rows.append([f"{n:,}", case, f"{result['seconds']:.1f}",
                                  f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
                                  f"{result['peak_pss_mib']:.0f}",
                                  f"{result['peak_client_mib']:.0f}",
                                  f"{articles / result['seconds']:,.0f}",
-                                 f"{1e6 * result['seconds'] / articles:.0f}"])
+                                 f"{1e6 * result['seconds'] / articles:.0f}",
+                                 f"{result['monitor_cpu']:.1f}"])
                     if case == "report cold dask" and (work / "r1").is_dir():
                         print(f"{n:,}: report tables with --dask local identical to "
                               f"without: {same_tables(work / 'r1', work / 'rd')}", flush=True)
         if args.pages:
             with tempfile.TemporaryDirectory() as folder:
                 for case, command, pages in page_cases(Path(folder)):
-                    result = measure(command)
+                    result = measure(command, pss_every=args.pss_every)
                     load = float(result["output"].split("load_seconds")[-1])
                     print(f"done {case}: {load:.1f} s", flush=True)
                     rows.append([f"{pages:,} pages", case, f"{load:.1f} (load)",
                                  f"{result['cpu']:.1f}", f"{result['peak_mib']:.0f}",
                                  f"{result['peak_pss_mib']:.0f}",
                                  f"{result['peak_client_mib']:.0f}", f"{pages / load:,.0f}",
-                                 f"{1e6 * load / pages:.0f}"])
+                                 f"{1e6 * load / pages:.0f}", f"{result['monitor_cpu']:.1f}"])
     finally:
         if not keep:
             shutil.rmtree(data, ignore_errors=True)
     print()
     print(machine(), "·", load_average(), "· code", git_head())
     print(table(("articles", "case", "wall s", "CPU s (tree)", "peak RSS tree MiB",
-                 "peak PSS tree MiB", "peak client MiB", "per s", "µs each"), rows,
+                 "peak PSS tree MiB", "peak client MiB", "per s", "µs each", "monitor CPU s"),
+                rows,
                 args.markdown))
 
 
