@@ -236,10 +236,9 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
     member = grid.membership()
     # Period sums made on the distinct texts (on a cluster where the counts
     # are): an article × term matrix would be 500 MiB at a million articles.
-    counts, _, names, codes, _, texts_having = _grouped_term_counts(
-        articles, member, terms=terms, top_n=top_n, languages=languages, index=index,
-        mentions=False)
-    counts = counts.astype(np.float64)
+    grouped = _grouped_term_counts(articles, member, terms=terms, top_n=top_n,
+                                   languages=languages, index=index, mentions=False)
+    counts = grouped.articles.astype(np.float64)
     totals = np.asarray(member.sum(axis=1)).ravel()
     states, gain = _burst_states(counts, totals[:, None], s=s, gamma=gamma)
     # A term in most articles is a corpus stopword: its "bursts" are noise.
@@ -248,11 +247,11 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
     # Staying in a burst costs nothing across a gap, but a burst is only
     # claimed where there were articles: gaps split bursts.
     states[totals == 0, :] = 0
-    runs = {j: found for j in range(len(names)) if (found := _runs(states[:, j]))}
+    runs = {j: found for j in range(len(grouped.names)) if (found := _runs(states[:, j]))}
     if not runs:
         return _typed(None, dtypes)
     # Only the bursting terms' texts are looked at for headlines.
-    having = texts_having(list(runs)).tocsc()
+    having = grouped.texts_having(list(runs)).tocsc()
     # As UTC instants: NaT sorts last (as objects, NaT would break the order).
     order = np.argsort(published.to_numpy(dtype="datetime64[ns]"), kind="stable")
     ids = articles["article_id"].astype(STRING)
@@ -260,7 +259,7 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
     rows = []
     period_in_order = grid.index[order]
     for k, (j, term_runs) in enumerate(runs.items()):
-        mentioning = having[:, k].toarray().ravel()[codes][order] > 0
+        mentioning = having[:, k].toarray().ravel()[grouped.codes][order] > 0
         for first, last in term_runs:
             # Exact ratios of counts: equal shares are equal floats, and the
             # earliest of equal peaks wins (argmax takes the first).
@@ -271,7 +270,7 @@ Timestamp('2024-01-22 00:00:00+0000', tz='UTC'), 7]]
             named = (titles.iloc[picked].to_numpy(dtype=object, na_value=None)
                      if titles is not None else [None] * len(picked))
             rows.append({
-                "term": names[j], "start": grid.starts[first], "end": grid.starts[last],
+                "term": grouped.names[j], "start": grid.starts[first], "end": grid.starts[last],
                 "peak": grid.starts[first + int(np.argmax(share))],
                 "weight": round(float(gain[first:last + 1, j].sum()), 4),
                 "n_articles": int(counts[first:last + 1, j].sum()),

@@ -772,8 +772,8 @@ def find_duplicates(
     # a million fingerprints; texts without one (blank) repeat nothing.
     codes, _ = pd.factorize(sketches.fingerprints, use_na_sentinel=True)
     has_text = codes >= 0
-    first_of_code = np.full(int(codes.max(initial=-1)) + 1, n, dtype=np.int64)
-    np.minimum.at(first_of_code, codes[has_text], np.flatnonzero(has_text))
+    with_text = np.flatnonzero(has_text)
+    first_of_code = with_text[np.unique(codes[with_text], return_index=True)[1]]
     parent = np.arange(n)  # index of the copy each text repeats (itself if none)
     parent[has_text] = first_of_code[codes[has_text]]
     is_candidate = has_text & (parent == np.arange(n))

@@ -37,7 +37,8 @@ import datetime as dt
 import numbers
 import re
 import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -381,19 +382,33 @@ def _term_document_matrix(articles: pd.DataFrame, *, terms: list[str] | None, to
     return matrix, names
 
 
+class _GroupedCounts(NamedTuple):
+    """What :func:`_grouped_term_counts` returns."""
+
+    #: groups × terms: how many of each group's articles mention each term.
+    articles: np.ndarray
+    #: groups × terms: how many times (None when not asked for).
+    mentions: np.ndarray | None
+    names: list[str]
+    #: Each article's position among the distinct texts.
+    codes: np.ndarray
+    #: Words in each distinct text.
+    n_words: np.ndarray
+    #: ``texts_having(terms)``: distinct texts × the terms at those positions (counts).
+    texts_having: Callable[[Sequence[int]], sp.csr_matrix]
+
+
 def _grouped_term_counts(articles: pd.DataFrame, member: sp.csr_matrix, *, terms, top_n: int,
                          languages: Sequence[str], index: TermIndex | None = None,
-                         mentions: bool = True):
-    """Return groups × terms articles mentioning each term and mentions, names, codes, words.
+                         mentions: bool = True) -> _GroupedCounts:
+    """Return groups × terms articles mentioning each term, mentions, and where they come from.
 
     ``member`` is a groups × articles 0/1 matrix; the sums are ``member @
     presence`` and ``member @ occurrences`` of the articles' term matrix,
     made on the distinct texts (each weighted by its copies in the group),
     so no article × term matrix is built; with an index whose counts are on
     a cluster, they are made there. ``mentions=False`` leaves them out (None).
-    The sixth value, ``texts_having(terms)``, returns distinct texts × the
-    terms at those positions (counts), for a caller that needs a few terms'
-    articles.
+    ``texts_having`` serves a caller that needs a few terms' articles.
     """
     if index is not None and terms is None:
         columns, names = index.top_columns(top_n, languages=languages, sample=_VOCABULARY_SAMPLE)
@@ -403,22 +418,23 @@ def _grouped_term_counts(articles: pd.DataFrame, member: sp.csr_matrix, *, terms
         def texts_having(chosen) -> sp.csr_matrix:
             return sp.csr_matrix(index.counts[:, columns[np.asarray(chosen, dtype=np.int64)]])
 
-        return (index.summed(weights, columns, binary=True),
-                index.summed(weights, columns, binary=False) if mentions else None,
-                names, codes, index.n_words, texts_having)
+        return _GroupedCounts(index.summed(weights, columns, binary=True),
+                              index.summed(weights, columns, binary=False) if mentions else None,
+                              names, codes, index.n_words, texts_having)
     distinct, names, codes, n_words = _distinct_term_counts(articles, terms=terms, top_n=top_n,
                                                             languages=languages, index=index)
     weights = _by_text(member, codes, distinct.shape[0])
     distinct = sp.csr_matrix(distinct, dtype=np.int64)
     occurrences = np.asarray((weights @ distinct).todense()) if mentions else None
-    presence = distinct.copy()
-    presence.data = np.minimum(presence.data, 1)
+    # Presence shares the counts' structure: only the values are clipped.
+    presence = sp.csr_matrix((np.minimum(distinct.data, 1), distinct.indices, distinct.indptr),
+                             shape=distinct.shape)
 
     def texts_having(chosen) -> sp.csr_matrix:
         return distinct[:, np.asarray(chosen, dtype=np.int64)]
 
-    return (np.asarray((weights @ presence).todense()), occurrences, names, codes, n_words,
-            texts_having)
+    return _GroupedCounts(np.asarray((weights @ presence).todense()), occurrences, names, codes,
+                          n_words, texts_having)
 
 
 def _by_text(member: sp.csr_matrix, codes: np.ndarray, n_texts: int) -> sp.csr_matrix:
@@ -897,10 +913,11 @@ def rising_terms(articles: pd.DataFrame, *, focus, baseline=None, min_count: int
     window = articles[compared]
     is_focus = in_focus[compared]
     member = sp.csr_matrix(np.stack([is_focus, ~is_focus]).astype(np.int64))
-    counts, _, names, _, _, _ = _grouped_term_counts(
+    grouped = _grouped_term_counts(
         window, member, terms=terms, top_n=top_n, languages=languages, mentions=False,
         index=None if index is None else index.take(compared))
-    counts_focus, counts_base = counts
+    names = grouped.names
+    counts_focus, counts_base = grouped.articles
     table = _compare(counts_focus, counts_base, int(is_focus.sum()), int((~is_focus).sum()))
     table.insert(0, "term", pd.array(names, dtype=STRING))
     table = table[table["count_focus"] + table["count_baseline"] >= min_count]

@@ -73,6 +73,18 @@ def test_tables_are_sorted_flat_and_complete(data):
     assert len(tables["articles"]) == 82
 
 
+def test_article_topics_are_matched_by_id_and_a_missing_one_is_an_error(data):
+    tables = report_tables(data)
+    shuffled = data.doc_topics.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    assert not shuffled["article_id"].equals(data.doc_topics["article_id"])
+    reordered = report_tables(dataclasses.replace(data, doc_topics=shuffled))
+    pd.testing.assert_frame_equal(reordered["articles"], tables["articles"])
+    missing = data.doc_topics["article_id"].iloc[3]
+    short = data.doc_topics.drop(index=3).reset_index(drop=True)
+    with pytest.raises(KeyError, match=f"1 articles have no row in doc_topics.*{missing}"):
+        report_tables(dataclasses.replace(data, doc_topics=short))
+
+
 def test_handoff_file_round_trips_and_refuses_other_pickles(data, tmp_path):
     path = tmp_path / "data.pkl"
     path.write_bytes(pickle.dumps(data))
