@@ -21,6 +21,7 @@ Dask comes with the ``scale`` extra: ``pip install "newsscope[scale]"``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import ctypes.util
@@ -30,6 +31,7 @@ import re
 import time
 import weakref
 from collections.abc import Iterator
+from concurrent.futures import CancelledError
 
 __all__ = ["CONNECT_TIMEOUT_S", "LOCAL", "check_dask", "dask_client", "describe", "n_workers",
            "result"]
@@ -223,12 +225,24 @@ def result(future, client):
     A scheduler keeps a task whose workers all died waiting for a new one,
     for ever by default; an analyst's command should say so instead.
     """
-    lost = None
+    lost = interrupted = None
     while True:
         try:
             return future.result(timeout=2)
         except TimeoutError:
             lost = _still_hoping(client, lost)
+        except (CancelledError, asyncio.CancelledError, UnboundLocalError):
+            # A cancelled future (its data lost for good) is final. A wait cut
+            # short under distributed's sync() (the client's link to the
+            # scheduler broke) surfaces as its own unset result, an
+            # UnboundLocalError (dask/distributed#8514): waited out like a lost
+            # worker, while the cluster recovers.
+            if future.cancelled():
+                raise _dropped(future, client) from None
+            interrupted = interrupted or time.monotonic()
+            if time.monotonic() - interrupted > CONNECT_TIMEOUT_S:
+                raise _dropped(future, client) from None
+            time.sleep(0.5)
 
 
 def wait_all(futures: list, client) -> None:
@@ -246,9 +260,21 @@ def wait_all(futures: list, client) -> None:
         except TimeoutError:
             lost = _still_hoping(client, lost)
         for future in pending:
-            if future.status in ("error", "cancelled"):
+            if future.status == "cancelled":
+                raise _dropped(future, client)
+            if future.status == "error":
                 future.result()  # raises the task's own error
         pending = [future for future in pending if not future.done()]
+
+
+def _dropped(future, client) -> ConnectionError:
+    """Return the error for a result the cluster cancelled (its worker or scheduler was lost)."""
+    # The reason is kept only on the future's private state; say it when there.
+    reason = getattr(getattr(future, "_state", None), "exception", None)
+    return ConnectionError(
+        f"the Dask cluster at {client.scheduler.address} dropped a result this run needs"
+        f"{f' ({reason})' if reason else ''}: a worker or the connection to the scheduler was "
+        "lost in a way Dask could not recover from; run the command again")
 
 
 def _still_hoping(client, lost: float | None) -> float | None:

@@ -8,6 +8,7 @@ on failure.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -186,6 +188,45 @@ def test_a_cluster_that_loses_every_worker_says_so(export, tmp_path, monkeypatch
         assert not thread.is_alive(), "the load still waits for a worker that will not come"
     assert isinstance(result.get("error"), ConnectionError)
     assert "lost all its workers" in str(result["error"])
+
+
+class _Future:
+    """A stand-in for ``distributed.Future``: ``result`` gives or raises each outcome in turn."""
+
+    def __init__(self, *outcomes, cancelled=False):
+        self.outcomes, self._cancelled, self.waits = list(outcomes), cancelled, 0
+
+    def result(self, timeout=None):
+        self.waits += 1
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def cancelled(self):
+        return self._cancelled
+
+
+class _Client:
+    scheduler = types.SimpleNamespace(address="tcp://127.0.0.1:1")
+
+    def nthreads(self):
+        return {"tcp://127.0.0.1:2": 1}
+
+
+def test_a_wait_cut_short_is_waited_out_and_a_dropped_result_is_one_error(monkeypatch):
+    # dask/distributed#8514: a wait interrupted under sync() surfaces as UnboundLocalError.
+    future = _Future(UnboundLocalError("result"), 42)
+    assert cluster.result(future, _Client()) == 42 and future.waits == 2
+    dropped = _Future(concurrent.futures.CancelledError("lost"), cancelled=True)
+    with pytest.raises(ConnectionError, match="dropped a result this run needs.*run the "
+                                              "command again"):
+        cluster.result(dropped, _Client())
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 0.2)
+    stuck = _Future(*[UnboundLocalError("result")] * 5)
+    with pytest.raises(ConnectionError, match="dropped a result"):
+        cluster.result(stuck, _Client())
+    assert 2 <= stuck.waits < 5
 
 
 def test_workers_running_other_code_are_refused(tmp_path):
