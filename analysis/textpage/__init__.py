@@ -34,6 +34,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from analysis.config import DEFAULT_LANGUAGES
 from analysis.textlines import LineModel, load_line_model, page_language
 from analysis.textpage.body import (
@@ -47,6 +49,7 @@ from analysis.textpage.body import (
     _rule_reading,
     _scattered_body,
     _source_line,
+    _unsure_body,
 )
 from analysis.textpage.body import _line_table as _line_table
 from analysis.textpage.dateline import _date_candidates, _read_date
@@ -135,6 +138,7 @@ def parse_text_page(
     language = page_language("\n".join(lines[i] for i in reading.idx))
     model = model or load_line_model()
     body, proba = _model_body(layout, reading, language, model)
+    kept_proba = proba[np.isin(reading.idx, body)] if body else proba[:0]
     fallback = None
     if not body and any(reading.keep):
         # A fragment (a truncated download) is still an article; kept, and
@@ -176,7 +180,8 @@ def parse_text_page(
         text=_nfc("\n\n".join(lines[i] for i in body)),
         low_confidence=(fallback or _low_confidence(lines, reading, proba, model.threshold_keep)
                         or _far_from_headline(lines, head, body)
-                        or _scattered_body(reading, proba, model.threshold_keep)),
+                        or _scattered_body(reading, proba, model.threshold_keep)
+                        or _unsure_body(kept_proba)),
         date_problem=date_problem,
         language=language,
     )
