@@ -219,46 +219,52 @@ def package_digest() -> str:
     return f"{analysis.__version__}+{digest.hexdigest()}"
 
 
+#: How a wait under distributed's ``sync()`` ends when it is cut short: a
+#: cancelled future's error, or, when the wait itself was cancelled (the
+#: client's link to the scheduler broke), ``sync()`` failing on its own unset
+#: result (dask/distributed#8514).
+_CUT_SHORT = (CancelledError, asyncio.CancelledError, UnboundLocalError)
+
+
 def result(future, client):
     """Return ``future.result()``, or raise ``ConnectionError`` once the cluster has no workers.
 
     A scheduler keeps a task whose workers all died waiting for a new one,
-    for ever by default; an analyst's command should say so instead.
+    for ever by default; an analyst's command should say so instead. A
+    result the cluster dropped (cancelled) is a ``ConnectionError`` too, and
+    waits cut short are retried for :data:`CONNECT_TIMEOUT_S`.
     """
-    lost = interrupted = None
+    lost = cut = None
     while True:
         try:
             return future.result(timeout=2)
         except TimeoutError:
-            lost = _still_hoping(client, lost)
-        except (CancelledError, asyncio.CancelledError, UnboundLocalError):
-            # A cancelled future (its data lost for good) is final. A wait cut
-            # short under distributed's sync() (the client's link to the
-            # scheduler broke) surfaces as its own unset result, an
-            # UnboundLocalError (dask/distributed#8514): waited out like a lost
-            # worker, while the cluster recovers.
+            lost, cut = _still_hoping(client, lost), None
+        except _CUT_SHORT:
             if future.cancelled():
                 raise _dropped(future, client) from None
-            interrupted = interrupted or time.monotonic()
-            if time.monotonic() - interrupted > CONNECT_TIMEOUT_S:
-                raise _dropped(future, client) from None
-            time.sleep(0.5)
+            cut = _waited_out(client, cut)
 
 
 def wait_all(futures: list, client) -> None:
     """Wait until every future is done, raising the first failure, without fetching their data.
 
     For results that stay on the workers; like :func:`result`, a cluster
-    left without workers raises ``ConnectionError``.
+    left without workers, or a result it dropped, raises ``ConnectionError``.
     """
     from distributed import wait
 
-    lost, pending = None, list(futures)
+    lost = cut = None
+    pending = list(futures)
     while pending:
         try:
             wait(pending, timeout=2)
         except TimeoutError:
-            lost = _still_hoping(client, lost)
+            lost, cut = _still_hoping(client, lost), None
+        except _CUT_SHORT:
+            cut = _waited_out(client, cut)
+        else:
+            cut = None
         for future in pending:
             if future.status == "cancelled":
                 raise _dropped(future, client)
@@ -275,6 +281,19 @@ def _dropped(future, client) -> ConnectionError:
         f"the Dask cluster at {client.scheduler.address} dropped a result this run needs"
         f"{f' ({reason})' if reason else ''}: a worker or the connection to the scheduler was "
         "lost in a way Dask could not recover from; run the command again")
+
+
+def _waited_out(client, since: float | None) -> float:
+    """Return since when waits on ``client``'s cluster have been cut short, after a pause; raise
+    after :data:`CONNECT_TIMEOUT_S` of them."""
+    now = time.monotonic()
+    if since is not None and now - since > CONNECT_TIMEOUT_S:
+        raise ConnectionError(
+            f"waits on the Dask cluster at {client.scheduler.address} were cut short for "
+            f"{CONNECT_TIMEOUT_S} s: the connection to its scheduler is broken; run the command "
+            "again") from None
+    time.sleep(0.5)
+    return now if since is None else since
 
 
 def _still_hoping(client, lost: float | None) -> float | None:

@@ -79,8 +79,8 @@ def _pss(pid: int) -> int:
 
 #: Seconds between two readings of the tree's PSS. Reading ``smaps_rollup`` walks the
 #: process's page tables (~16 ms per 3 GiB of 4 KiB pages, under the process's mmap lock):
-#: at every 50 ms sample, on a 10 GiB cluster tree, the monitor itself took about half a
-#: core of a two-core machine, and more from the run with more resident memory.
+#: at every 50 ms sample the monitor itself took 87-91 s of CPU in a 1M report of ~300 s
+#: (10-12 GiB trees), and slowed the cluster run more than the local one.
 PSS_EVERY = 1.0
 
 

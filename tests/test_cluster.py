@@ -195,6 +195,7 @@ class _Future:
 
     def __init__(self, *outcomes, cancelled=False):
         self.outcomes, self._cancelled, self.waits = list(outcomes), cancelled, 0
+        self.status = "cancelled" if cancelled else "finished"
 
     def result(self, timeout=None):
         self.waits += 1
@@ -205,6 +206,9 @@ class _Future:
 
     def cancelled(self):
         return self._cancelled
+
+    def done(self):
+        return True
 
 
 class _Client:
@@ -224,9 +228,29 @@ def test_a_wait_cut_short_is_waited_out_and_a_dropped_result_is_one_error(monkey
         cluster.result(dropped, _Client())
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 0.2)
     stuck = _Future(*[UnboundLocalError("result")] * 5)
-    with pytest.raises(ConnectionError, match="dropped a result"):
+    with pytest.raises(ConnectionError, match="were cut short for 0.2 s"):
         cluster.result(stuck, _Client())
-    assert 2 <= stuck.waits < 5
+    assert stuck.waits == 2
+    # An ordinary wait in between starts the count again.
+    later = _Future(UnboundLocalError("result"), TimeoutError(), UnboundLocalError("result"), 7)
+    assert cluster.result(later, _Client()) == 7
+
+
+def test_wait_all_waits_out_a_cut_short_wait_and_names_a_dropped_result(monkeypatch):
+    import distributed
+
+    waits = iter([UnboundLocalError("result"), None])
+
+    def wait(futures, timeout):
+        outcome = next(waits)
+        if outcome is not None:
+            raise outcome
+
+    monkeypatch.setattr(distributed, "wait", wait)
+    cluster.wait_all([_Future(1)], _Client())
+    waits = iter([concurrent.futures.CancelledError("lost")])
+    with pytest.raises(ConnectionError, match="dropped a result this run needs"):
+        cluster.wait_all([_Future(1), _Future(cancelled=True)], _Client())
 
 
 def test_workers_running_other_code_are_refused(tmp_path):
