@@ -263,8 +263,8 @@ def _code_version() -> str:
     textpage = sorted(f"textpage/{path.name}"
                       for path in (Path(__file__).parent / "textpage").glob("*.py"))
     for module in ("io.py", "items.py", "units.py", "formats.py", "clean.py", *textpage,
-                   "textlines.py", "models/line_model.json", "dates.py", "config.py",
-                   "unitstore.py"):
+                   "textlines.py", "linemodel.py", "models/line_model.json", "dates.py",
+                   "config.py", "unitstore.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     for library in _LIBRARIES:
         digest.update(f"{library}={importlib.metadata.version(library)}".encode())

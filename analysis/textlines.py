@@ -7,25 +7,25 @@ rule reader's verdict, and the same for the neighbouring lines) and scores
 the rows with a small gradient-boosted tree ensemble trained by
 ``scripts/train_line_model.py``.
 
-The model ships as plain JSON (``analysis/models/line_model.json``): every
-tree padded to a complete binary tree of fixed depth, so evaluation is a
-few vectorised numpy indexing steps and one elementwise sum -- no pickle,
-no scikit-learn at read time, no BLAS, the same numbers on every machine.
+The trees ship as plain JSON (in ``analysis/models/line_model.json``, read
+by :mod:`analysis.linemodel`, which chains them with a wording model):
+every tree padded to a complete binary tree of fixed depth, so evaluation
+is a few vectorised numpy indexing steps and one elementwise sum -- no
+pickle, no scikit-learn at read time, no BLAS, the same numbers on every
+machine.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 
 __all__ = ["FEATURES", "LineModel", "PageText", "letter_words", "line_features", "line_memo",
-           "load_line_model", "page_language", "page_text", "stopwords_for", "word_runs"]
+           "page_language", "page_text", "stopwords_for", "word_runs"]
 
 #: Languages whose stopword lists the ``stop-words`` package ships, by ISO code.
 _STOP_WORDS_NAMES = {
@@ -561,25 +561,12 @@ class LineModel:
                 "leaf": self.leaf.tolist()}
 
     @classmethod
-    def from_json(cls, data: dict) -> LineModel:
+    def from_json(cls, data: dict, *, features: tuple[str, ...] = FEATURES) -> LineModel:
         """Return the model stored by :meth:`to_json`; refuse one built for other features."""
-        if tuple(data["features"]) != FEATURES:
+        if tuple(data["features"]) != tuple(features):
             raise ValueError("line model was trained on other features; retrain it with "
                              "scripts/train_line_model.py")
         return cls(np.asarray(data["feature"], dtype=np.intp),
                    np.asarray(data["threshold"], dtype=np.float64),
                    np.asarray(data["leaf"], dtype=np.float64), float(data["bias"]),
                    int(data["depth"]), float(data["threshold_keep"]), tuple(data["features"]))
-
-
-@functools.cache
-def load_line_model() -> LineModel:
-    """Return the line model shipped in ``analysis/models/line_model.json`` (read once).
-
-    Examples
-    --------
-    >>> load_line_model().predict_proba(np.zeros((1, len(FEATURES)))).shape
-    (1,)
-    """
-    text = resources.files("analysis").joinpath("models", "line_model.json").read_text("utf-8")
-    return LineModel.from_json(json.loads(text))

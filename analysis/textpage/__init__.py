@@ -37,10 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.config import DEFAULT_LANGUAGES
-from analysis.textlines import LineModel, load_line_model, page_language
+from analysis.linemodel import StackedLineModel, load_line_model
+from analysis.textlines import page_language
 from analysis.textpage.body import (
     _SOURCE_LABEL,
     _copyright_holder,
+    _cut_short_body,
     _drop_repeats,
     _far_from_headline,
     _find_source,
@@ -90,7 +92,7 @@ def parse_text_page(
     boilerplate: frozenset[str] = frozenset(),
     languages: Sequence[str] = DEFAULT_LANGUAGES,
     crawled: datetime.datetime | None = None,
-    model: LineModel | None = None,
+    model: StackedLineModel | None = None,
 ) -> TextPage:
     """Split a plain-text page dump into title, dateline, source and body.
 
@@ -107,7 +109,7 @@ def parse_text_page(
         When the page was fetched: relative datelines ("vor 3 Stunden")
         are resolved against it. Without it they give no date and
         ``date_problem`` says why.
-    model : LineModel, optional
+    model : StackedLineModel, optional
         The line model; default the one shipped in ``analysis/models``.
 
     Returns
@@ -181,7 +183,8 @@ def parse_text_page(
         low_confidence=(fallback or _low_confidence(lines, reading, proba, model.threshold_keep)
                         or _far_from_headline(lines, head, body)
                         or _scattered_body(reading, proba, model.threshold_keep)
-                        or _unsure_body(kept_proba)),
+                        or _unsure_body(kept_proba)
+                        or _cut_short_body(lines, body)),
         date_problem=date_problem,
         language=language,
     )

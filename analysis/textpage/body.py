@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis.linemodel import StackedLineModel
 from analysis.textlines import (
-    LineModel,
     LineRows,
     PageText,
     letter_words,
@@ -345,16 +345,21 @@ def _line_table(layout: _Layout, reading: _RuleReading, language: str | None
 
 
 def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
-                model: LineModel) -> tuple[list[int], np.ndarray]:
+                model: StackedLineModel) -> tuple[list[int], np.ndarray]:
     """Return the lines the model keeps (dump indices, in order) and every line's probability."""
     if not reading.idx:
         return [], np.zeros(0)
-    proba = model.predict_proba(_line_table(layout, reading, language))
+    proba = model.predict_proba(_line_table(layout, reading, language),
+                                [layout.lines[i] for i in reading.idx])
     # Copies of the title, the site's recurring lines, comment headers and
     # copyright lines are never the body.
     keep = (proba > model.threshold_keep) & np.array(
         [key not in layout.chrome and c != WALL
          for key, c in zip(reading.keys, reading.classes, strict=True)], dtype=bool)
+    # Nor is a line that is only a date ("13:31 | 22.09.2014", "22 Eylül
+    # 2014 13:31"): the context model may keep one between the headline and
+    # the first paragraph of a short page.
+    keep &= ~_bare_dateline(layout, reading)
     # A wall that ended the rule reader's page (comments header, copyright
     # after the article: every later line is WALL) still ends it.
     classes = np.array(reading.classes)
@@ -364,6 +369,18 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
     if tail < len(classes) - 1:
         keep[tail:] = False
     return [i for i, k in zip(reading.idx, keep, strict=True) if k], proba
+
+
+def _bare_dateline(layout: _Layout, reading: _RuleReading) -> np.ndarray:
+    """Return which lines of ``reading.idx`` are a date alone: a dateline of a few words, no
+    sentence."""
+    return np.array([bool(d) and len(layout.lines[i].split()) <= _BARE_DATELINE_WORDS
+                     and not _SENTENCE_END.search(layout.lines[i])
+                     for i, d in zip(reading.idx, reading.dateline, strict=True)], dtype=bool)
+
+
+_BARE_DATELINE_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
 
 _MIN_BODY_SHARE = 0.15   # of the page's prose words
@@ -469,6 +486,25 @@ def _scattered_body(reading: _RuleReading, proba: np.ndarray, threshold: float) 
 _MIN_SPAN_SHARE = 0.25  # kept lines per line between the first and the last kept
 _SURE_P = 0.8           # a line the model is sure of
 _MIN_SURE_SHARE = 0.3   # of the kept words
+
+
+def _cut_short_body(lines: list[str], body: list[int]) -> str | None:
+    """Return why a short body that stops mid-sentence may be a cut-off download, else None.
+
+    A page of one or two short paragraphs whose last line has no closing
+    punctuation ("... due to beg") is a fragment however sure the model is
+    of its words.
+    """
+    words = sum(len(lines[i].split()) for i in body)
+    if not body or words >= _CUT_SHORT_WORDS or _SENTENCE_END.search(lines[body[-1]]):
+        return None
+    if len(lines[body[-1]].split()) < _CUT_SHORT_LAST:
+        return None  # a heading, a name, a caption: not a sentence cut off
+    return f"body is {words} words and stops mid-sentence: the page may be cut short"
+
+
+_CUT_SHORT_WORDS = 60  # words of a body short enough to be a fragment
+_CUT_SHORT_LAST = 8    # words of a last line long enough to be a sentence
 
 
 def _unsure_body(kept: np.ndarray) -> str | None:

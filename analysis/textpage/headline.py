@@ -182,13 +182,42 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
 
 
 def _is_byline(line: str) -> bool:
-    """Return True for a byline ("By Jane Doe", "Von Claudia Lindner", "Par Loïc Le Clerc")."""
-    return _BYLINE.match(line) is not None
+    """Return True for a byline ("By Jane Doe", "Von Claudia Lindner", "Par Loïc Le Clerc").
+
+    Two or more names and nothing else ("Ibtisam Mahdi, Ruwaida Kamal
+    Amer") are a byline without its "By".
+
+    Examples
+    --------
+    >>> _is_byline("Ibtisam Mahdi, Ruwaida Kamal Amer"), _is_byline("Anna Berg und Tom Kühn")
+    (True, True)
+    >>> _is_byline("Jens Weber"), _is_byline("Berlin, Paris und Rom: Drei Städte im Test")
+    (False, False)
+    >>> _is_byline("new rules and old habits")
+    False
+    """
+    if _BYLINE.match(line) is not None:
+        return True
+    if len(line) > _NAMES_MAX_CHARS:
+        return False
+    names = [part.split() for part in _NAME_JOINT.split(line)]
+    return len(names) >= 2 and all(
+        2 <= len(name) <= 4 and all(_NAME_WORD.fullmatch(word) and (
+            word[:1].isupper() or word in _NAME_PARTICLES) for word in name)
+        for name in names)
 
 
 # "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af", "Autor:" opening a line, or alone on it.
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af|autor|author|text|written by)(?:[:\s]|$)",
                      re.IGNORECASE)
+# Two or more names and nothing else: a name is two to four capitalised
+# words ("Ruwaida Kamal Amer", "Loïc Le Clerc"), the names joined by commas,
+# "&" or "and" in a few languages.
+_NAME_JOINT = re.compile(r"[,&]|\b(?:and|und|et|y|i)\b")
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]*)*\.?")
+_NAME_PARTICLES = frozenset({"de", "da", "del", "della", "van", "von", "der", "den", "le", "la",
+                             "du", "dos", "das", "al", "bin", "ibn", "ter", "zu"})
+_NAMES_MAX_CHARS = 160
 
 
 def _longer_headline(layout: _Layout, title: str, body_first: int | None) -> int | None:
@@ -274,11 +303,13 @@ def _by_dateline(layout: _Layout, end: int) -> int | None:
 
 
 def _heading_like(line: str, chrome: frozenset[str]) -> bool:
-    """Return True if *line* may be a headline: a few words, no sentence, no chrome, no byline."""
+    """Return True if *line* may be a headline: a few words, no sentence, no chrome, no byline,
+    no photo caption ("... Bild: Gregory Batardo")."""
     words = letter_words(line)
     return (_HEADING_WORDS[0] <= len(words) <= _HEADING_WORDS[1] and "©" not in line
             and line.casefold() not in chrome and not looks_like_dateline(line)
-            and not _PERIOD_END.search(line) and not _is_byline(line))
+            and not _PERIOD_END.search(line) and not _is_byline(line)
+            and not _PHOTO_CREDIT.search(line))
 
 
 # A headline may ask or exclaim; only a full stop makes a line a sentence.
