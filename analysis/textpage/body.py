@@ -372,14 +372,20 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
 
 
 def _bare_dateline(layout: _Layout, reading: _RuleReading) -> np.ndarray:
-    """Return which lines of ``reading.idx`` are a date alone: a dateline of a few words, no
-    sentence."""
-    return np.array([bool(d) and len(layout.lines[i].split()) <= _BARE_DATELINE_WORDS
-                     and not _SENTENCE_END.search(layout.lines[i])
+    """Return which lines of ``reading.idx`` are a date alone (a dateline of a few words, no
+    sentence) or a reading time ("Reading time: 2 min", "7 min Lesezeit")."""
+    return np.array([(bool(d) and len(layout.lines[i].split()) <= _BARE_DATELINE_WORDS
+                      and not _SENTENCE_END.search(layout.lines[i]))
+                     or _READING_TIME.match(layout.lines[i]) is not None
                      for i, d in zip(reading.idx, reading.dateline, strict=True)], dtype=bool)
 
 
 _BARE_DATELINE_WORDS = 8
+_READING_TIME = re.compile(
+    r"(?:(?:reading time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura"
+    r"|okuma süresi|czas czytania)\s*:?\s*(?:ca\.\s*)?\d*\s*[^\W\d_]{0,8}\.?\s*(?:read)?"
+    r"|(?:ca\.\s*)?\d+\s*(?:min|mins|minute|minutes|minuten|minutos|dk)\.?\s*(?:read|lesezeit"
+    r"|de lecture|de lectura|de leitura|okuma))\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
 
