@@ -23,8 +23,8 @@ PACKAGE_DIR = Path(analysis.__file__).resolve().parent
 #: Stages in data-flow order; a subpackage (``plots``) is one stage.
 ORDER = ("config", "cache", "unitstore", "cluster", "parallel", "clean", "dates", "formats",
          "textlines", "linemodel", "textpage", "items", "units", "io", "tokens", "shards", "index",
-         "remote", "dataset", "topic_terms", "topic_vectors", "topics", "periods", "trends", "bursts",
-         "plots", "report_data", "report_html", "notebook_run", "report", "cli")
+         "remote", "dataset", "topic_terms", "topic_vectors", "topics", "periods", "trends",
+         "bursts", "plots", "report_data", "report_html", "notebook_run", "report", "cli")
 
 
 
