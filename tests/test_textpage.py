@@ -776,3 +776,19 @@ def test_a_scattered_unsure_body_is_flagged():
     run = np.full(20, 0.1)
     run[5:10] = 0.6  # one run of unsure lines: an article, not scattered
     assert _scattered_body(reading, run, 0.5) is None
+
+
+def test_a_reading_time_or_a_bare_date_is_never_body():
+    from analysis.textpage.body import _READING_TIME
+
+    dump = ("Neue Brücke über die Elbe eröffnet | Elbe-Kurier\nNeue Brücke über die Elbe eröffnet\n"
+            "19.10.2019\nLesezeit: ca. 3 Minuten\n" + BODY_DE)
+    page = parse_text_page(dump)
+    assert page.text.startswith(BODY_DE.split("\n")[0])
+    assert "Lesezeit" not in page.text and "19.10.2019" not in page.text
+    assert page.published == datetime.datetime(2019, 10, 19)
+    for line in ("Reading time: 2 min", "7 min Lesezeit", "4 Min Read",
+                 "Tiempo de lectura: 8 minutos"):
+        assert _READING_TIME.match(line)
+    for line in ("10 min", "Reading time matters for children, a study says."):
+        assert not _READING_TIME.match(line)

@@ -381,11 +381,14 @@ def _bare_dateline(layout: _Layout, reading: _RuleReading) -> np.ndarray:
 
 
 _BARE_DATELINE_WORDS = 8
+# Each optional part opens with its own characters, so a line is matched
+# one way only (no backtracking over spaces).
 _READING_TIME = re.compile(
     r"(?:(?:reading time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura"
-    r"|okuma süresi|czas czytania)\s*:?\s*(?:ca\.\s*)?\d*\s*[^\W\d_]{0,8}\.?\s*(?:read)?"
+    r"|okuma süresi|czas czytania)\s*(?::\s*)?(?:ca\.\s*)?(?:\d+\s*)?(?:[^\W\d_]{1,8}\.?\s*)?"
+    r"(?:read\s*)?"
     r"|(?:ca\.\s*)?\d+\s*(?:min|mins|minute|minutes|minuten|minutos|dk)\.?\s*(?:read|lesezeit"
-    r"|de lecture|de lectura|de leitura|okuma))\s*$", re.IGNORECASE)
+    r"|de lecture|de lectura|de leitura|okuma)\s*)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
 
