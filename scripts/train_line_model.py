@@ -32,10 +32,11 @@ The model (:class:`analysis.linemodel.StackedLineModel`) is three steps,
 each trained on what the step before it says of lines it did not see:
 
 1. wording: a logistic regression over each line's hashed character
-   n-grams (liblinear, C = 1);
+   2- to 4-grams, words and word pairs (liblinear, C = :data:`LEXICAL_C`),
+   out-of-fold for the steps after it;
 2. layout: gradient-boosted trees over the line features plus the wording
-   scores of the line and its neighbours, the scores out-of-fold (the
-   pages' sites split in :data:`INNER_FOLDS`);
+   scores of the line and its neighbours (the out-of-fold folds: the
+   pages' sites split in :data:`INNER_FOLDS`), out-of-fold for the next;
 3. context: trees over the same plus the layout trees' out-of-fold
    probabilities around each line.
 
