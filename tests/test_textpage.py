@@ -792,3 +792,20 @@ def test_a_reading_time_or_a_bare_date_is_never_body():
         assert _READING_TIME.match(line)
     for line in ("10 min", "Reading time matters for children, a study says."):
         assert not _READING_TIME.match(line)
+
+
+def test_a_headline_kept_as_the_bodys_first_line_is_the_title():
+    from analysis.textpage.headline import _headline, _Layout
+
+    # No <title> copy, no dateline, menu items above: the model kept the
+    # printed headline (a question) as the body's first line.
+    lines = ["Privatkredit-Zinsen: So ermitteln Sie Ihre Kosten | SMAVA", "Schnellkredit",
+             "Umschuldung", "Darlehen", "Dispokredit", "Kreditbetrag",
+             "Wie hoch sind die Zinsen für einen Privatkredit?",
+             "Die Zinsen hängen von der Bonität, der Laufzeit und dem Betrag ab."]
+    layout = _Layout(lines, 0, lines[0], [], frozenset())
+    assert _headline(layout, 6) == ("Wie hoch sind die Zinsen für einen Privatkredit?", 6)
+    # A sentence opening the body is no headline: the <title> is.
+    prose = lines[:6] + lines[7:]
+    assert _headline(_Layout(prose, 0, prose[0], [], frozenset()), 6) == (
+        "Privatkredit-Zinsen: So ermitteln Sie Ihre Kosten", None)

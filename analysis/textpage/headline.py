@@ -174,6 +174,8 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
         return lines[best], best
     if body_first is not None:
         best = _heading_above(layout, body_first)
+        if best is None and _heading_like(lines[body_first], layout.chrome):
+            best = body_first  # the line model kept the printed headline
         if best is not None:
             return lines[best], best
     title = _cut_site(layout.title)
