@@ -37,7 +37,8 @@ import numpy as np
 from analysis.textlines import _WORD_BIT, FEATURES, LineModel, _char_bits, _codes
 
 __all__ = ["CONTEXT_FEATURES", "LEXICAL_FEATURES", "LexicalScorer", "StackedLineModel",
-           "char_ngrams", "context_columns", "lexical_columns", "load_line_model"]
+           "char_ngrams", "context_columns", "lexical_columns", "line_words",
+           "load_line_model"]
 
 #: Names of the wording columns the first trees read after :data:`FEATURES`.
 LEXICAL_FEATURES: tuple[str, ...] = ("lex", "lex@-1", "lex@+1", "lex@win2", "lex@win5")
@@ -297,6 +298,22 @@ def context_columns(proba: np.ndarray, words: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
+def line_words(x: np.ndarray) -> np.ndarray:
+    """Return the word count of each line from its :data:`FEATURES` row (the context's weights).
+
+    Examples
+    --------
+    >>> x = np.zeros((1, len(FEATURES)))
+    >>> x[0, FEATURES.index("log_words")] = np.log1p(12)
+    >>> line_words(x).round(6).tolist()
+    [12.0]
+    """
+    return np.expm1(x[:, _LOG_WORDS])
+
+
+_LOG_WORDS = FEATURES.index("log_words")
+
+
 @dataclass(frozen=True)
 class StackedLineModel:
     """Wording, layout and context models in a chain (see the module's docstring).
@@ -326,8 +343,7 @@ class StackedLineModel:
             return np.zeros(0)
         first = self.first_columns(x, lines)
         proba = self.first.predict_proba(first)
-        words = np.expm1(x[:, FEATURES.index("log_words")])
-        return self.second.predict_proba(np.hstack([first, context_columns(proba, words)]))
+        return self.second.predict_proba(np.hstack([first, context_columns(proba, line_words(x))]))
 
     def to_json(self) -> dict:
         """Return the model as a JSON-ready dict."""

@@ -74,6 +74,7 @@ from analysis.linemodel import (  # noqa: E402
     char_ngrams,
     context_columns,
     lexical_columns,
+    line_words,
 )
 from analysis.textlines import FEATURES, LineModel, page_language  # noqa: E402
 from benchmarks.scoring import snippet_scorer  # noqa: E402
@@ -297,8 +298,8 @@ def fit(pages: list[Page]) -> StackedLineModel:
     first = fit_trees(*_stacked(pages, first_columns), first_features)
 
     def second_columns(page: Page) -> np.ndarray:
-        words = np.expm1(page.x[:, FEATURES.index("log_words")])
-        return np.hstack([first_columns(page), context_columns(layout[page.pid], words)])
+        return np.hstack([first_columns(page),
+                          context_columns(layout[page.pid], line_words(page.x))])
 
     second = fit_trees(*_stacked(pages, second_columns), first_features + CONTEXT_FEATURES)
     return StackedLineModel(lexical, first, second, THRESHOLD_KEEP)

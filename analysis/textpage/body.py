@@ -359,7 +359,7 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
     # Nor is a line that is only a date ("13:31 | 22.09.2014", "22 Eylül
     # 2014 13:31"): the context model may keep one between the headline and
     # the first paragraph of a short page.
-    keep &= ~_bare_dateline(layout, reading)
+    keep &= ~_date_or_reading_time(layout, reading)
     # A wall that ended the rule reader's page (comments header, copyright
     # after the article: every later line is WALL) still ends it.
     classes = np.array(reading.classes)
@@ -371,7 +371,7 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
     return [i for i, k in zip(reading.idx, keep, strict=True) if k], proba
 
 
-def _bare_dateline(layout: _Layout, reading: _RuleReading) -> np.ndarray:
+def _date_or_reading_time(layout: _Layout, reading: _RuleReading) -> np.ndarray:
     """Return which lines of ``reading.idx`` are a date alone (a dateline of a few words, no
     sentence) or a reading time ("Reading time: 2 min", "7 min Lesezeit")."""
     return np.array([(bool(d) and len(layout.lines[i].split()) <= _BARE_DATELINE_WORDS
