@@ -24,6 +24,7 @@ __all__ = [
     "DecodeError",
     "decode_bytes",
     "normalise_text",
+    "repair_mojibake",
     "detect_languages",
     "text_fingerprint",
     "find_duplicates",
@@ -131,6 +132,44 @@ def _decode_legacy(raw: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+def repair_mojibake(text: str) -> str:
+    """Return *text* with its doubly-encoded UTF-8 lines repaired, when there are several.
+
+    A page saved as UTF-8 and read back as Latin-1 or cp1252 shows "Ã¤" for
+    "ä" and "à¦" for Bengali letters. A line is re-decoded only when all of
+    it encodes back to bytes that are valid UTF-8, so a line that merely
+    contains "Ã" is left alone; a text with fewer than two such pairs is
+    returned as it is.
+
+    Examples
+    --------
+    >>> repair_mojibake("GrÃ¼ÃŸe aus KÃ¶ln")
+    'Grüße aus Köln'
+    >>> repair_mojibake("Ã la carte")
+    'Ã la carte'
+    """
+    found = _MOJIBAKE.finditer(text)
+    if next(found, None) is None or next(found, None) is None:
+        return text
+    return "\n".join(_demojibake_line(line) if _MOJIBAKE.search(line) else line
+                      for line in text.split("\n"))
+
+
+def _demojibake_line(line: str) -> str:
+    """Return *line* re-decoded when it is UTF-8 read as Latin-1/cp1252 ("Ã¤" for "ä")."""
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return line.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return line
+
+
+# A UTF-8 lead byte (Latin-1 "Â".."ô": "Ã¤" for "ä", "à¦" for Bengali) read
+# as one character, then a continuation byte (cp1252 maps some to "€", "–").
+_MOJIBAKE = re.compile(r"[\xc2-\xf4][\x80-\xbf\u0152-\u203a]")
+
+
 def normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
     """Return ``text`` in Unicode NFC with whitespace normalised.
 
@@ -148,7 +187,9 @@ def normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
     """
     ascii = text.isascii()  # nothing to compose or remove: skip those passes
     if not ascii:
-        text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
+        # Repaired first: the soft hyphen removed below is also the second
+        # byte of mojibake ("Ã\xad" is "í"), which could not be repaired after.
+        text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", repair_mojibake(text)))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not ascii:
         text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")

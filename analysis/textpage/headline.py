@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from analysis.clean import repair_mojibake
 from analysis.textlines import letter_words, word_runs
 from analysis.textpage.lines import (
     _FULL_STOP,
-    _fix_mojibake,
     _loose,
     _norm,
     looks_like_dateline,
@@ -103,7 +103,7 @@ class _Layout:
 def _layout(text: str, boilerplate: frozenset[str]) -> _Layout | None:
     """Return the lines, title and chrome of a dump, or None for an empty or binary one."""
     # Whitespace runs collapsed to one space, ends trimmed (as _norm does).
-    lines = [" ".join(line.split()) for line in _fix_mojibake(text).splitlines()]
+    lines = [" ".join(line.split()) for line in repair_mojibake(text).splitlines()]
     first = next((i for i, line in enumerate(lines) if line), None)
     if first is None or "\x00" in text:
         return None
@@ -145,6 +145,22 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
         by_date = _by_dateline(layout, end)
         if by_date is not None:
             return lines[by_date], by_date
+    if printed is not None and body_first is not None and _name_only(layout, printed, body_first):
+        # A name ("News", the site's) printed away from the body is the
+        # masthead or a menu: a heading by the article's dateline is its headline.
+        alt = _by_dateline(layout, end)
+        if alt is not None and alt > printed:
+            return lines[alt], alt
+    if (printed is not None and body_first is not None
+            and len(letter_words(lines[printed])) <= _NAME_WORDS
+            and 0 < body_first - printed <= _HEADLINE_NEAR
+            and layout.loose(printed) != _loose(_SITE_SPLIT.split(lines[first])[0])):
+        # A section's name (a later part of the <title>, "... | respuestas |
+        # La República") printed over the headline; the first part is the
+        # headline's place, and a short one is still the headline.
+        alt = _heading_above(layout, body_first)
+        if alt is not None and printed < alt:
+            return lines[alt], alt
     if printed is not None:
         longer = _longer_headline(layout, lines[printed], body_first)
         return (lines[printed], printed) if longer is None else (lines[longer], longer)
@@ -157,7 +173,7 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
         # A headline is no sentence of the article (nor a dateline), nor
         # the site's name printed in the masthead.
         if (not 2 <= len(words) <= 40 or looks_like_dateline(line)
-                or (len(words) > 12 and _FULL_STOP.search(line))
+                or (len(words) > 12 and _FULL_STOP.search(line)) or _is_breadcrumb(line)
                 or (_loose(line) == site and end - i > _HEADLINE_NEAR)):
             continue
         shared = sum(w in raw_words for w in words)
@@ -181,6 +197,15 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
     title = _cut_site(layout.title)
     longer = _longer_headline(layout, title, body_first)
     return (title, None) if longer is None else (lines[longer], longer)
+
+
+def _name_only(layout: _Layout, printed: int, body_first: int) -> bool:
+    """Return True if the printed ``<title>`` part is a bare name away from the body's start."""
+    return (len(letter_words(layout.lines[printed])) <= _NAME_WORDS
+            and not 0 < body_first - printed <= _HEADLINE_NEAR)
+
+
+_NAME_WORDS = 2  # words of a site's or section's name ("News", "AUTO&Wirtschaft")
 
 
 def _is_byline(line: str) -> bool:
@@ -310,8 +335,29 @@ def _heading_like(line: str, chrome: frozenset[str]) -> bool:
     words = letter_words(line)
     return (_HEADING_WORDS[0] <= len(words) <= _HEADING_WORDS[1] and "©" not in line
             and line.casefold() not in chrome and not looks_like_dateline(line)
-            and not _PERIOD_END.search(line) and not _is_byline(line)
-            and not _PHOTO_CREDIT.search(line))
+            and not (_PERIOD_END.search(line) and not _ABBREVIATION_END.search(line))
+            and not _is_byline(line)
+            and not _PHOTO_CREDIT.search(line) and not _is_breadcrumb(line))
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """Return True for a breadcrumb trail ("Start|Magazin|Coole Tipps", "Info » Kinder » Arbeit").
+
+    Examples
+    --------
+    >>> _is_breadcrumb("Start|Magazin|Coole Tipps|Magic Cleaning")
+    True
+    >>> _is_breadcrumb("Brexit: talks resume | Politics"), _is_breadcrumb("Zinsen 2/3 höher")
+    (False, False)
+    """
+    parts = _CRUMB.split(line)
+    return len(parts) >= _CRUMBS and all(1 <= len(p.split()) <= _CRUMB_WORDS for p in parts)
+
+
+# Separators between three or more short parts.
+_CRUMB = re.compile(r" ?[|»›>] ?")  # lines come with single spaces
+_CRUMBS = 3
+_CRUMB_WORDS = 4
 
 
 # A headline may ask or exclaim; only a full stop makes a line a sentence.
@@ -319,6 +365,8 @@ _PERIOD_END = re.compile(r"""(?<![.…])\.["'”’»)\]]*$""")
 _DATELINE_ABOVE = 12  # lines above the body searched for the article's dateline
 _DATELINE_REACH = 2   # lines between a dateline and its headline
 _HEADING_WORDS = (3, 25)
+# A headline may end with a company's abbreviation ("... Kleiderschrank & Co.").
+_ABBREVIATION_END = re.compile(r"(?:&|\band|\bund)\s+(?:Co|Inc|Ltd|Cie)\.$")
 
 
 def _printed_title(layout: _Layout, body_first: int | None) -> int | None:

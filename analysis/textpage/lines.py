@@ -6,8 +6,7 @@ never crosses, from its length, function-word density, punctuation and
 chrome vocabulary in any of the listed languages. The reader classifies a
 whole page at once (:func:`_page_classes`, the same classes; the tests pin
 the two together). :func:`recurring_lines`
-finds the lines a site repeats on its pages; :func:`_fix_mojibake` repairs
-doubly-encoded UTF-8 before any of it.
+finds the lines a site repeats on its pages.
 """
 
 from __future__ import annotations
@@ -299,32 +298,3 @@ def _is_prose(line: str) -> bool:
 def _loose(line: str) -> str:
     """Return the words of a line only, so quote and dash variants compare equal."""
     return " ".join(_WORD.findall(line.casefold()))
-
-
-def _demojibake_line(line: str) -> str:
-    """Return *line* re-decoded when it is UTF-8 read as Latin-1/cp1252 ("Ã¤" for "ä")."""
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return line.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-    return line
-
-
-# A UTF-8 lead byte (Latin-1 "Â".."ô": "Ã¤" for "ä", "à¦" for Bengali) read
-# as one character, then a continuation byte (cp1252 maps some to "€", "–").
-_MOJIBAKE = re.compile(r"[\xc2-\xf4][\x80-\xbf\u0152-\u203a]")
-
-
-def _fix_mojibake(text: str) -> str:
-    """Return *text* with doubly-encoded UTF-8 lines repaired, when there are many.
-
-    Examples
-    --------
-    >>> _fix_mojibake("GrÃ¼ÃŸe aus KÃ¶ln")
-    'Grüße aus Köln'
-    """
-    if len(_MOJIBAKE.findall(text)) < 2:
-        return text
-    return "\n".join(_demojibake_line(line) if _MOJIBAKE.search(line) else line
-                     for line in text.split("\n"))
