@@ -29,7 +29,6 @@ import pandas as pd
 from analysis import formats, textpage
 from analysis.clean import (
     DecodeError,
-    decode_bytes,
     detect_languages,
     duplicate_sketches,
     normalise_text,
@@ -48,6 +47,7 @@ from analysis.items import (
     _read_item,
     _resolve_format,
     _Transient,
+    dump_text,
 )
 from analysis.parallel import ordered_map
 from analysis.unitstore import UnitStore
@@ -233,7 +233,7 @@ def _read_unknown(item: _Item, options: _Options) -> _Unit | tuple[str, str]:
                         problem.status)
     if item_fmt == "text":
         try:
-            return item.path, normalise_text(decode_bytes(raw)[0])
+            return item.path, dump_text(raw)
         except DecodeError as exc:
             return _problem(item.path, "text", str(exc))
     # Not cached: the bytes are in hand, and this is rare (a .txt holding HTML).

@@ -23,11 +23,12 @@ from pathlib import Path
 
 from analysis import textpage
 from analysis.config import shared_data_dir
+from analysis.items import dump_text
 
 
 def folder_pages(root: Path, *, chrome: bool) -> dict[str, tuple[str, frozenset[str]]]:
     """Return ``{page id: (text, its chrome lines)}`` of a dump folder (no chrome unless asked)."""
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((root / "pages").glob("*.txt"))}
+    texts = {p.stem: dump_text(p.read_bytes()) for p in sorted((root / "pages").glob("*.txt"))}
     chrome = textpage.recurring_lines(texts.values()) if chrome else frozenset()
     return {pid: (text, frozenset(chrome.intersection(map(textpage._norm, text.splitlines()))))
             for pid, text in texts.items()}

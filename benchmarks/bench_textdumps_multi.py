@@ -36,6 +36,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from analysis.config import shared_data_dir  # noqa: E402
+from analysis.items import dump_text  # noqa: E402
 from benchmarks.scoring import snippet_scorer  # noqa: E402
 
 
@@ -43,7 +44,9 @@ def load_corpus(data: Path) -> tuple[dict[str, str], dict[str, dict]]:
     """Return ``({page_id: dump}, gold)`` of textdumps-multi."""
     root = data / "textdumps-multi"
     gold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
-    texts = {pid: (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8") for pid in gold}
+    # Read as load_articles reads a .txt (decoded, mojibake repaired, soft
+    # hyphens and blank runs removed): the benchmark scores the product's text.
+    texts = {pid: dump_text((root / "pages" / f"{pid}.txt").read_bytes()) for pid in gold}
     return texts, gold
 
 

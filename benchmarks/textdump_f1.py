@@ -47,11 +47,13 @@ def load_textpage():
 
 
 def load_corpus(data: Path) -> list[tuple[str, str, str]]:
-    """Return ``(page_id, dump_text, gold_body)`` for every gold page."""
+    """Return ``(page_id, dump, gold_body)`` for every gold page, read as load_articles reads it."""
+    from analysis.items import dump_text
+
     root = data / "textdumps"
     gold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
     return [
-        (pid, (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8"), g["articleBody"])
+        (pid, dump_text((root / "pages" / f"{pid}.txt").read_bytes()), g["articleBody"])
         for pid, g in sorted(gold.items())
     ]
 

@@ -66,6 +66,7 @@ if str(REPO) not in sys.path:
 
 from analysis import textpage  # noqa: E402
 from analysis.config import shared_data_dir  # noqa: E402
+from analysis.items import dump_text  # noqa: E402
 from analysis.linemodel import (  # noqa: E402
     CONTEXT_FEATURES,
     LEXICAL_FEATURES,
@@ -199,7 +200,8 @@ def load_pages(data: Path, teacher: dict[str, str] | None = None
     pages = []
     root = data / "textdumps-multi"
     gold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
-    texts = {pid: (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8") for pid in gold}
+    # The text load_articles parses (decoded and normalised), not the file's own.
+    texts = {pid: dump_text((root / "pages" / f"{pid}.txt").read_bytes()) for pid in gold}
     chrome = textpage.recurring_lines(texts.values())
     teacher = teacher_extractions(data, gold) if teacher is None else teacher
     for pid in sorted(gold):
@@ -211,7 +213,7 @@ def load_pages(data: Path, teacher: dict[str, str] | None = None
     root = data / "textdumps"
     dgold = json.loads((root / "gold.json").read_text(encoding="utf-8"))
     for pid in sorted(dgold):
-        text = (root / "pages" / f"{pid}.txt").read_text(encoding="utf-8")
+        text = dump_text((root / "pages" / f"{pid}.txt").read_bytes())
         lines, x = page_matrix(text, frozenset())
         y, w = dumps_labels(lines, dgold[pid]["articleBody"])
         pages.append(Page(pid, "dumps", site_of(dgold[pid].get("url"), pid), text, lines, x, y,

@@ -255,7 +255,9 @@ def _old_normalise_text(text: str, *, keep_paragraphs: bool = True) -> str:
     import re
     import unicodedata
 
-    text = unicodedata.normalize("NFC", re.sub("[\ud800-\udfff]", "\ufffd", text))
+    from analysis.clean import repair_mojibake
+
+    text = unicodedata.normalize("NFC", re.sub("[\ud800-\udfff]", "\ufffd", repair_mojibake(text)))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
     text = re.sub(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", " ", text)
@@ -282,6 +284,16 @@ def test_normalise_text_equals_the_plain_definition():
         for keep in (True, False):
             assert normalise_text(text, keep_paragraphs=keep) == _old_normalise_text(
                 text, keep_paragraphs=keep), repr(text)
+
+
+def test_mojibake_is_repaired_before_soft_hyphens_are_dropped():
+    from analysis.clean import normalise_text
+
+    # UTF-8 "í" read as Latin-1 is "Ã" and a soft hyphen (U+00AD).
+    broken = "Líder de la organización\nGenesenen\u00adnachweise".encode("utf-8").decode("latin-1")
+    assert normalise_text(broken) == "Líder de la organización\nGenesenennachweise"
+    # One pair alone is no evidence of mojibake: "Ã" and the soft hyphen stay as typed.
+    assert normalise_text("Ã\u00adx") == "Ãx"
 
 
 def test_shingle_hashes_are_zlibs_crc32():

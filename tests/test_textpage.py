@@ -809,3 +809,42 @@ def test_a_headline_kept_as_the_bodys_first_line_is_the_title():
     prose = lines[:6] + lines[7:]
     assert _headline(_Layout(prose, 0, prose[0], [], frozenset()), 6) == (
         "Privatkredit-Zinsen: So ermitteln Sie Ihre Kosten", None)
+
+
+def test_a_bare_name_far_above_the_body_yields_to_the_heading_by_the_dateline():
+    from analysis.textpage.headline import _headline, _Layout
+
+    # "<title>" = section and site; the section's name is printed in the menu,
+    # eight lines over the article's dated headline.
+    lines = ["News - Eawag", "Forschung", "News", "Zurück", "Auf das erste Elektron kommt es an",
+             "12. Januar 2022,", "Themen:", "Ökosysteme", "Schadstoffe", "Energie",
+             *BODY_DE.splitlines()]
+    layout = _Layout(lines, 0, lines[0], [], frozenset())
+    assert _headline(layout, 10) == ("Auf das erste Elektron kommt es an", 4)
+    # Without the dateline nothing says where the article starts: the name stays.
+    undated = lines[:5] + lines[6:]
+    assert _headline(_Layout(undated, 0, undated[0], [], frozenset()), 9) == ("News", 2)
+
+
+def test_a_sections_name_over_the_headline_is_not_the_title():
+    from analysis.textpage.headline import _headline, _Layout
+
+    question = "¿Cuándo serán las primeras vacaciones escolares del 2022?"
+    lines = ["Cronograma 2022: las vacaciones escolares | respuestas | La República", "Inicio",
+             "Política", "Deportes", "Suscríbete", "respuestas", question, *BODY_DE.splitlines()]
+    layout = _Layout(lines, 0, lines[0], [], frozenset())
+    assert _headline(layout, 7) == (question, 6)
+    # The <title>'s first part is the headline's place: a short headline
+    # there stays the title, whatever heading-like line follows it.
+    lines = ["Einzeltraining - Sprachschule Berg", "Kurse", "Preise", "Kontakt", "Team",
+             "Einzeltraining", "nur für Sie allein", *BODY_DE.splitlines()]
+    assert _headline(_Layout(lines, 0, lines[0], [], frozenset()), 7) == ("Einzeltraining", 5)
+
+
+def test_a_breadcrumb_is_no_headline():
+    from analysis.textpage.headline import _headline, _Layout
+
+    heading = "Die besten Tricks von Marie Kondo für Kleiderschrank & Co."
+    lines = ["Magic Cleaning | sheego Magazin", "Start", "Magazin", "Mode", "Wohnen",
+             "Start|Magazin|Coole Tipps|Magic Cleaning", heading, *BODY_DE.splitlines()]
+    assert _headline(_Layout(lines, 0, lines[0], [], frozenset()), 7) == (heading, 6)
