@@ -372,8 +372,8 @@ def dump_text(raw: bytes) -> str:
 
     Examples
     --------
-    >>> dump_text("Caf\u00e9  opens \r\nGr\u00c3\u00bc\u00c3\u0178e".encode("utf-8"))
-    'Café opens\nGrüße'
+    >>> dump_text("Café  opens \\r\\nGrÃ¼ÃŸe".encode("utf-8"))
+    'Café opens\\nGrüße'
     """
     return normalise_text(decode_bytes(raw)[0])
 

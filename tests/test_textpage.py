@@ -848,3 +848,17 @@ def test_a_breadcrumb_is_no_headline():
     lines = ["Magic Cleaning | sheego Magazin", "Start", "Magazin", "Mode", "Wohnen",
              "Start|Magazin|Coole Tipps|Magic Cleaning", heading, *BODY_DE.splitlines()]
     assert _headline(_Layout(lines, 0, lines[0], [], frozenset()), 7) == (heading, 6)
+
+
+def test_the_headline_over_the_body_rewords_the_printed_title():
+    from analysis.textpage.headline import _headline, _Layout
+
+    title = "Nordkorea: Kim Jong Un - Der Diktator ist zurück, Donald Trump ist glücklich"
+    own = "Kim Jong Un: Der Diktator ist zurück - Donald Trump ist glücklich"
+    lines = [title + " | Politik", "Startseite", "Politik", "Sport", "Kultur", title, "5",
+             "Kommentare", "04.05.20 14:50", "Nordkorea", own, *BODY_DE.splitlines()]
+    layout = _Layout(lines, 0, lines[0], [], frozenset())
+    assert _headline(layout, 11) == (own, 10)
+    # A photo caption naming a few of the title's words is no headline.
+    lines[10] = "Kim Jong Un in Pjöngjang"
+    assert _headline(layout, 11) == (title, 5)

@@ -163,7 +163,9 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
             return lines[alt], alt
     if printed is not None:
         longer = _longer_headline(layout, lines[printed], body_first)
-        return (lines[printed], printed) if longer is None else (lines[longer], longer)
+        chosen = printed if longer is None else longer
+        reworded = _reworded_below(layout, chosen, body_first)
+        return (lines[chosen], chosen) if reworded is None else (lines[reworded], reworded)
     raw_words = set(letter_words(lines[first]))
     site = _site_part(lines[first])
     best, best_score = None, 0.0
@@ -197,6 +199,34 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
     title = _cut_site(layout.title)
     longer = _longer_headline(layout, title, body_first)
     return (title, None) if longer is None else (lines[longer], longer)
+
+
+def _reworded_below(layout: _Layout, printed: int, body_first: int | None) -> int | None:
+    """Return a heading just above the body that rewords the printed ``<title>``, or None.
+
+    Pages print the ``<title>`` (written for search) in a share box or a
+    breadcrumb and their own headline over the article in other words
+    ("Kim Jong Un: Der Diktator ist zurück - Donald Trump ist „glücklich“"
+    under "Nordkorea: Kim Jong Un - Der Diktator ist zurück, ..."): the
+    one standing over the article is the headline.
+    """
+    if body_first is None or not 0 < body_first - printed <= _REWORDED_REACH:
+        return None
+    lines = layout.lines
+    title_words = set(letter_words(lines[printed]))
+    for i in range(body_first - 1, max(printed, body_first - 1 - _HEADLINE_NEAR), -1):
+        words = letter_words(lines[i])
+        if (_heading_like(lines[i], layout.chrome) and layout.loose(i) != layout.loose(printed)
+                and len(words) >= _REWORDED_SHARE * len(title_words)
+                and sum(w in title_words for w in words) >= _REWORDED_SHARE * len(words)):
+            return i
+    return None
+
+
+# Of a heading's words found in the <title> it rewords, and of the <title>'s
+# words it has at least as many (a caption names a few of them only).
+_REWORDED_SHARE = 0.75
+_REWORDED_REACH = 10  # lines above the body where the <title> copy may stand
 
 
 def _name_only(layout: _Layout, printed: int, body_first: int) -> bool:
