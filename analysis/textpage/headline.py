@@ -264,9 +264,11 @@ def _is_byline(line: str) -> bool:
         for name in names)
 
 
-# "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af", "Autor:" opening a line, or alone on it.
-_BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af|autor|author|text|written by)(?:[:\s]|$)",
-                     re.IGNORECASE)
+# "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af", "Autor:", "Автор:", "Yazar:" opening a
+# line, or alone on it.
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af|autor|author|автор|yazar|text|written by)(?:[:\s]|$)",
+    re.IGNORECASE)
 # Two or more names and nothing else: a name is two to four capitalised
 # words ("Ruwaida Kamal Amer", "Loïc Le Clerc"), the names joined by commas,
 # "&" or "and" in a few languages.
