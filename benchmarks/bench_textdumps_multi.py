@@ -144,10 +144,26 @@ def main(argv: list[str] | None = None) -> int:
     print_flags("shipped", pages, gold)
     if cv is not None:
         print_flags("CV", cv, gold)
+    print_soft_hyphens(gold)
     print(f"{args.worst} worst pages by snippet recall (recall, id, flag):")
     for r, pid in worst:
         print(f"  {r:.2f} {pid} {pages[pid].low_confidence or '-'}")
     return 0
+
+
+def print_soft_hyphens(gold: dict) -> None:
+    """Print the gold strings holding a soft hyphen (U+00AD), which no text load_articles
+    returns can hold: it removes them, so "Klima\u00adwandel" is found as "Klimawandel"."""
+    def has(s):
+        return "\u00ad" in (s or "")
+
+    with_ = sum(has(s) for g in gold.values() for s in g.get("with") or [])
+    without = sum(has(s) for g in gold.values() for s in g.get("without") or [])
+    titles = [pid for pid, g in gold.items() if has(g.get("title"))]
+    pages = sorted(pid for pid, g in gold.items() if has(g.get("title")) or any(
+        has(s) for key in ("with", "without") for s in g.get(key) or []))
+    print(f"gold with soft hyphens: {with_} 'with' and {without} 'without' snippets, "
+          f"{len(titles)} titles, on {len(pages)} pages: {', '.join(pages) or '-'}")
 
 
 def print_flags(name: str, pages: dict, gold: dict) -> None:
