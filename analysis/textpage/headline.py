@@ -133,7 +133,10 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
     article's dateline (see :func:`_by_dateline`); else the heading just
     above the body (see :func:`_heading_above`); else the ``<title>`` cut
     of its site part. A heading that goes on where the chosen ``<title>``
-    text stops is the full headline (see :func:`_longer_headline`).
+    text stops is the full headline (see :func:`_longer_headline`), and so
+    is one over the body that rewords it (see :func:`_reworded_below`); a
+    printed part that is only a name gives way to the article's heading
+    (see :func:`_over_a_name`). Breadcrumbs are never headlines.
     """
     lines, first = layout.lines, layout.first
     printed = _printed_title(layout, body_first)
@@ -145,22 +148,10 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
         by_date = _by_dateline(layout, end)
         if by_date is not None:
             return lines[by_date], by_date
-    if printed is not None and body_first is not None and _name_only(layout, printed, body_first):
-        # A name ("News", the site's) printed away from the body is the
-        # masthead or a menu: a heading by the article's dateline is its headline.
-        alt = _by_dateline(layout, end)
-        if alt is not None and alt > printed:
-            return lines[alt], alt
-    if (printed is not None and body_first is not None
-            and len(letter_words(lines[printed])) <= _NAME_WORDS
-            and 0 < body_first - printed <= _HEADLINE_NEAR
-            and layout.loose(printed) != _loose(_SITE_SPLIT.split(lines[first])[0])):
-        # A section's name (a later part of the <title>, "... | respuestas |
-        # La República") printed over the headline; the first part is the
-        # headline's place, and a short one is still the headline.
-        alt = _heading_above(layout, body_first)
-        if alt is not None and printed < alt:
-            return lines[alt], alt
+    if printed is not None and body_first is not None:
+        over_name = _over_a_name(layout, printed, body_first, end)
+        if over_name is not None:
+            return lines[over_name], over_name
     if printed is not None:
         longer = _longer_headline(layout, lines[printed], body_first)
         chosen = printed if longer is None else longer
@@ -229,10 +220,26 @@ _REWORDED_SHARE = 0.75
 _REWORDED_REACH = 10  # lines above the body where the <title> copy may stand
 
 
-def _name_only(layout: _Layout, printed: int, body_first: int) -> bool:
-    """Return True if the printed ``<title>`` part is a bare name away from the body's start."""
-    return (len(letter_words(layout.lines[printed])) <= _NAME_WORDS
-            and not 0 < body_first - printed <= _HEADLINE_NEAR)
+def _over_a_name(layout: _Layout, printed: int, body_first: int, end: int) -> int | None:
+    """Return the headline when the printed ``<title>`` part is only a name, or None.
+
+    A name ("News", the site's) printed away from the body is the masthead
+    or a menu: the heading by the article's dateline is the headline. A
+    section's name (a later part of the ``<title>``, "... | respuestas | La
+    República") printed just over the body stands over the headline: the
+    heading above the body is. The ``<title>``'s first part is the
+    headline's own place, and a short headline there stays the title.
+    """
+    lines = layout.lines
+    if len(letter_words(lines[printed])) > _NAME_WORDS:
+        return None
+    if not 0 < body_first - printed <= _HEADLINE_NEAR:
+        alt = _by_dateline(layout, end)
+    elif layout.loose(printed) != _loose(_SITE_SPLIT.split(lines[layout.first])[0]):
+        alt = _heading_above(layout, body_first)
+    else:
+        return None
+    return alt if alt is not None and alt > printed else None
 
 
 _NAME_WORDS = 2  # words of a site's or section's name ("News", "AUTO&Wirtschaft")
