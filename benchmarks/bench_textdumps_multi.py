@@ -1,5 +1,9 @@
 """Snippet benchmark of :func:`analysis.textpage.parse_text_page` on textdumps-multi.
 
+Each dump is read as :func:`analysis.io.load_articles` reads a ``.txt``
+(:func:`analysis.items.dump_text`: decoded, mojibake repaired, normalised), so
+the figures are those of the text an analyst gets.
+
 Usage::
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_textdumps_multi.py [--data DIR] [--cv 5]
