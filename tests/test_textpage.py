@@ -857,8 +857,8 @@ def test_the_headline_over_the_body_rewords_the_printed_title():
     own = "Kim Jong Un: Der Diktator ist zurück - Donald Trump ist glücklich"
     lines = [title + " | Politik", "Startseite", "Politik", "Sport", "Kultur", title, "5",
              "Kommentare", "04.05.20 14:50", "Nordkorea", own, *BODY_DE.splitlines()]
-    layout = _Layout(lines, 0, lines[0], [], frozenset())
+    layout = _Layout(lines, 0, lines[0], [5], frozenset())  # line 5 repeats the <title>
     assert _headline(layout, 11) == (own, 10)
     # A photo caption naming a few of the title's words is no headline.
-    lines[10] = "Kim Jong Un in Pjöngjang"
+    lines[10] = "Der Diktator Kim Jong Un"
     assert _headline(layout, 11) == (title, 5)
