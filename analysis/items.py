@@ -361,9 +361,9 @@ def _parse_structured(fmt: str, raw: bytes, path: str, fields) -> list[formats.P
 def dump_text(raw: bytes) -> str:
     """Return a text dump's bytes as the reader reads them: decoded and normalised.
 
-    The benchmarks and the line model's trainer read the labelled dumps
-    through this too, so they score and learn the text that
-    :func:`analysis.io.load_articles` parses.
+    The benchmarks read the labelled dumps through this too, so they score
+    the text that :func:`analysis.io.load_articles` parses (the line model's
+    trainer learns from the files' own text and scores its CV on this).
 
     Raises
     ------
