@@ -811,6 +811,63 @@ def test_a_headline_kept_as_the_bodys_first_line_is_the_title():
         "Privatkredit-Zinsen: So ermitteln Sie Ihre Kosten", None)
 
 
+def test_a_hard_wrapped_first_body_line_is_no_headline():
+    from analysis.textpage.headline import _headline, _Layout
+
+    wrapped = "Die Bootsführerausbildung in der Feuerwehr ist sehr praxisorientiert und"
+    lines = ["Ausbildung - Feuerwehr Oldenburg", "Startseite", "Tauchen", "Boote", "Kontakt",
+             "Impressum", wrapped,
+             "schließt mit der Prüfung zum amtlichen Sportbootführerschein ab. Der",
+             "theoretische Unterricht wird in einer eigenen Schulung durchgeführt."]
+    # Nothing is printed over the body: the <title> is the title.
+    assert _headline(_Layout(lines, 0, lines[0], [], frozenset()), 6) == (lines[0], None)
+    # The same line standing alone over the body is the printed headline.
+    lines[7] = "Sie schließt mit der Prüfung zum amtlichen Sportbootführerschein ab."
+    assert _headline(_Layout(lines, 0, lines[0], [], frozenset()), 6) == (wrapped, 6)
+
+
+def test_a_photo_credit_under_the_lead_closes_nothing():
+    from analysis.textpage.body import _closing_credit
+
+    lines = ["Stühle, Leuchten und ein Abendmahl aus Gips kamen unter den Hammer.",
+             "Quelle: Lutz Roeßler", *BODY_DE.splitlines(), "Quelle: dpa", "Mehr aus der Region",
+             "Neue Brücke über die Elbe eröffnet: Die Stadt feiert mit einem großen Fest."]
+    body = [0, 2, 3, 4, 7]
+    assert _closing_credit(lines, body) is None  # most of the article is below it
+    # A credit under most of the article closes it: a teaser follows.
+    lines = [" ".join(BODY_DE.splitlines()), "Quelle: dpa", lines[-1]]
+    assert _closing_credit(lines, [0, 2]) == 1
+
+
+def test_the_lines_just_above_the_first_kept_one_join_the_body():
+    import numpy as np
+
+    from analysis.textpage import _layout, _rule_reading
+    from analysis.textpage.body import _model_body
+
+    standfirst = "Nach drei Jahren Bauzeit ist es so weit"
+    proba = {"Startseite": 0.1, "Politik": 0.35, standfirst: 0.35,
+             "Mehr aus der Region": 0.45}
+    text = ("Neue Brücke eröffnet | Elbe-Kurier\nStartseite\nPolitik\nWetter\n"
+            f"{standfirst}\nVon Claudia Lindner\n{BODY_DE}Mehr aus der Region\n")
+
+    class Fixed:  # the line model's verdicts, set by hand
+        threshold_keep = 0.5
+
+        def predict_proba(self, x, lines):
+            return np.array([proba.get(line, 0.9 if len(line) > 60 else 0.05)
+                             for line in lines])
+
+    layout = _layout(text, frozenset())
+    reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
+    body, _ = _model_body(layout, reading, "de", Fixed())
+    kept = [layout.lines[i] for i in body]
+    # The standfirst joins over the byline, which does not; "Politik" is cut
+    # off by "Wetter" (p 0.05); a line below the body does not join however
+    # close to the threshold.
+    assert kept == [standfirst, *BODY_DE.splitlines()]
+
+
 def test_a_bare_name_far_above_the_body_yields_to_the_heading_by_the_dateline():
     from analysis.textpage.headline import _headline, _Layout
 

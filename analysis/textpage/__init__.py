@@ -40,7 +40,7 @@ from analysis.config import DEFAULT_LANGUAGES
 from analysis.linemodel import StackedLineModel, load_line_model
 from analysis.textlines import page_language
 from analysis.textpage.body import (
-    _SOURCE_LABEL,
+    _closing_credit,
     _copyright_holder,
     _cut_short_body,
     _drop_repeats,
@@ -148,10 +148,7 @@ def parse_text_page(
         body = [i for i, k in zip(reading.idx, reading.keep, strict=True) if k]
         fallback = "the line model kept no line: the rule reader's body"
     body = _drop_repeats(lines, body)
-    # A credit line ("Source: X") closes the article: what follows it is
-    # the page's lists and teasers, however sentence-like.
-    credit = next((i for i in range(body[0] + 1, body[-1]) if _SOURCE_LABEL.match(lines[i])),
-                  None) if body else None
+    credit = _closing_credit(lines, body)
     if credit is not None:
         body = [i for i in body if i <= credit]
     end = body[-1] + 1 if body else len(lines)

@@ -183,8 +183,12 @@ def _headline(layout: _Layout, body_first: int | None) -> tuple[str, int | None]
         return lines[best], best
     if body_first is not None:
         best = _heading_above(layout, body_first)
-        if best is None and _heading_like(lines[body_first], layout.chrome):
-            best = body_first  # the line model kept the printed headline
+        # The line model kept the printed headline -- unless the line runs
+        # on into the next ("... praxisorientiert und" / "schließt mit ..."):
+        # a hard-wrapped paragraph.
+        if (best is None and _heading_like(lines[body_first], layout.chrome)
+                and not _runs_on(lines, body_first)):
+            best = body_first
         if best is not None:
             return lines[best], best
     title = _cut_site(layout.title)
@@ -366,6 +370,19 @@ def _by_dateline(layout: _Layout, end: int) -> int | None:
         if near:
             return min(near)
     return None
+
+
+def _runs_on(lines: list[str], i: int) -> bool:
+    """Return True if line *i*'s sentence goes on in the next line (it starts in lower case).
+
+    Examples
+    --------
+    >>> _runs_on(["Die Ausbildung ist praxisorientiert und", "schließt mit der Prüfung ab."], 0)
+    True
+    >>> _runs_on(["Rain returns", "Heavy rain is expected."], 0), _runs_on(["Rain returns"], 0)
+    (False, False)
+    """
+    return i + 1 < len(lines) and lines[i + 1][:1].islower()
 
 
 def _heading_like(line: str, chrome: frozenset[str]) -> bool:
