@@ -12,10 +12,13 @@ in three steps, each trained by ``scripts/train_line_model.py``:
 2. **Layout** (first :class:`~analysis.textlines.LineModel`): trees over
    :data:`~analysis.textlines.FEATURES` plus the wording score of the line
    and of its neighbours (:func:`lexical_columns`).
-3. **Context** (second :class:`~analysis.textlines.LineModel`): trees over
-   the same columns plus the first model's probabilities around each line
-   (:func:`context_columns`): a short line between two sure paragraphs is
-   a subheading, the same line among menu items is a menu item.
+3. **Context** (second :class:`~analysis.textlines.LineModel`): deeper trees
+   over the same columns plus the first model's probabilities around each
+   line (:func:`context_columns`) and the share of the line's words found
+   in the lines the first model is sure of (:func:`vocabulary_columns`): a
+   short line between two sure paragraphs is a subheading, the same line
+   among menu items is a menu item, and a teaser for another article shares
+   few words with this one.
 
 Every step is integer hashing, gathers, sequential sums
 (:func:`numpy.bincount`, :func:`numpy.cumsum`) and the padded trees of
@@ -36,9 +39,9 @@ import numpy as np
 
 from analysis.textlines import _WORD_BIT, FEATURES, LineModel, _char_bits, _codes
 
-__all__ = ["CONTEXT_FEATURES", "LEXICAL_FEATURES", "LexicalScorer", "StackedLineModel",
-           "char_ngrams", "context_columns", "lexical_columns", "line_words",
-           "load_line_model"]
+__all__ = ["CONTEXT_FEATURES", "LEXICAL_FEATURES", "VOCABULARY_FEATURES", "LexicalScorer",
+           "StackedLineModel", "char_ngrams", "context_columns", "lexical_columns", "line_words",
+           "load_line_model", "vocabulary_columns"]
 
 #: Names of the wording columns the first trees read after :data:`FEATURES`.
 LEXICAL_FEATURES: tuple[str, ...] = ("lex", "lex@-1", "lex@+1", "lex@win2", "lex@win5")
@@ -49,7 +52,10 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "kept_lines_below", "inside_sure_span", "kept_words_before", "kept_words_after",
     "page_kept_share",
 )
+#: Names of the vocabulary columns the second trees read after the context ones.
+VOCABULARY_FEATURES: tuple[str, ...] = ("words_in_sure_lines", "words_elsewhere")
 _SURE = 0.8  # a line the first model is sure of
+_VOCABULARY_MIN_CHARS = 4  # shorter words are mostly function words, shared by every line
 _KEPT = 0.5  # a line the first model keeps
 
 # Odd 64-bit multipliers, one per position in an n-gram (golden ratio,
@@ -149,8 +155,11 @@ def _unit_weights(line: np.ndarray, n_lines: int) -> np.ndarray:
     return 1.0 / np.sqrt(np.maximum(count, 1.0))[line]
 
 
-def _words(codes: np.ndarray, line_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _words(codes: np.ndarray, line_of: np.ndarray, min_chars: int = 1
+           ) -> tuple[np.ndarray, np.ndarray]:
     """Return the line and the 64-bit hash of every word (run of ``\\w``) of the codes.
+
+    Words shorter than *min_chars* characters are left out.
 
     A word's hash is its polynomial ``sum(c[j] * B**(j - start))``: the
     prefix sums of ``c[j] * B**j`` (wrapping) differ by it times
@@ -159,6 +168,9 @@ def _words(codes: np.ndarray, line_of: np.ndarray) -> tuple[np.ndarray, np.ndarr
     is_word = (_char_bits(np.minimum(codes, 0x10FFFF).astype(np.uint32)) & _WORD_BIT) != 0
     edges = np.diff(np.concatenate([[False], is_word, [False]]).astype(np.int8))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if min_chars > 1:
+        long = ends - starts >= min_chars
+        starts, ends = starts[long], ends[long]
     if not len(starts):
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint64)
     powers = np.cumprod(np.concatenate([[np.uint64(1)], np.full(len(codes), _BASE)]))
@@ -298,6 +310,44 @@ def context_columns(proba: np.ndarray, words: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
+def vocabulary_columns(proba: np.ndarray, lines: Sequence[str]) -> np.ndarray:
+    """Return the :data:`VOCABULARY_FEATURES` columns: which of a line's words the page repeats.
+
+    For each line, the share of its distinct words (of four characters or
+    more, folded as :func:`char_ngrams` folds them) found in another line
+    the first model is sure of (*proba* > 0.8), and the share found in any
+    other line. A subheading or a list item of the article shares words
+    with its paragraphs; a teaser for another article, a menu item or a
+    newsletter pitch mostly does not.
+
+    Examples
+    --------
+    >>> lines = ["The bridge reopens on Monday", "Newsletter", "Bridge traffic returns Monday"]
+    >>> vocabulary_columns(np.array([0.9, 0.1, 0.3]), lines).round(2).tolist()
+    [[0.0, 0.67], [0.0, 0.0], [0.5, 0.5]]
+    """
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(VOCABULARY_FEATURES)))
+    codes = _folded_codes(lines)
+    line, hashes = _words(codes, np.cumsum(codes == 0), _VOCABULARY_MIN_CHARS)
+    if not len(line):
+        return np.zeros((n, len(VOCABULARY_FEATURES)))
+    _, word = np.unique(hashes, return_inverse=True)
+    n_words = int(word.max()) + 1
+    # Each word once per line.
+    pair = np.unique(line.astype(np.int64) * n_words + word)
+    line, word = (pair // n_words).astype(np.intp), (pair % n_words).astype(np.intp)
+    sure = (np.asarray(proba, dtype=np.float64) > _SURE).astype(np.float64)
+    in_sure = np.bincount(word, weights=sure[line], minlength=n_words)[word] - sure[line]
+    elsewhere = np.bincount(word, minlength=n_words)[word] > 1
+    count = np.maximum(np.bincount(line, minlength=n), 1)
+    return np.column_stack([np.bincount(line, weights=(in_sure > 0).astype(np.float64),
+                                        minlength=n) / count,
+                            np.bincount(line, weights=elsewhere.astype(np.float64),
+                                        minlength=n) / count])
+
+
 def line_words(x: np.ndarray) -> np.ndarray:
     """Return the word count of each line from its :data:`FEATURES` row (the context's weights).
 
@@ -343,25 +393,27 @@ class StackedLineModel:
             return np.zeros(0)
         first = self.first_columns(x, lines)
         proba = self.first.predict_proba(first)
-        return self.second.predict_proba(np.hstack([first, context_columns(proba, line_words(x))]))
+        return self.second.predict_proba(np.hstack([first, context_columns(proba, line_words(x)),
+                                                    vocabulary_columns(proba, lines)]))
 
     def to_json(self) -> dict:
         """Return the model as a JSON-ready dict."""
-        return {"format": "newsscope-line-model/2", "threshold_keep": self.threshold_keep,
+        return {"format": "newsscope-line-model/3", "threshold_keep": self.threshold_keep,
                 "lexical": self.lexical.to_json(), "first": self.first.to_json(),
                 "second": self.second.to_json()}
 
     @classmethod
     def from_json(cls, data: dict) -> StackedLineModel:
         """Return the model stored by :meth:`to_json`; refuse one built for other features."""
-        if data.get("format") != "newsscope-line-model/2":
+        if data.get("format") != "newsscope-line-model/3":
             raise ValueError("line model file is of another format; retrain it with "
                              "scripts/train_line_model.py")
         first_features = FEATURES + LEXICAL_FEATURES
         return cls(LexicalScorer.from_json(data["lexical"]),
                    LineModel.from_json(data["first"], features=first_features),
                    LineModel.from_json(data["second"],
-                                       features=first_features + CONTEXT_FEATURES),
+                                       features=(first_features + CONTEXT_FEATURES
+                                                 + VOCABULARY_FEATURES)),
                    float(data["threshold_keep"]))
 
 

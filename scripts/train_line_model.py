@@ -37,8 +37,9 @@ each trained on what the step before it says of lines it did not see:
 2. layout: gradient-boosted trees over the line features plus the wording
    scores of the line and its neighbours (the out-of-fold folds: the
    pages' sites split in :data:`INNER_FOLDS`), out-of-fold for the next;
-3. context: trees over the same plus the layout trees' out-of-fold
-   probabilities around each line.
+3. context: deeper trees over the same plus the layout trees'
+   out-of-fold probabilities around each line and the share of each
+   line's words found in the lines those probabilities are sure of.
 
 Seeded and single-threaded: the same data gives the same model file.
 """
@@ -70,21 +71,28 @@ from analysis.config import shared_data_dir  # noqa: E402
 from analysis.linemodel import (  # noqa: E402
     CONTEXT_FEATURES,
     LEXICAL_FEATURES,
+    VOCABULARY_FEATURES,
     LexicalScorer,
     StackedLineModel,
     char_ngrams,
     context_columns,
     lexical_columns,
     line_words,
+    vocabulary_columns,
 )
 from analysis.textlines import FEATURES, LineModel, page_language  # noqa: E402
 from benchmarks.scoring import snippet_scorer  # noqa: E402
 
 MODEL_PATH = REPO / "analysis" / "models" / "line_model.json"
 SEED = 0
-DEPTH = 3
-TREES = 150
-LEARNING_RATE = 0.1
+#: Depth and count of the layout step's trees, and of the context step's
+#: (site-grouped CV, snippet F1 / title / token F1, with the vocabulary
+#: columns and LEXICAL_C = 10: 3 x 300 and 4 x 300 at 0.05 0.902 / 0.856 /
+#: 0.936; 3 x 150 and 4 x 300 0.899 / 0.861 / 0.937; without the vocabulary
+#: columns, C = 3: 3 x 150 and 3 x 150 at 0.1 0.894 / 0.859 / 0.933).
+DEPTH, TREES = 3, 300
+CONTEXT_DEPTH, CONTEXT_TREES = 4, 300
+LEARNING_RATE = 0.05
 SNIPPET_WEIGHT = 3.0
 #: Weight of a teacher-labelled line (site-grouped CV, snippet F1 / token F1:
 #: 1.0 0.865 / 0.920, 0.5 0.868 / 0.919, 0.3 0.871 / 0.922, 0.2 0.876 / 0.918).
@@ -93,7 +101,9 @@ WEAK_WEIGHT = 0.3
 #: of the layout and context steps.
 INNER_FOLDS = 4
 LEXICAL_BITS = 18
-LEXICAL_C = 3.0
+#: (C = 3: snippet F1 0.898, title 0.864, token F1 0.933 with the trees above
+#: at 3 x 150; C = 10: 0.899 / 0.861 / 0.937.)
+LEXICAL_C = 10.0
 #: Probability above which a line is kept (site-grouped CV, snippet F1 /
 #: token F1: 0.5 0.891 / 0.932, 0.55 0.890 / 0.930).
 THRESHOLD_KEEP = 0.5
@@ -223,19 +233,19 @@ def load_pages(data: Path, teacher: dict[str, str] | None = None
     return pages, gold, dgold
 
 
-def fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray,
-              features: tuple[str, ...]) -> LineModel:
-    """Return seeded gradient-boosted trees of depth 3 on the weighted rows, as a LineModel."""
+def fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, features: tuple[str, ...], *,
+              depth: int = DEPTH, trees: int = TREES) -> LineModel:
+    """Return seeded gradient-boosted trees on the weighted rows, as a LineModel."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
     keep = w > 0
     clf = HistGradientBoostingClassifier(
-        max_iter=TREES, max_depth=DEPTH, max_leaf_nodes=2 ** DEPTH, learning_rate=LEARNING_RATE,
+        max_iter=trees, max_depth=depth, max_leaf_nodes=2 ** depth, learning_rate=LEARNING_RATE,
         min_samples_leaf=40, l2_regularization=1.0, early_stopping=False, random_state=SEED)
     with threadpool_limits(1):  # one core, and the same trees on any machine
         clf.fit(x[keep], y[keep].astype(int), sample_weight=w[keep])
-    model = to_line_model(clf, features)
+    model = to_line_model(clf, features, depth)
     check = clf.decision_function(x[:2000])
     mine = model.predict_proba(x[:2000])
     assert np.allclose(1 / (1 + np.exp(-check)), mine, atol=1e-9), "tree export mismatch"
@@ -303,15 +313,18 @@ def fit(pages: list[Page]) -> StackedLineModel:
 
     def second_columns(page: Page) -> np.ndarray:
         return np.hstack([first_columns(page),
-                          context_columns(layout[page.pid], line_words(page.x))])
+                          context_columns(layout[page.pid], line_words(page.x)),
+                          vocabulary_columns(layout[page.pid], page.lines)])
 
-    second = fit_trees(*_stacked(pages, second_columns), first_features + CONTEXT_FEATURES)
+    second = fit_trees(*_stacked(pages, second_columns),
+                       first_features + CONTEXT_FEATURES + VOCABULARY_FEATURES,
+                       depth=CONTEXT_DEPTH, trees=CONTEXT_TREES)
     return StackedLineModel(lexical, first, second, THRESHOLD_KEEP)
 
 
-def to_line_model(clf, features: tuple[str, ...]) -> LineModel:
-    """Return the fitted classifier's trees as complete trees of depth :data:`DEPTH`."""
-    n_inner, n_leaf = 2 ** DEPTH - 1, 2 ** DEPTH
+def to_line_model(clf, features: tuple[str, ...], depth: int) -> LineModel:
+    """Return the fitted classifier's trees (of at most *depth* levels) as complete trees."""
+    n_inner, n_leaf = 2 ** depth - 1, 2 ** depth
     trees = [stage[0] for stage in clf._predictors]
     feature = np.zeros((len(trees), n_inner), dtype=np.intp)
     threshold = np.full((len(trees), n_inner), np.inf)
@@ -319,24 +332,24 @@ def to_line_model(clf, features: tuple[str, ...]) -> LineModel:
     for t, predictor in enumerate(trees):
         nodes = predictor.nodes
 
-        def place(node: int, slot: int, depth: int, t=t, nodes=nodes) -> None:
-            if depth == DEPTH:
+        def place(node: int, slot: int, level: int, t=t, nodes=nodes) -> None:
+            if level == depth:
                 leaf[t, slot - n_inner] = nodes[node]["value"]
                 return
             if nodes[node]["is_leaf"]:
                 # Padded split: every row goes left, down to the same value.
                 feature[t, slot], threshold[t, slot] = 0, np.inf
-                place(node, 2 * slot + 1, depth + 1)
-                place(node, 2 * slot + 2, depth + 1)
+                place(node, 2 * slot + 1, level + 1)
+                place(node, 2 * slot + 2, level + 1)
                 return
             feature[t, slot] = nodes[node]["feature_idx"]
             threshold[t, slot] = nodes[node]["num_threshold"]
-            place(int(nodes[node]["left"]), 2 * slot + 1, depth + 1)
-            place(int(nodes[node]["right"]), 2 * slot + 2, depth + 1)
+            place(int(nodes[node]["left"]), 2 * slot + 1, level + 1)
+            place(int(nodes[node]["right"]), 2 * slot + 2, level + 1)
 
         place(0, 0, 0)
     bias = float(np.ravel(clf._baseline_prediction)[0])
-    return LineModel(feature, threshold, leaf, bias, DEPTH, 0.5, features)
+    return LineModel(feature, threshold, leaf, bias, depth, 0.5, features)
 
 
 def folds_of(pages: list[Page], folds: int) -> list[np.ndarray]:

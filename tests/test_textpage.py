@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -596,9 +597,10 @@ def test_a_body_far_below_its_headline_is_flagged():
     assert page.title == "Bienenstich-Muffins"
     # Flagged; an earlier reason (the menu's words the model is not sure
     # of) may speak first.
-    assert page.low_confidence in (
-        "body starts 45 lines below the headline: its opening may be missed",
-        "92 words undecided against 75 kept")
+    assert (page.low_confidence
+            == "body starts 45 lines below the headline: its opening may be missed"
+            or re.fullmatch(r"\d+ words undecided against \d+ kept", page.low_confidence))
+    assert page.text.startswith("Die neue Brücke")
     short_menu = "".join(f"Kategorie {i}\n" for i in range(1, 6))
     assert parse_text_page(head + short_menu + body).low_confidence is None
 
@@ -846,7 +848,7 @@ def test_the_lines_just_above_the_first_kept_one_join_the_body():
     from analysis.textpage.body import _model_body
 
     standfirst = "Nach drei Jahren Bauzeit ist es so weit"
-    proba = {"Startseite": 0.1, "Politik": 0.35, standfirst: 0.35,
+    proba = {"Startseite": 0.1, "Politik": 0.45, standfirst: 0.45,
              "Mehr aus der Region": 0.45}
     text = ("Neue Brücke eröffnet | Elbe-Kurier\nStartseite\nPolitik\nWetter\n"
             f"{standfirst}\nVon Claudia Lindner\n{BODY_DE}Mehr aus der Region\n")
