@@ -360,10 +360,15 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
     # 2014 13:31"): the context model may keep one between the headline and
     # the first paragraph of a short page.
     allowed &= ~_date_or_reading_time(layout, reading)
+    # Nor a line of punctuation or digits with hardly a word in it (a
+    # 32 KB run of ".,", a hex dump): prose has a word every few characters.
+    allowed &= reading.measures.chars <= _MAX_CHARS_PER_WORD * np.maximum(
+        reading.measures.letters, 1)
     keep = (proba > model.threshold_keep) & allowed
     # The model is least sure of an article's first lines (a standfirst, a
     # lead under the headline): the lines right above the first kept one
-    # join it while each is likelier than _LEAD_P, up to a byline.
+    # join it while each is likelier than _LEAD_P. A byline among them is
+    # passed over and left out.
     kept = np.flatnonzero(keep)
     if len(kept):
         byline = np.array([_is_byline(layout.lines[i]) for i in reading.idx[:kept[0]]],
@@ -417,6 +422,7 @@ def _date_or_reading_time(layout: _Layout, reading: _RuleReading) -> np.ndarray:
 # items over the body (p 0.30-0.34 on a test page) stay out.
 _LEAD_P = 0.4
 _BARE_DATELINE_WORDS = 8
+_MAX_CHARS_PER_WORD = 50
 # Each optional part opens with its own characters, so a line is matched
 # one way only (no backtracking over spaces).
 _READING_TIME = re.compile(
