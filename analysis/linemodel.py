@@ -118,7 +118,12 @@ def char_ngrams(lines: Sequence[str], *, bits: int
     """
     if not 1 <= bits <= 32:
         raise ValueError(f"bits must be between 1 and 32, got {bits!r}")
-    codes = _folded_codes(lines)
+    return _ngrams_of(_folded_codes(lines), len(lines), bits)
+
+
+def _ngrams_of(codes: np.ndarray, n_lines: int, bits: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return :func:`char_ngrams` of lines already folded (:func:`_folded_codes`)."""
     separator = codes == 0
     line_of = np.cumsum(separator)
     found_lines, found_buckets = [], []
@@ -134,7 +139,6 @@ def char_ngrams(lines: Sequence[str], *, bits: int
         keep = ~crosses
         found_lines.append(line_of[:m][keep])
         found_buckets.append(_mixed(h[keep], bits))
-    n_lines = len(lines)
     chars = (np.concatenate(found_lines).astype(np.intp) if found_lines
              else np.zeros(0, dtype=np.intp))
     char_buckets = (np.concatenate(found_buckets) if found_buckets
@@ -202,10 +206,13 @@ class LexicalScorer:
         >>> scorer.predict_proba(["Follow us", ""]).tolist()
         [0.5, 0.5]
         """
-        n = len(lines)
+        return self._proba_of(_folded_codes(lines), len(lines))
+
+    def _proba_of(self, codes: np.ndarray, n: int) -> np.ndarray:
+        """Return :meth:`predict_proba` of *n* lines already folded (:func:`_folded_codes`)."""
         if n == 0:
             return np.zeros(0)
-        line, bucket, weight = char_ngrams(lines, bits=self.bits)
+        line, bucket, weight = _ngrams_of(codes, n, self.bits)
         # bincount adds the terms in input order: the same sum everywhere.
         score = np.bincount(line, weights=self.coef[bucket] * weight, minlength=n)
         return 1.0 / (1.0 + np.exp(-(score + self.intercept)))
@@ -326,10 +333,13 @@ def vocabulary_columns(proba: np.ndarray, lines: Sequence[str]) -> np.ndarray:
     >>> vocabulary_columns(np.array([0.9, 0.1, 0.3]), lines).round(2).tolist()
     [[0.0, 0.67], [0.0, 0.0], [0.5, 0.5]]
     """
-    n = len(lines)
+    return _vocabulary_of(proba, _folded_codes(lines), len(lines))
+
+
+def _vocabulary_of(proba: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Return :func:`vocabulary_columns` of *n* lines already folded (:func:`_folded_codes`)."""
     if n == 0:
         return np.zeros((0, len(VOCABULARY_FEATURES)))
-    codes = _folded_codes(lines)
     line, hashes = _words(codes, np.cumsum(codes == 0), _VOCABULARY_MIN_CHARS)
     if not len(line):
         return np.zeros((n, len(VOCABULARY_FEATURES)))
@@ -391,10 +401,12 @@ class StackedLineModel:
             raise ValueError(f"{x.shape[0]} feature rows for {len(lines)} lines")
         if x.shape[0] == 0:
             return np.zeros(0)
-        first = self.first_columns(x, lines)
+        # The lines are folded once for the wording and the vocabulary.
+        codes = _folded_codes(lines)
+        first = np.hstack([x, lexical_columns(self.lexical._proba_of(codes, len(lines)))])
         proba = self.first.predict_proba(first)
         return self.second.predict_proba(np.hstack([first, context_columns(proba, line_words(x)),
-                                                    vocabulary_columns(proba, lines)]))
+                                                    _vocabulary_of(proba, codes, len(lines))]))
 
     def to_json(self) -> dict:
         """Return the model as a JSON-ready dict."""

@@ -539,18 +539,26 @@ class LineModel:
         at = (xt[self.feature[:, 0]] > self.threshold[:, :1]).astype(np.intp)
         rows = np.arange(n_rows, dtype=np.intp)[None, :]
         tree_base = (np.arange(n_trees, dtype=np.intp) * n_nodes)[:, None]
-        features, thresholds, values = self.feature.ravel(), self.threshold.ravel(), xt.ravel()
+        # Each node's first value in the flat transposed rows, once per call
+        # (a node per tree and level, not a gather per row).
+        starts = (self.feature * n_rows).ravel()
+        thresholds, values = self.threshold.ravel(), xt.ravel()
         for depth in range(1, self.depth):
-            node = tree_base + (2 ** depth - 1) + at
-            at = 2 * at + (values.take(features.take(node) * n_rows + rows)
-                           > thresholds.take(node))
+            node = at + (tree_base + (2 ** depth - 1))
+            where = starts.take(node)
+            where += rows
+            at *= 2
+            at += values.take(where) > thresholds.take(node)
         leaves = self.leaf.take(np.arange(n_trees, dtype=np.intp)[:, None] * self.leaf.shape[1]
                                 + at)
-        # Tree after tree: elementwise additions in one fixed order (an
-        # accumulate is sequential), so the score is the same on every
-        # machine and numpy version (a reduction may pair the terms
-        # differently, by SIMD width or release).
-        score = np.cumsum(np.vstack([np.full((1, n_rows), self.bias), leaves]), axis=0)[-1]
+        # Tree after tree: elementwise additions in one fixed order, so the
+        # score is the same on every machine and numpy version (a reduction
+        # may pair the terms differently, by SIMD width or release). A loop
+        # over the trees adds each row in place; a cumsum over all of them
+        # wrote every partial sum and took a tenth of a page's reading.
+        score = np.full(n_rows, self.bias)
+        for tree_leaves in leaves:
+            score += tree_leaves
         return 1.0 / (1.0 + np.exp(-score))
 
     def to_json(self) -> dict:
