@@ -387,10 +387,6 @@ class StackedLineModel:
     second: LineModel
     threshold_keep: float = 0.5
 
-    def first_columns(self, x: np.ndarray, lines: Sequence[str]) -> np.ndarray:
-        """Return the first trees' input: the layout rows and the wording columns."""
-        return np.hstack([x, lexical_columns(self.lexical.predict_proba(lines))])
-
     def predict_proba(self, x: np.ndarray, lines: Sequence[str]) -> np.ndarray:
         """Return the probability that each line is article text.
 

@@ -369,13 +369,13 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
     # lead under the headline): the lines right above the first kept one
     # join it while each is likelier than _LEAD_P. A byline among them is
     # passed over and left out.
-    kept = np.flatnonzero(keep)
-    if len(kept):
-        byline = np.array([_is_byline(layout.lines[i]) for i in reading.idx[:kept[0]]],
-                          dtype=bool)
-        above = (allowed[:kept[0]] & (proba[:kept[0]] > _LEAD_P)) | byline
-        run = len(above) if above.all() else int(np.argmin(above[::-1]))
-        keep[kept[0] - run:kept[0]] = ~byline[kept[0] - run:]
+    k = int(np.argmax(keep)) - 1 if keep.any() else -1
+    while k >= 0:
+        if not _is_byline(layout.lines[reading.idx[k]]):
+            if not (allowed[k] and proba[k] > _LEAD_P):
+                break
+            keep[k] = True
+        k -= 1
     # A wall that ended the rule reader's page (comments header, copyright
     # after the article: every later line is WALL) still ends it.
     classes = np.array(reading.classes)
