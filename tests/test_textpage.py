@@ -870,6 +870,39 @@ def test_the_lines_just_above_the_first_kept_one_join_the_body():
     assert kept == [standfirst, *BODY_DE.splitlines()]
 
 
+def test_a_table_of_figures_inside_the_body_joins_it():
+    import numpy as np
+
+    from analysis.textpage import _layout, _rule_reading
+    from analysis.textpage.body import _model_body
+
+    paragraphs = BODY_DE.splitlines()
+    table = ["Datei", "simdjson", "nlohmann", "twitter", "2.2 GB/s", "0.094 GB/s",
+             "gsoc-2018", "3.3 GB/s", "0.091 GB/s"]
+    share = ["Teilen", "Facebook", "Twitter", "WhatsApp", "E-Mail", "Drucken"]
+
+    class Fixed:  # the line model's verdicts, set by hand: short lines dropped
+        threshold_keep = 0.5
+
+        def predict_proba(self, x, lines):
+            return np.array([0.9 if len(line) > 60 else 0.1 for line in lines])
+
+    def kept(middle):
+        text = ("Schneller lesen | Elbe-Kurier\n" + paragraphs[0] + "\n" + "\n".join(middle)
+                + "\n" + "\n".join(paragraphs[1:]) + "\nMehr aus der Region\n")
+        layout = _layout(text, frozenset())
+        reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
+        return [layout.lines[i] for i in _model_body(layout, reading, "de", Fixed())[0]]
+
+    assert kept(table) == [paragraphs[0], *table, *paragraphs[1:]]
+    # Short lines without figures (a share bar), too few rows, or a
+    # sentence among them stay out.
+    assert kept(share) == paragraphs
+    assert kept(table[:5]) == paragraphs
+    sentence = "Die Tabelle zeigt die Geschwindigkeit beider Bibliotheken."
+    assert kept([*table, sentence]) == paragraphs
+
+
 def test_a_bare_name_far_above_the_body_yields_to_the_heading_by_the_dateline():
     from analysis.textpage.headline import _headline, _Layout
 
