@@ -903,6 +903,36 @@ def test_a_table_of_figures_inside_the_body_joins_it():
     assert kept([*table, sentence]) == paragraphs
 
 
+def test_a_pointer_to_another_article_inside_the_body_is_left_out():
+    import numpy as np
+
+    from analysis.textpage import _layout, _rule_reading
+    from analysis.textpage.body import _model_body
+
+    paragraphs = BODY_DE.splitlines()
+    teasers = ["Lesen Sie auch", "Die Bahn erhöht zum Fahrplanwechsel die Preise",
+               "Czytaj też: Wyścig zbrojeń ruszył z kopyta",
+               "À lire aussi » Quel est votre profil ?",
+               "MIRA | Kenji Fujimori: PJ concluye con interrogatorio"]
+    # A sentence that opens with the same words, and a line under a bare
+    # label that is a sentence, are the article's.
+    prose = ["Lesen Sie auch die anderen Berichte unserer Serie über die Elbe.",
+             "Mehr zum Thema", "Die Brücke kostete am Ende 40 Millionen Euro."]
+    text = ("Neue Brücke eröffnet | Elbe-Kurier\n" + paragraphs[0] + "\n" + "\n".join(teasers)
+            + "\n" + "\n".join(paragraphs[1:]) + "\n" + "\n".join(prose) + "\n")
+
+    class Fixed:  # the line model's verdicts, set by hand: it keeps every line
+        threshold_keep = 0.5
+
+        def predict_proba(self, x, lines):
+            return np.full(len(lines), 0.9)
+
+    layout = _layout(text, frozenset())
+    reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
+    kept = [layout.lines[i] for i in _model_body(layout, reading, "de", Fixed())[0]]
+    assert kept == [*paragraphs, prose[0], prose[2]]
+
+
 def test_a_bare_name_far_above_the_body_yields_to_the_heading_by_the_dateline():
     from analysis.textpage.headline import _headline, _Layout
 
