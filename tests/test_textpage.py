@@ -933,6 +933,33 @@ def test_a_pointer_to_another_article_inside_the_body_is_left_out():
     assert kept == [*paragraphs, prose[0], prose[2]]
 
 
+def test_a_pictures_caption_inside_the_body_is_left_out():
+    import numpy as np
+
+    from analysis.textpage import _layout, _rule_reading
+    from analysis.textpage.body import _model_body
+
+    paragraphs = BODY_DE.splitlines()
+    captions = ["In Gottesdiensten gilt FFP2-Maskenpflicht. Foto: ccnull/Marco Verch/cc by sa 2.0",
+                "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO"]
+    # A paragraph that quotes a photo early on is the article's.
+    quote = ("Foto: So hieß die Ausstellung, die im Sommer mehr als zehntausend Besucher in "
+             "das alte Rathaus an der Elbe lockte, wie die Stadt am Montag mitteilte.")
+    text = ("Neue Brücke eröffnet | Elbe-Kurier\n" + paragraphs[0] + "\n" + "\n".join(captions)
+            + "\n" + "\n".join(paragraphs[1:]) + "\n" + quote + "\n")
+
+    class Fixed:  # the line model's verdicts, set by hand: it keeps every line
+        threshold_keep = 0.5
+
+        def predict_proba(self, x, lines):
+            return np.full(len(lines), 0.9)
+
+    layout = _layout(text, frozenset())
+    reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
+    kept = [layout.lines[i] for i in _model_body(layout, reading, "de", Fixed())[0]]
+    assert kept == [*paragraphs, quote]
+
+
 def test_a_bare_name_far_above_the_body_yields_to_the_heading_by_the_dateline():
     from analysis.textpage.headline import _headline, _Layout
 

@@ -363,6 +363,8 @@ def _model_body(layout: _Layout, reading: _RuleReading, language: str | None,
     # Nor a pointer to another article ("Lesen Sie auch", "Czytaj też:
     # <headline>") and the headline under a bare one.
     allowed &= ~_teasers(reading)
+    # Nor a picture's caption or credit.
+    allowed &= ~_captions(reading)
     # Nor a line of punctuation or digits with hardly a word in it (a
     # 32 KB run of ".,", a hex dump): prose has a word every few characters.
     allowed &= reading.measures.chars <= _MAX_CHARS_PER_WORD * np.maximum(
@@ -511,6 +513,37 @@ _BARE_TEASER_LABEL = re.compile(rf"^\W*+(?:{_TEASER_PHRASES})\W*+$")
 _TEASER_LABEL = re.compile(rf"^\W*+(?:(?:{_TEASER_PHRASES})\W*+$"
                            rf"|(?:{_TEASER_PHRASES}|mira)\s*+[:：»›|]\s*+\S)")
 _TEASER_WORDS = 15
+
+
+def _captions(reading: _RuleReading) -> np.ndarray:
+    """Return which lines of ``reading.idx`` are a picture's caption or credit: at most
+    ``_CAPTION_WORDS`` words whose last ``_CREDIT_TAIL`` characters hold a credit ("Foto:
+    dpa", "© AFP / MARCO BERTORELLO", "Kuva: X", "(Image credit: X)").
+
+    A caption reads like a sentence of the article and stands between its
+    paragraphs; the credit at its end gives it away. Site-grouped CV: 10 of
+    the 126 chrome snippets kept before, none of the article's; the lines
+    dropped on 45 of 495 pages were all captions or credits (read by hand).
+
+    Examples
+    --------
+    >>> lines = ["In Gottesdiensten gilt FFP2-Maskenpflicht. Foto: ccnull/Marco Verch",
+    ...          "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO",
+    ...          "Die Kirche bleibt offen, sagte der Bischof am Montag."]
+    >>> reading = _RuleReading(list(range(3)), [2] * 3, 0, 3, [True] * 3, page_text(lines),
+    ...                        [_norm(line) for line in lines], np.zeros(3, dtype=bool))
+    >>> _captions(reading).tolist()
+    [True, True, False]
+    """
+    credit = np.array([_CREDIT.search(key[-_CREDIT_TAIL:]) is not None for key in reading.keys],
+                      dtype=bool)
+    return credit & (reading.measures.raw_words <= _CAPTION_WORDS)
+
+
+# Casefolded: a credit label and a name, or the copyright sign and a name.
+_CREDIT = re.compile(r"\b(?:foto|fotos|photo|photos|kuva|bild|fot\.|credit)\s*+:\s*+\S|©\s*+\S")
+_CREDIT_TAIL = 60
+_CAPTION_WORDS = 40
 
 
 # Site-grouped CV, snippet F1 (shipped model's configuration): 0.899 without
