@@ -941,7 +941,8 @@ def test_a_pictures_caption_inside_the_body_is_left_out():
 
     paragraphs = BODY_DE.splitlines()
     captions = ["In Gottesdiensten gilt FFP2-Maskenpflicht. Foto: ccnull/Marco Verch/cc by sa 2.0",
-                "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO"]
+                "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO",
+                "Abbildung 4: klassische Schwachschicht in der Schneedecke."]
     # A paragraph that quotes a photo early on is the article's.
     quote = ("Foto: So hieß die Ausstellung, die im Sommer mehr als zehntausend Besucher in "
              "das alte Rathaus an der Elbe lockte, wie die Stadt am Montag mitteilte.")
