@@ -547,7 +547,7 @@ def _captions(reading: _RuleReading) -> np.ndarray:
 _CREDIT = re.compile(r"\b(?:foto|fotos|photo|photos|kuva|bild|fot\.|credit)\s*+:\s*+\S|©\s*+\S")
 _CREDIT_TAIL = 60
 # Casefolded: "abbildung 4:", "abb. 1:", "figure 2.", "rys. 3:" (de, en, fr, es, it, pl).
-_FIGURE_LABEL = re.compile(r"\W*+(?:abbildung|abb\.|figure|fig\.|grafik|illustration|ilustración"
+_FIGURE_LABEL = re.compile(r"^\W*+(?:abbildung|abb\.|figure|fig\.|grafik|illustration|ilustración"
                            r"|figura|rysunek|rys\.)\s*+\d*[a-z]?\s*+[:.]\s")
 _CAPTION_WORDS = 40
 
