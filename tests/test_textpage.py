@@ -841,29 +841,38 @@ def test_a_photo_credit_under_the_lead_closes_nothing():
     assert _closing_credit(lines, [0, 2]) == 1
 
 
-def test_the_lines_just_above_the_first_kept_one_join_the_body():
-    import numpy as np
+class _FixedModel:
+    """The line model's verdicts, set by hand: *proba* gives each line's probability."""
 
+    threshold_keep = 0.5
+
+    def __init__(self, proba):
+        self.proba = proba
+
+    def predict_proba(self, x, lines):
+        import numpy as np
+
+        return np.array([self.proba(line) for line in lines], dtype=float)
+
+
+def _model_kept(text: str, proba) -> list[str]:
+    """Return the lines of *text* that ``_model_body`` keeps under the verdicts *proba*."""
     from analysis.textpage import _layout, _rule_reading
     from analysis.textpage.body import _model_body
 
+    layout = _layout(text, frozenset())
+    reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
+    body, _ = _model_body(layout, reading, "de", _FixedModel(proba))
+    return [layout.lines[i] for i in body]
+
+
+def test_the_lines_just_above_the_first_kept_one_join_the_body():
     standfirst = "Nach drei Jahren Bauzeit ist es so weit"
     proba = {"Startseite": 0.1, "Politik": 0.45, standfirst: 0.45,
              "Mehr aus der Region": 0.45}
     text = ("Neue Brücke eröffnet | Elbe-Kurier\nStartseite\nPolitik\nWetter\n"
             f"{standfirst}\nVon Claudia Lindner\n{BODY_DE}Mehr aus der Region\n")
-
-    class Fixed:  # the line model's verdicts, set by hand
-        threshold_keep = 0.5
-
-        def predict_proba(self, x, lines):
-            return np.array([proba.get(line, 0.9 if len(line) > 60 else 0.05)
-                             for line in lines])
-
-    layout = _layout(text, frozenset())
-    reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
-    body, _ = _model_body(layout, reading, "de", Fixed())
-    kept = [layout.lines[i] for i in body]
+    kept = _model_kept(text, lambda line: proba.get(line, 0.9 if len(line) > 60 else 0.05))
     # The standfirst joins over the byline, which does not; "Politik" is cut
     # off by "Wetter" (p 0.05); a line below the body does not join however
     # close to the threshold.
@@ -871,28 +880,15 @@ def test_the_lines_just_above_the_first_kept_one_join_the_body():
 
 
 def test_a_table_of_figures_inside_the_body_joins_it():
-    import numpy as np
-
-    from analysis.textpage import _layout, _rule_reading
-    from analysis.textpage.body import _model_body
-
     paragraphs = BODY_DE.splitlines()
     table = ["Datei", "simdjson", "nlohmann", "twitter", "2.2 GB/s", "0.094 GB/s",
              "gsoc-2018", "3.3 GB/s", "0.091 GB/s"]
     share = ["Teilen", "Facebook", "Twitter", "WhatsApp", "E-Mail", "Drucken"]
 
-    class Fixed:  # the line model's verdicts, set by hand: short lines dropped
-        threshold_keep = 0.5
-
-        def predict_proba(self, x, lines):
-            return np.array([0.9 if len(line) > 60 else 0.1 for line in lines])
-
-    def kept(middle):
+    def kept(middle):  # the model drops every short line
         text = ("Schneller lesen | Elbe-Kurier\n" + paragraphs[0] + "\n" + "\n".join(middle)
                 + "\n" + "\n".join(paragraphs[1:]) + "\nMehr aus der Region\n")
-        layout = _layout(text, frozenset())
-        reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
-        return [layout.lines[i] for i in _model_body(layout, reading, "de", Fixed())[0]]
+        return _model_kept(text, lambda line: 0.9 if len(line) > 60 else 0.1)
 
     assert kept(table) == [paragraphs[0], *table, *paragraphs[1:]]
     # Short lines without figures (a share bar), too few rows, or a
@@ -904,11 +900,6 @@ def test_a_table_of_figures_inside_the_body_joins_it():
 
 
 def test_a_pointer_to_another_article_inside_the_body_is_left_out():
-    import numpy as np
-
-    from analysis.textpage import _layout, _rule_reading
-    from analysis.textpage.body import _model_body
-
     paragraphs = BODY_DE.splitlines()
     teasers = ["Lesen Sie auch", "Die Bahn erhöht zum Fahrplanwechsel die Preise",
                "Czytaj też: Wyścig zbrojeń ruszył z kopyta",
@@ -920,25 +911,11 @@ def test_a_pointer_to_another_article_inside_the_body_is_left_out():
              "Mehr zum Thema", "Die Brücke kostete am Ende 40 Millionen Euro."]
     text = ("Neue Brücke eröffnet | Elbe-Kurier\n" + paragraphs[0] + "\n" + "\n".join(teasers)
             + "\n" + "\n".join(paragraphs[1:]) + "\n" + "\n".join(prose) + "\n")
-
-    class Fixed:  # the line model's verdicts, set by hand: it keeps every line
-        threshold_keep = 0.5
-
-        def predict_proba(self, x, lines):
-            return np.full(len(lines), 0.9)
-
-    layout = _layout(text, frozenset())
-    reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
-    kept = [layout.lines[i] for i in _model_body(layout, reading, "de", Fixed())[0]]
+    kept = _model_kept(text, lambda line: 0.9)  # the model keeps every line
     assert kept == [*paragraphs, prose[0], prose[2]]
 
 
 def test_a_pictures_caption_inside_the_body_is_left_out():
-    import numpy as np
-
-    from analysis.textpage import _layout, _rule_reading
-    from analysis.textpage.body import _model_body
-
     paragraphs = BODY_DE.splitlines()
     captions = ["In Gottesdiensten gilt FFP2-Maskenpflicht. Foto: ccnull/Marco Verch/cc by sa 2.0",
                 "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO",
@@ -948,16 +925,7 @@ def test_a_pictures_caption_inside_the_body_is_left_out():
              "das alte Rathaus an der Elbe lockte, wie die Stadt am Montag mitteilte.")
     text = ("Neue Brücke eröffnet | Elbe-Kurier\n" + paragraphs[0] + "\n" + "\n".join(captions)
             + "\n" + "\n".join(paragraphs[1:]) + "\n" + quote + "\n")
-
-    class Fixed:  # the line model's verdicts, set by hand: it keeps every line
-        threshold_keep = 0.5
-
-        def predict_proba(self, x, lines):
-            return np.full(len(lines), 0.9)
-
-    layout = _layout(text, frozenset())
-    reading = _rule_reading(layout.lines, layout.first, layout.chrome, None)
-    kept = [layout.lines[i] for i in _model_body(layout, reading, "de", Fixed())[0]]
+    kept = _model_kept(text, lambda line: 0.9)  # the model keeps every line
     assert kept == [*paragraphs, quote]
 
 
