@@ -168,10 +168,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def without_soft_hyphens(gold: dict) -> dict:
-    """Return a copy of *gold* whose snippets and titles hold no soft hyphen (U+00AD)."""
+    """Return a copy of *gold* whose snippets and titles are normalised as the text is.
+
+    :func:`analysis.clean.normalise_text` (soft hyphens and zero-width
+    characters removed, NFC, single spaces); on this gold it changes only
+    the soft hyphens.
+    """
+    from analysis.clean import normalise_text
+
     def plain(value):
         if isinstance(value, str):
-            return value.replace("\u00ad", "")
+            return normalise_text(value, keep_paragraphs=False)
         if isinstance(value, list):
             return [plain(v) for v in value]
         return value

@@ -15,6 +15,7 @@ from analysis.clean import repair_mojibake
 from analysis.textlines import letter_words, word_runs
 from analysis.textpage.lines import (
     _FULL_STOP,
+    _PICTURE_CREDIT,
     _loose,
     _norm,
     looks_like_dateline,
@@ -323,8 +324,9 @@ def _longer_headline(layout: _Layout, title: str, body_first: int | None) -> int
 
 _LONGER_BELOW = 1  # lines of the body searched for a longer headline
 _LONGER_BY = 2  # words a headline adds to its ``<title>`` ("... selber bauen")
-# A caption repeating the headline ("... mit fruchtigen Akzenten! Foto: I. Lange")
-_PHOTO_CREDIT = re.compile(r"\b(?:foto|photo|bild|image|credit|quelle|source)s?\s*:|©",
+# A caption repeating the headline ("... mit fruchtigen Akzenten! Foto: I. Lange"), or a
+# source's credit line.
+_PHOTO_CREDIT = re.compile(_PICTURE_CREDIT.pattern + r"|\b(?:quelle|source)s?\s*:",
                            re.IGNORECASE)
 
 

@@ -92,6 +92,10 @@ _CHROME_ANY = re.compile(
     r"(?:site|website)",
     re.IGNORECASE,
 )
+# A picture's credit ("Foto: dpa", "Bild: X", "Kuva: X", "Fot. X:", "© AFP"):
+# a caption holds one, a headline or a paragraph of the article does not.
+_PICTURE_CREDIT = re.compile(r"\b(?:(?:foto|photo|bild|image|credit|kuva)s?|fot\.)\s*:|©",
+                             re.IGNORECASE)
 # Possessive quantifiers: each part of a counter ("1.2k shares") takes
 # characters the next cannot, so giving any back never helps a match, and a
 # long line like "1.,.,.,...x" fails in one pass instead of backtracking
